@@ -1,0 +1,109 @@
+"""The one failure type of every check, and the collector that lets a check report all deviations at once.
+
+A check is a plain function over recorded exchanges (and probe answers) that returns ``None`` or raises
+:class:`CheckFailure`. A part that cannot be judged (no probe, no trigger, event not yet arrived) raises
+:class:`NotVerifiable`; it is reported with its reason, never silently passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Deviation", "CheckFailure", "NotVerifiable", "Waiting", "Deviations", "Severity"]
+
+Severity = Literal["critical", "major", "minor", "warning"]
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """One difference between what came back and what the guide requires."""
+
+    field: str
+    received: Any
+    expected: Any
+    rule: str = ""
+    exchange_id: int | None = None
+
+    def render(self) -> str:
+        where = f" [exchange #{self.exchange_id}]" if self.exchange_id else ""
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{self.field}{rule}: received {_short(self.received)}; expected {self.expected}{where}"
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
+
+
+class CheckFailure(AssertionError):
+    """A check failed; carries every deviation found (an ``AssertionError`` so pytest reports it as such)."""
+
+    def __init__(
+        self,
+        *,
+        check_id: str,
+        title: str,
+        deviations: list[Deviation],
+        severity: Severity = "major",
+    ):
+        self.check_id = check_id
+        self.title = title
+        self.deviations = list(deviations)
+        self.severity = severity
+        lines = [f"{check_id}: {title} — {len(self.deviations)} deviation(s)"]
+        lines += [f"  - {d.render()}" for d in self.deviations]
+        super().__init__("\n".join(lines))
+
+    @property
+    def exchange_ids(self) -> list[int]:
+        return [d.exchange_id for d in self.deviations if d.exchange_id]
+
+
+class NotVerifiable(Exception):
+    """The check (or a part of it) cannot be judged with what the target provides; ``reason`` says why."""
+
+    def __init__(self, check_id: str, reason: str):
+        self.check_id = check_id
+        self.reason = reason
+        super().__init__(f"{check_id}: not verifiable: {reason}")
+
+
+class Waiting(Exception):
+    """The events the check needs have not been recorded yet (relay sessions judged while in progress)."""
+
+    def __init__(self, check_id: str, reason: str):
+        self.check_id = check_id
+        self.reason = reason
+        super().__init__(f"{check_id}: waiting: {reason}")
+
+
+@dataclass
+class Deviations:
+    """Collects deviations, then fails once listing them all (Tavern's habit)."""
+
+    check_id: str
+    title: str
+    severity: Severity = "major"
+    found: list[Deviation] = field(default_factory=list)
+
+    def add(self, field_: str, received: Any, expected: Any, *, rule: str = "", exchange_id: int | None = None):
+        self.found.append(Deviation(field_, received, expected, rule, exchange_id))
+
+    def require(self, condition: bool, field_: str, received: Any, expected: Any, **kw: Any) -> bool:
+        if not condition:
+            self.add(field_, received, expected, **kw)
+        return condition
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise CheckFailure(
+                check_id=self.check_id, title=self.title, deviations=self.found, severity=self.severity
+            )
+
+    @contextmanager
+    def collecting(self) -> Iterator[Deviations]:
+        yield self
+        self.raise_if_any()

@@ -1,0 +1,199 @@
+"""The kit's hooks into the reference system (DESIGN.md "Target file"): triggers and probes.
+
+Triggers (``POST /_trigger/order|message|sms|email|personvern``, JSON body = parameters) make the system
+call ePROM synchronously and answer what happened. One trigger never places two orders: a trigger may
+carry an ``Idempotency-Key`` header (or a ``triggerId`` member); the same key again returns the first
+answer without calling ePROM.
+
+Probes (``GET /_probe/{status,answers,signed}/{formOrderId}``, also ``message`` and ``personvern``) answer
+``{"count": n}``; ``?atLeast=n&timeout=s`` waits (at most 30 s) until the count reaches ``n``.
+``GET /_probe/order/{formOrderId}`` answers the stored order state.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .order_bodies import TriggerError, email_body, letter_body, order_body, personvern_body, sms_body
+from .outbound import EpromAnswer
+from .reading import member
+from .runtime import Runtime
+
+__all__ = ["control_routes"]
+
+Outcome = tuple[int, dict[str, Any]]
+_MAX_PROBE_WAIT_S = 30.0
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def _guid(text: str) -> str | None:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+def _not_placed(answer: EpromAnswer, flag: str) -> Outcome:
+    if answer.failure == "unanswered":
+        return 504, {flag: False, "error": "no answer from ePROM in time; not sent again (it may have acted)"}
+    if answer.failure == "not_sent":
+        return 502, {flag: False, "error": f"ePROM unreachable after {answer.attempts} attempt(s)"}
+    return 502, {flag: False, "error": f"ePROM answered HTTP {answer.status}", "epromStatus": answer.status}
+
+
+async def _place_order(runtime: Runtime, params: dict[str, Any]) -> Outcome:
+    try:
+        body = order_body(params)
+    except TriggerError as refused:
+        return 400, {"placed": False, "error": str(refused)}
+    async with runtime.placement():
+        answer = await runtime.eprom.place_order(body)
+        if not answer.ok:
+            return _not_placed(answer, "placed")
+        raw_id = member(answer.body, "id") if isinstance(answer.body, dict) else None
+        form_order_id = _guid(raw_id) if isinstance(raw_id, str) else None
+        if form_order_id is None or uuid.UUID(form_order_id).int == 0:  # all zeros: no order (Q16)
+            return 502, {"placed": False, "error": "ePROM created no order (no id or the all-zero id)"}
+        runtime.store.add_order(
+            form_order_id,
+            form_id=body["formId"],
+            national_id=body["nationalId"],
+            rule=body["distributionRule"],
+            signed=body["mustBeSigned"],
+        )
+    return 200, {"placed": True, "formOrderId": form_order_id}
+
+
+async def _send_letter(runtime: Runtime, params: dict[str, Any]) -> Outcome:
+    try:
+        body = letter_body(params)
+    except TriggerError as refused:
+        return 400, {"sent": False, "error": str(refused)}
+    async with runtime.placement():
+        answer = await runtime.eprom.send_letter(body)
+        if not answer.ok or not isinstance(answer.body, dict):
+            return _not_placed(answer, "sent")
+        message_id = _guid(str(member(answer.body, "messageToCitizenId", "")))
+        if message_id is not None:
+            runtime.store.add_message(message_id)
+    channel = str(member(answer.body, "notificationChannel", "0"))
+    sent = message_id is not None and channel not in ("0", "None")  # "0": nothing was sent (Q16)
+    return 200, {"sent": sent, "messageToCitizenId": message_id, "notificationChannel": channel}
+
+
+async def _send_unsecure(runtime: Runtime, params: dict[str, Any], kind: str) -> Outcome:
+    key = runtime.settings.api_key
+    try:
+        body = sms_body(params, api_key=key) if kind == "sms" else email_body(params, api_key=key)
+    except TriggerError as refused:
+        return 400, {"sent": False, "error": str(refused)}
+    send = runtime.eprom.send_sms if kind == "sms" else runtime.eprom.send_email
+    answer = await send(body)
+    if not answer.ok:
+        return _not_placed(answer, "sent")
+    success = member(answer.body, "success") if isinstance(answer.body, dict) else None
+    return 200, {"sent": success is True}
+
+
+async def _personvern(runtime: Runtime, params: dict[str, Any]) -> Outcome:
+    try:
+        body = personvern_body(params)
+    except TriggerError as refused:
+        return 400, {"done": False, "error": str(refused)}
+    answer = await runtime.eprom.personvern(body)
+    if not answer.ok:
+        return _not_placed(answer, "done")
+    return 200, {"done": True, "setting": answer.body if isinstance(answer.body, dict) else None}
+
+
+async def _triggered(request: Request, kind: str, act: Callable[[Runtime, dict[str, Any]], Awaitable[Outcome]]):
+    """Run one trigger once per idempotency key; a repeated key gets the first answer."""
+    try:
+        params = json.loads(await request.body() or b"{}")
+    except ValueError:
+        params = None
+    if not isinstance(params, dict):
+        return JSONResponse({"error": "the trigger body must be a JSON object"}, status_code=400)
+    runtime = _runtime(request)
+    key = request.headers.get("idempotency-key") or member(params, "triggerId") or uuid.uuid4().hex
+    async with runtime.trigger_lock(f"{kind}:{key}"):
+        earlier = runtime.store.trigger_outcome(f"{kind}:{key}")
+        if earlier is not None:
+            status, answer = json.loads(earlier)
+        else:
+            status, answer = await act(runtime, params)
+            runtime.store.record_trigger(f"{kind}:{key}", kind, json.dumps([status, answer]))
+    return JSONResponse(answer, status_code=status)
+
+
+async def trigger_order(request: Request) -> Response:
+    return await _triggered(request, "order", _place_order)
+
+
+async def trigger_message(request: Request) -> Response:
+    return await _triggered(request, "message", _send_letter)
+
+
+async def trigger_sms(request: Request) -> Response:
+    return await _triggered(request, "sms", lambda runtime, params: _send_unsecure(runtime, params, "sms"))
+
+
+async def trigger_email(request: Request) -> Response:
+    return await _triggered(request, "email", lambda runtime, params: _send_unsecure(runtime, params, "email"))
+
+
+async def trigger_personvern(request: Request) -> Response:
+    return await _triggered(request, "personvern", _personvern)
+
+
+def _counter(count: Callable[[Runtime], Callable[[str], int]], path_param: str) -> Callable[[Request], Awaitable[Response]]:
+    async def probe(request: Request) -> Response:
+        runtime = _runtime(request)
+        ident = _guid(request.path_params[path_param])
+        if ident is None:
+            return JSONResponse({"error": f"{path_param} is not a GUID"}, status_code=400)
+        try:
+            at_least = int(request.query_params.get("atLeast", "0"))
+            timeout = min(float(request.query_params.get("timeout", "0")), _MAX_PROBE_WAIT_S)
+        except ValueError:
+            return JSONResponse({"error": "atLeast and timeout must be numbers"}, status_code=400)
+        counter = count(runtime)
+        if at_least > 0 and timeout > 0:
+            await runtime.wait_until(lambda: counter(ident) >= at_least, timeout)
+        return JSONResponse({"count": counter(ident)})
+
+    return probe
+
+
+async def probe_order(request: Request) -> Response:
+    ident = _guid(request.path_params["formOrderId"])
+    state = _runtime(request).store.order_state(ident) if ident else None
+    if state is None:
+        return JSONResponse({"error": "unknown order"}, status_code=404)
+    return JSONResponse(state)
+
+
+def control_routes() -> list[Route]:
+    return [
+        Route("/_trigger/order", trigger_order, methods=["POST"]),
+        Route("/_trigger/message", trigger_message, methods=["POST"]),
+        Route("/_trigger/sms", trigger_sms, methods=["POST"]),
+        Route("/_trigger/email", trigger_email, methods=["POST"]),
+        Route("/_trigger/personvern", trigger_personvern, methods=["POST"]),
+        Route("/_probe/status/{formOrderId}", _counter(lambda r: r.store.status_count, "formOrderId")),
+        Route("/_probe/answers/{formOrderId}", _counter(lambda r: r.store.answers_count, "formOrderId")),
+        Route("/_probe/signed/{formOrderId}", _counter(lambda r: r.store.signed_count, "formOrderId")),
+        Route("/_probe/message/{messageToCitizenId}", _counter(lambda r: r.store.message_status_count, "messageToCitizenId")),
+        Route("/_probe/personvern/{settingId}", _counter(lambda r: r.store.personvern_count, "settingId")),
+        Route("/_probe/order/{formOrderId}", probe_order),
+    ]

@@ -1,0 +1,175 @@
+"""The callbacks ePROM calls (C1–C4), hosted under the system's ``ApiBaseUrl``.
+
+Answers: ``{"success": true}`` (200) only after the callback is stored; a repeated delivery is
+acknowledged the same way and stored once. Rejections carry ``{"success": false}`` and nothing else:
+401 for a wrong key, 400 for a body the system cannot use, 404 for an order (or letter) it never placed
+and that is not patient-initiated, 405 for any method but PUT. The documented paths are served with and
+without a trailing slash and in any letter case (:class:`CanonicalCallbackPaths`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .reading import (
+    FORM_ORDER_MEMBERS,
+    MESSAGE_STATUS_MEMBERS,
+    PERSONVERN_MEMBERS,
+    FormOrderUpdate,
+    Rejection,
+    authenticate_body,
+    authenticate_header,
+    read_form_order_update,
+    read_json_object,
+    read_message_status,
+    read_personvern_change,
+    unknown_members,
+)
+from .runtime import Runtime
+from .store import Applied, UnknownOrder
+
+__all__ = ["callback_routes", "CanonicalCallbackPaths", "CALLBACK_PATHS", "accepted", "rejected"]
+
+CALLBACK_PATHS = ("/api/PromsFormOrder", "/api/MessageToCitizen", "/api/PersonvernInnstilling")
+_CANONICAL = {path.lower(): path for path in CALLBACK_PATHS}
+
+
+class CanonicalCallbackPaths:
+    """ASGI middleware: ``/api/promsformorder/`` and friends reach the documented route (Q08, Q11)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            canonical = _CANONICAL.get(scope["path"].rstrip("/").lower())
+            if canonical is not None and canonical != scope["path"]:
+                scope = dict(scope, path=canonical, raw_path=canonical.encode("ascii"))
+        await self.app(scope, receive, send)
+
+
+def accepted() -> Response:
+    return JSONResponse({"success": True})
+
+
+def rejected(status: int) -> Response:
+    headers = {"Allow": "PUT"} if status == 405 else None
+    return JSONResponse({"success": False}, status_code=status, headers=headers)
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+async def _body(request: Request, known: frozenset[str]) -> dict:
+    body = read_json_object(await request.body())
+    if _runtime(request).behaviour.crashes_on_unknown_fields and unknown_members(body, known):
+        raise RuntimeError("unknown member in callback")  # the fault: a strict deserialiser throws → 500
+    return body
+
+
+async def _store_waiting_for_placement(runtime: Runtime, store: Callable[[], Applied]) -> Applied:
+    """Store, and if the order is unknown while an E1/E3 is still in flight, wait for it and try again."""
+    try:
+        return store()
+    except UnknownOrder:
+        if not await runtime.placements_done():
+            raise
+    return store()
+
+
+async def proms_form_order(request: Request) -> Response:
+    """C1 (order status) and C2 (completed or expired form) on ``PUT /api/PromsFormOrder``."""
+    if request.method != "PUT":
+        return rejected(405)
+    runtime = _runtime(request)
+    try:
+        body = await _body(request, FORM_ORDER_MEMBERS)
+        authenticate_body(body, runtime.settings.api_key, runtime.behaviour)
+        update = read_form_order_update(body, runtime.behaviour)
+        applied = await _store_waiting_for_placement(runtime, lambda: _store_update(runtime, update))
+    except Rejection as rejection:
+        return rejected(rejection.status)
+    except UnknownOrder:
+        return rejected(404)
+    if applied.download is not None and update.signed_form_id is not None:
+        runtime.spawn(_download_signed(runtime, applied.download, update.signed_form_id))
+    if applied.new:
+        await runtime.notify()
+    return accepted()
+
+
+def _store_update(runtime: Runtime, update: FormOrderUpdate) -> Applied:
+    if update.answers_json is not None:
+        key = runtime.dedup_key(update.form_order_id, update.status.name, update.answers_hash)
+    else:
+        key = runtime.dedup_key(update.form_order_id, update.status.name, update.channel, update.error_code)
+    signed_key = runtime.dedup_key(update.form_order_id, update.signed_form_id)
+    return runtime.store.apply_form_order_update(update, dedup_key=key, signed_key=signed_key)
+
+
+async def _download_signed(runtime: Runtime, row_id: int, signed_form_id: str) -> None:
+    """E2, after the C2 has been acknowledged (BR-13)."""
+    document = await runtime.eprom.fetch_signed_document(
+        signed_form_id, on_attempt=lambda: runtime.store.count_download_attempt(row_id)
+    )
+    if document is not None:
+        runtime.store.store_signed_document(row_id, document.content, document.content_type)
+        await runtime.notify()
+
+
+async def message_to_citizen(request: Request) -> Response:
+    """C3 (letter status) on ``PUT /api/MessageToCitizen``, either documented shape."""
+    if request.method != "PUT":
+        return rejected(405)
+    runtime = _runtime(request)
+    try:
+        body = await _body(request, MESSAGE_STATUS_MEMBERS)
+        authenticate_body(body, runtime.settings.api_key, runtime.behaviour)
+        status = read_message_status(body, runtime.behaviour)
+        key = runtime.dedup_key(status.message_id, status.sent_status.name, status.channel)
+        applied = await _store_waiting_for_placement(
+            runtime, lambda: runtime.store.apply_message_status(status, dedup_key=key)
+        )
+    except Rejection as rejection:
+        return rejected(rejection.status)
+    except UnknownOrder:
+        return rejected(404)
+    if applied.new:
+        await runtime.notify()
+    return accepted()
+
+
+async def personvern_innstilling(request: Request) -> Response:
+    """C4 (privacy-setting change) on ``PUT /api/PersonvernInnstilling``; the key is in the header."""
+    if request.method != "PUT":
+        return rejected(405)
+    runtime = _runtime(request)
+    try:
+        authenticate_header(request.headers.get("authorization"), runtime.settings.api_key, runtime.behaviour)
+        body = await _body(request, PERSONVERN_MEMBERS)
+        change = read_personvern_change(body)
+        key = runtime.dedup_key(change.national_id, change.setting_id, change.status)
+        applied = runtime.store.apply_personvern_change(change, dedup_key=key)
+    except Rejection as rejection:
+        return rejected(rejection.status)
+    if applied.new:
+        await runtime.notify()
+    return accepted()
+
+
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def callback_routes() -> list[Route]:
+    """Every method reaches the handler, which answers 405 (in the callback shape) for all but PUT."""
+    return [
+        Route("/api/PromsFormOrder", proms_form_order, methods=_EVERY_METHOD),
+        Route("/api/MessageToCitizen", message_to_citizen, methods=_EVERY_METHOD),
+        Route("/api/PersonvernInnstilling", personvern_innstilling, methods=_EVERY_METHOD),
+    ]

@@ -1,0 +1,80 @@
+"""One verification session: a session folder, the safety gate, then the cases as a pytest run."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .config import Target, production_reason
+
+__all__ = ["run_session", "new_session_dir", "CASES_DIR"]
+
+CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
+
+
+def new_session_dir(report_root: Path) -> Path:
+    """``reports/<UTC time>-<random>``: sortable, unique, and says nothing about the system."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = report_root / f"{stamp}-{secrets.token_hex(3)}"
+    path.mkdir(parents=True, exist_ok=False)
+    return path
+
+
+def refuse_production(target: Target) -> str | None:
+    """The refusal text when a safety rule forbids active checks against this target, else ``None``."""
+    reason = production_reason(target)
+    if reason is None:
+        return None
+    return (
+        f"refused before the first request: {reason}. Safety rule: no active or fuzzing request is ever "
+        "sent to production. Run against ePROM's test or QA environment (environment: test|qa) instead."
+    )
+
+
+def run_session(
+    target: Target,
+    target_path: Path,
+    *,
+    report_root: Path,
+    only: Sequence[str] = (),
+    profile: str | None = None,
+    quiet: bool = False,
+    session_dir: Path | None = None,
+) -> int:
+    """Run every applicable case against ``target``; returns the exit code (pytest's convention)."""
+    refusal = refuse_production(target)
+    if refusal:
+        print(f"eprom-verify: {refusal}", file=sys.stderr)
+        return 4
+    if target.eprom.mode != "simulator":
+        print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
+              "use mode: simulator", file=sys.stderr)
+        return 4
+    session_dir = session_dir or new_session_dir(report_root)
+    args = [
+        str(CASES_DIR),
+        f"--rootdir={CASES_DIR}",
+        "-c", str(CASES_DIR / "pytest.ini"),
+        f"--eprom-target={target_path}",
+        f"--eprom-session-dir={session_dir}",
+        f"--junitxml={session_dir / 'junit.xml'}",
+        f"--html={session_dir / 'report.html'}",
+        "--self-contained-html",
+        "-p", "no:cacheprovider",
+    ]
+    if profile:
+        args.append(f"--eprom-profile={profile}")
+    if only:
+        args += ["--eprom-only", *only]
+    args.append("-q" if quiet else "-v")
+    import pytest
+
+    code = int(pytest.main(args))
+    if code == 5:  # no case applicable: honest, but nothing was verified
+        print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
+        return 1
+    print(f"\neprom-verify: session folder {session_dir}")
+    return code

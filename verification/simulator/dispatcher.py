@@ -1,0 +1,154 @@
+"""Callback delivery to the ordering system (C1–C4) with a bounded retry policy.
+
+One :class:`CallbackDispatcher` per simulator, one async httpx client. A delivery is successful only on a
+2xx answer whose JSON body has ``success: true`` (member name matched case-insensitively, spec 1.5); a
+non-2xx status, any other body, a timeout or a connection error is retried per
+:class:`~verification.simulator.settings.RetryPolicy` (UNSPECIFIED by the guide; v12.1 only says answers
+are re-sent). Every attempt is recorded as an exchange ``to_system`` by actor ``simulator`` with
+``meta = {"callback": "C1", "attempt": n, …}``. The client ignores proxy environment variables: the
+simulator talks to the system on the developer's own machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from verification.recorder.store import Exchange, now_iso
+
+from .exchange_log import ExchangeLog
+from .settings import SimulatorSettings
+
+__all__ = ["Attempt", "DeliveryOutcome", "CallbackDispatcher", "CALLBACK_PATHS"]
+
+CALLBACK_PATHS = {
+    "C1": "/api/PromsFormOrder",
+    "C2": "/api/PromsFormOrder",
+    "C3": "/api/MessageToCitizen",
+    "C4": "/api/PersonvernInnstilling",
+}
+
+
+@dataclass
+class Attempt:
+    number: int
+    status: int | None
+    success: bool
+    latency_ms: float
+    error: str | None = None
+    exchange_id: int | None = None
+
+
+@dataclass
+class DeliveryOutcome:
+    """What became of one callback: every attempt, and whether one succeeded."""
+
+    callback: str
+    url: str
+    delivered: bool = False
+    attempts: list[Attempt] = field(default_factory=list)
+    skipped: str | None = None
+
+    @property
+    def final_status(self) -> int | None:
+        return self.attempts[-1].status if self.attempts else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["final_status"] = self.final_status
+        return data
+
+
+def acknowledged(status: int, body: str) -> bool:
+    """2xx with ``{"success": true}`` (any casing of the member name)."""
+    if not 200 <= status < 300:
+        return False
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(parsed, dict):
+        return False
+    return any(key.lower() == "success" and value is True for key, value in parsed.items())
+
+
+class CallbackDispatcher:
+    """Sends callbacks to ``settings().callback_base_url`` and records every attempt."""
+
+    def __init__(self, log: ExchangeLog, settings: Callable[[], SimulatorSettings]):
+        self._log = log
+        self._settings = settings
+        self._client: httpx.AsyncClient | None = None
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(trust_env=False, follow_redirects=False)
+        return self._client
+
+    async def deliver(
+        self,
+        callback: str,
+        body: Mapping[str, Any],
+        *,
+        meta: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> DeliveryOutcome:
+        """PUT ``body`` to the callback path of ``callback`` until acknowledged or out of attempts."""
+        settings = self._settings()
+        policy = settings.retry
+        url = settings.callback_base_url.rstrip("/") + CALLBACK_PATHS[callback]
+        outcome = DeliveryOutcome(callback, url)
+        payload = json.dumps(body, ensure_ascii=False)
+        send_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        for number in range(1, policy.attempts + 1):
+            if number > 1:
+                await asyncio.sleep(policy.backoff_before(number))  # the retry policy's pause, not a wait
+            attempt = await self._attempt(
+                url, payload, send_headers, policy.timeout_s, {**(meta or {}), "callback": callback, "attempt": number}
+            )
+            outcome.attempts.append(attempt)
+            if attempt.success:
+                outcome.delivered = True
+                break
+        return outcome
+
+    async def _attempt(
+        self, url: str, payload: str, headers: dict[str, str], timeout_s: float, meta: dict[str, Any]
+    ) -> Attempt:
+        exchange = Exchange(
+            direction="to_system", actor="simulator", method="PUT", url=url,
+            request_headers={key.lower(): value for key, value in headers.items()}, request_body=payload,
+            meta=meta, started_at=now_iso(),
+        )
+        started = time.perf_counter()
+        try:
+            response = await self._http().put(
+                url, content=payload.encode("utf-8"), headers=headers, timeout=timeout_s
+            )
+        except httpx.TimeoutException as exc:
+            exchange.error = f"timeout after {timeout_s} s ({type(exc).__name__})"
+        except httpx.HTTPError as exc:
+            exchange.error = f"{type(exc).__name__}: {exc}"
+        else:
+            exchange.status = response.status_code
+            exchange.response_headers = dict(response.headers)
+            exchange.response_body = response.text
+        exchange.latency_ms = (time.perf_counter() - started) * 1000
+        success = exchange.status is not None and acknowledged(exchange.status, exchange.response_body)
+        exchange.meta["acknowledged"] = success
+        exchange_id = await self._log.record(exchange)
+        return Attempt(
+            number=meta["attempt"], status=exchange.status, success=success,
+            latency_ms=round(exchange.latency_ms, 1), error=exchange.error, exchange_id=exchange_id,
+        )

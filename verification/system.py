@@ -1,0 +1,163 @@
+"""The system under verification as the kit reaches it: callbacks as ePROM, the trigger, and the probe.
+
+Everything goes through :class:`~verification.recorder.client.KitClient`, so each stimulus is recorded
+in the session store before any check looks at it.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .recorder.client import KitClient
+from .recorder.store import Exchange, SessionStore
+
+__all__ = ["CALLBACK_PATHS", "ProbeAnswer", "SystemUnderVerification"]
+
+CallbackKind = Literal["C1", "C2", "C3", "C4"]
+ProbeKind = Literal["status", "answers", "signed"]
+
+CALLBACK_PATHS: dict[str, str] = {
+    "C1": "/api/PromsFormOrder",
+    "C2": "/api/PromsFormOrder",
+    "C3": "/api/MessageToCitizen",
+    "C4": "/api/PersonvernInnstilling",
+}
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    """What the system says it stored; ``count`` is None when the answer could not be read."""
+
+    count: int | None
+    exchange: Exchange | None
+    problem: str = ""
+
+
+class SystemUnderVerification:
+    """Stimulate and observe one ordering system described by a target file."""
+
+    def __init__(self, target: Any, store: SessionStore, *, timeout: float | None = None):
+        self.target = target
+        self.settings = target.bestillersystem
+        self.store = store
+        self.budget_s = timeout or _callback_budget(target)
+        self.client = KitClient(store, timeout=self.budget_s)
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- callbacks: the kit plays ePROM -------------------------------------------------------------
+
+    def callback_url(self, kind: CallbackKind, *, trailing_slash: bool = False) -> str:
+        base = self.settings.callback_base_url.rstrip("/")
+        return base + CALLBACK_PATHS[kind] + ("/" if trailing_slash else "")
+
+    def send_callback(
+        self,
+        kind: CallbackKind,
+        body: Any,
+        *,
+        method: str = "PUT",
+        headers: dict[str, str] | None = None,
+        raw: str | bytes | None = None,
+        trailing_slash: bool = False,
+        meta: dict[str, Any] | None = None,
+    ) -> Exchange:
+        """Deliver one callback as ePROM would (C4 carries the key in a header, C1–C3 in the body)."""
+        headers = dict(headers or {})
+        if kind == "C4":
+            headers.setdefault("Authorization", f"Basic {self.target.api_key.reveal()}")
+        if raw is not None:
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        return self.client.send(
+            method,
+            self.callback_url(kind, trailing_slash=trailing_slash),
+            json_body=None if raw is not None else body,
+            content=raw,
+            headers=headers,
+            meta={"callback": kind, **(meta or {})},
+        )
+
+    # -- trigger: make the system place an order ------------------------------------------------------
+
+    @property
+    def has_trigger(self) -> bool:
+        return self.settings.trigger is not None
+
+    def trigger(self, parameters: dict[str, Any], *, kind: str = "order") -> Exchange:
+        """Ask the system to place an order (or send a message) with these parameters."""
+        trigger = self.settings.trigger
+        if trigger is None:
+            raise RuntimeError("target has no trigger")
+        meta = {"purpose": "trigger", "trigger": kind}
+        if trigger.url:
+            url = trigger.url if kind == "order" else trigger.url.rsplit("/", 1)[0] + f"/{kind}"
+            return self.client.send("POST", url, json_body=parameters, timeout=trigger.timeout_s, meta=meta)
+        return self._run_command(trigger.command or (), json.dumps(parameters), trigger.timeout_s, meta)
+
+    # -- probe: ask the system what it stored ---------------------------------------------------------
+
+    def has_probe(self, kind: ProbeKind) -> bool:
+        probe = self.settings.probe
+        return probe is not None and getattr(probe, kind, None) is not None
+
+    def probe(self, kind: ProbeKind, form_order_id: str) -> ProbeAnswer:
+        call = getattr(self.settings.probe, kind)
+        meta = {"purpose": "probe", "probe": kind, "formOrderId": form_order_id}
+        if call.url:
+            exchange = self.client.send("GET", call.url_for(form_order_id), meta=meta)
+        else:
+            exchange = self._run_command(call.command_for(form_order_id), "", self.budget_s, meta)
+        return _read_probe(exchange)
+
+    def _run_command(
+        self, command: tuple[str, ...], stdin: str, timeout: float, meta: dict[str, Any]
+    ) -> Exchange:
+        """Run a trigger/probe command in the target file's folder, bounded by ``timeout``."""
+        exchange = Exchange(
+            direction="to_system", actor="kit", method="EXEC", url=f"command:{shlex.join(command)}",
+            request_body=stdin, meta=meta,
+        )
+        started = time.perf_counter()
+        try:
+            source = getattr(self.target, "source", None)
+            done = subprocess.run(
+                list(command), cwd=source.parent if source else None, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+            )
+            exchange.status = done.returncode
+            exchange.response_body = done.stdout
+            if done.returncode != 0:
+                exchange.error = f"exit {done.returncode}: {done.stderr.strip()[:500]}"
+        except subprocess.TimeoutExpired:
+            exchange.error = f"timeout after {timeout}s"
+        except OSError as exc:
+            exchange.error = f"{type(exc).__name__}: {exc}"
+        exchange.latency_ms = (time.perf_counter() - started) * 1000
+        self.store.record(exchange)
+        return exchange
+
+
+def _read_probe(exchange: Exchange) -> ProbeAnswer:
+    if exchange.error:
+        return ProbeAnswer(None, exchange, f"probe failed: {exchange.error}")
+    if exchange.method != "EXEC" and not (200 <= (exchange.status or 0) < 300):
+        return ProbeAnswer(None, exchange, f"probe answered HTTP {exchange.status}")
+    try:
+        value = json.loads(exchange.response_body)
+    except ValueError:
+        return ProbeAnswer(None, exchange, "probe answer is not JSON")
+    if isinstance(value, dict):
+        value = value.get("count")
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ProbeAnswer(None, exchange, 'probe answer is neither {"count": n} nor an integer')
+    return ProbeAnswer(value, exchange)
+
+
+def _callback_budget(target: Any) -> float:
+    budgets = getattr(target, "budgets", None)
+    return float(getattr(budgets, "callback_s", 10.0) if budgets else 10.0)
