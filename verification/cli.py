@@ -35,7 +35,26 @@ def _parser() -> argparse.ArgumentParser:
 
     checklist = commands.add_parser("checklist", help="the checklist and catalogue with IDs and requirement text")
     checklist.add_argument("--format", choices=("table", "json"), default="table")
+    _add_evidence_commands(commands)
     return parser
+
+
+def _add_evidence_commands(commands: argparse._SubParsersAction) -> None:
+    """``judge``, ``attest`` and ``verify-evidence`` (issue 6; the work is in verification.evidence.commands)."""
+    judge = commands.add_parser("judge", help="judge a recorded session again and rewrite its evidence bundle")
+    judge.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
+    judge.add_argument("--compare", type=Path, metavar="OTHER_BUNDLE",
+                       help="list new failures, fixed items, new fields/enum values against another bundle")
+    judge.add_argument("--target", type=Path, metavar="TARGET.yaml", help="the target file (to mask its API key)")
+    judge.add_argument("--sign", type=Path, metavar="KEY.pem",
+                       help="sign the manifest with this Ed25519 key (default: $EPROM_VERIFY_SIGNING_KEY)")
+    attest = commands.add_parser("attest", help="record the human checklist items (V2.x, S-ONBEHALF.*, S-SIGN.2)")
+    attest.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
+    attest.add_argument("--file", type=Path, metavar="ATTEST.yaml", help="read the answers from a YAML file")
+    attest.add_argument("--who", default="", help="who attests (the default answer)")
+    verify = commands.add_parser("verify-evidence", help="check an evidence bundle against its MANIFEST.sha256")
+    verify.add_argument("directory", type=Path, metavar="DIR")
+    verify.add_argument("--public-key", type=Path, metavar="PUB.pem", help="also verify MANIFEST.sha256.sig")
 
 
 def _add_run_options(sub: argparse.ArgumentParser) -> None:
@@ -72,7 +91,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
         return _simulate(args.target)
+    if args.command in ("judge", "attest", "verify-evidence"):
+        return _evidence_command(args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _evidence_command(args: argparse.Namespace) -> int:
+    from .evidence import commands
+
+    if args.command == "judge":
+        return commands.judge_command(args.session_dir, compare=args.compare, target_path=args.target,
+                                      signing_key=args.sign)
+    if args.command == "attest":
+        return commands.attest_command(args.session_dir, file=args.file, who=args.who)
+    return commands.verify_evidence_command(args.directory, public_key=args.public_key)
 
 
 def _checklist(fmt: str) -> int:

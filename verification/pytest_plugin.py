@@ -120,3 +120,118 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         ids = ", ".join(getattr(report, "eprom_ids", [])) or report.nodeid
         message = report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
         terminalreporter.write_line(f"FAILED [{ids}] {message.splitlines()[0] if message else ''}")
+
+
+# -- evidence (issue 6) --
+# One CaseOutcome per case (from pytest_runtest_logreport); when the session ends, after JUnit XML and
+# pytest-html have written their files, the evidence bundle is written from the outcomes and the store.
+
+
+@pytest.hookimpl(specname="pytest_configure")
+def pytest_configure_evidence(config: pytest.Config) -> None:  # pytest only reads pytest_* names
+    wanted = config.getoption("--eprom-target", None) or config.getoption("--eprom-session-dir", None)
+    if wanted and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_EvidencePlugin(config), "eprom-verify-evidence")
+
+
+class _EvidencePlugin:
+    """Collects case outcomes and the exchanges each case rests on; writes the bundle at the end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from .evidence.collect import OutcomeCollector
+
+        self.config = config
+        self.collector = OutcomeCollector()
+        given = config.getoption("--eprom-session-dir", None)
+        self.session_dir: Path | None = Path(given) if given else None
+        self.session: Any = None  # the eprom_session fixture's Session, once a case used it
+        self._store: Any = None
+        self._first: dict[str, int] = {}
+        # A store created during this run starts empty: a case that ran before it existed starts at id 0.
+        self._fresh = self.session_dir is None or not (self.session_dir / "session.sqlite").exists()
+
+    def _last_exchange_id(self) -> int | None:
+        if self._store is None and self.session_dir is not None and (self.session_dir / "session.sqlite").exists():
+            from .recorder.store import SessionStore
+
+            self._store = SessionStore(self.session_dir / "session.sqlite", session=self.session_dir.name)
+        return None if self._store is None else self._store.last_id()
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        first = self._last_exchange_id()
+        if first is not None or self._fresh:
+            self._first[nodeid] = first or 0
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        first, last = self._first.pop(nodeid, None), self._last_exchange_id()
+        if first is not None and last is not None:
+            self.collector.add_exchange_range(nodeid, first, last)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        from .checks.failure import Waiting
+        from .evidence.results import failure_record
+
+        report = yield
+        session = getattr(item, "funcargs", {}).get("eprom_session")
+        if session is not None and self.session is None:
+            self.session, self.session_dir = session, Path(session.dir)
+        error = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(error, Waiting):  # not yet recorded: waiting, never failed
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, f"waiting: {error.reason}")
+        if isinstance(error, CheckFailure):
+            report.eprom_failure = failure_record(error)  # type: ignore[attr-defined]
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.collector.add_report(report)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
+        import sys
+
+        result = yield  # JUnit XML and pytest-html have written their files by now
+        try:
+            leaked = self._write_bundle()
+        except Exception as exc:  # noqa: BLE001 - reported loudly with exit 3, never lost
+            print(f"eprom-verify: could not write the evidence bundle: {type(exc).__name__}: {exc}", file=sys.stderr)
+            session.exitstatus = 3
+        else:
+            if leaked:
+                session.exitstatus = 1
+        finally:
+            if self._store is not None:
+                self._store.close()
+        return result
+
+    def _write_bundle(self) -> bool:
+        """Write the bundle; True when the leak scan found something."""
+        import sys
+
+        from .evidence.bundle import write_bundle
+        from .evidence.collect import hypothesis_settings
+        from .evidence.commands import signing_key_from_env
+        from .recorder.store import SessionStore, now_iso
+
+        if self.session_dir is None or not (self.session_dir / "session.sqlite").exists():
+            return False
+        target = self.session.target if self.session is not None else self._target_from_option()
+        profile = self.config.getoption("--eprom-profile", None) or getattr(target, "profile", None)
+        meta = {"finished_at": now_iso(),
+                "hypothesis": hypothesis_settings(self.config.getoption("hypothesis_seed", None))}
+        with SessionStore(self.session_dir / "session.sqlite", session=self.session_dir.name) as store:
+            result = write_bundle(self.session_dir, outcomes=self.collector.outcomes(), target=target, store=store,
+                                  profile=profile, meta=meta, signing_key=signing_key_from_env())
+        for line in result.lines():
+            print(f"eprom-verify: {line}", file=sys.stderr if result.leaks else sys.stdout)
+        return bool(result.leaks)
+
+    def _target_from_option(self) -> Any:
+        from .config import TargetError, load_target
+
+        path = self.config.getoption("--eprom-target", None)
+        try:
+            return load_target(Path(path)) if path else None
+        except TargetError:
+            return None

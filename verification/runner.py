@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from collections.abc import Sequence
@@ -13,6 +14,11 @@ from .config import Target, production_reason
 __all__ = ["run_session", "new_session_dir", "CASES_DIR"]
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
+# The run loads exactly these plugins, whatever else is installed (a stray plugin must not change a verdict).
+RUN_PLUGINS = (
+    "verification.pytest_plugin", "pytest_html.plugin", "pytest_metadata.plugin",
+    "_hypothesis_pytestplugin",
+)
 
 
 def new_session_dir(report_root: Path) -> Path:
@@ -70,9 +76,19 @@ def run_session(
     if only:
         args += ["--eprom-only", *only]
     args.append("-q" if quiet else "-v")
+    for plugin in RUN_PLUGINS:
+        args += ["-p", plugin]
     import pytest
 
-    code = int(pytest.main(args))
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        code = int(pytest.main(args))
+    finally:
+        if previous is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
     if code == 5:  # no case applicable: honest, but nothing was verified
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
         return 1

@@ -100,7 +100,7 @@ class FakeEprom:
 def _default_answer(seen: Seen) -> Any:
     path = seen.path.lower()
     if path.endswith("/api/v2/formorder"):
-        return {"id": str(uuid.uuid4()), "loginUrl": "https://example.invalid/proms", "notificationChannel": "Helsenorge"}
+        return {"id": str(uuid.uuid4()), "loginUrl": "https://example.invalid/proms", "notificationChannel": 1}
     if "/api/externaldocument/" in path:
         return SIGNED_PDF
     if path.endswith("/api/v2/messagetocitizen"):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -13,7 +15,16 @@ import httpx
 import pytest
 from fake_eprom import API_KEY, SIGNED_PDF, FakeEprom, Reply, system_in_thread
 
-from verification.reference import CORRECT, VARIANT_DESCRIPTIONS, VARIANTS, Behaviour, variant
+from verification.reference import (
+    CORRECT,
+    VARIANT_DESCRIPTIONS,
+    VARIANTS,
+    Behaviour,
+    ReferenceSystemError,
+    start_reference_system,
+    variant,
+)
+from verification.reference.__main__ import main as reference_main
 from verification.spec.enums import FormOrderStatus, FormOrderStatusErrorCode, NotificationChannel
 from verification.spec.national_id import VERIFICATION_PERSON
 from verification.spec.wire import (
@@ -27,10 +38,12 @@ from verification.spec.wire import (
 
 FORM_ID = "1bc5f9f0-2607-49eb-94f0-6af955bbd79a"
 FORM_ORDER = "/api/PromsFormOrder"
+ORDER = {"formId": FORM_ID, "nationalId": VERIFICATION_PERSON}
+ADDRESS = {"fullName": "Test Testesen", "addressLine1": "Testeveien 1", "postalCode": "0123", "postalPlace": "Oslo"}
 
 
 def place_order(http: httpx.Client, base_url: str, **params: Any) -> str:
-    answer = http.post(f"{base_url}/_trigger/order", json={"formId": FORM_ID, "nationalId": VERIFICATION_PERSON} | params)
+    answer = http.post(f"{base_url}/_trigger/order", json=ORDER | params)
     assert answer.status_code == 200, answer.text
     assert answer.json()["placed"] is True
     return answer.json()["formOrderId"]
@@ -73,14 +86,15 @@ def test_trigger_sends_one_e1_with_the_documented_header_and_body(reference, fak
         distributionRule=3,
         metadata={"age": 76},
         dontStoreCompletedFormInPha=True,
-        physicalAddress={"fullName": "Test Testesen", "addressLine1": "Testeveien 1", "postalCode": "0123", "postalPlace": "Oslo"},
+        physicalAddress=ADDRESS,
     )
     (e1,) = fake_eprom.requests_to("/api/v2/formorder")
     assert e1.headers["authorization"] == f"Basic {API_KEY}"
     assert e1.headers["content-type"] == "application/json; charset=utf-8"
     body = e1.json
     assert "apiKey" not in body and API_KEY not in e1.body.decode()
-    assert (body["formId"], body["nationalId"], body["distributionRule"]) == (FORM_ID, VERIFICATION_PERSON, "BasicOrPaper")
+    assert (body["formId"], body["nationalId"]) == (FORM_ID, VERIFICATION_PERSON)
+    assert body["distributionRule"] == "BasicOrPaper"
     assert isinstance(body["metadata"], str) and json.loads(body["metadata"]) == {"age": 76}
     assert datetime.fromisoformat(body["expiryDate"].replace("Z", "+00:00")) > datetime.now(timezone.utc)
     assert (body["dontStoreCompletedFormInPha"], body["mustBeSigned"], body["testMode"]) == (True, False, False)
@@ -89,35 +103,33 @@ def test_trigger_sends_one_e1_with_the_documented_header_and_body(reference, fak
 
 
 def test_trigger_refuses_signing_with_no_distribution_and_sends_nothing(reference, fake_eprom: FakeEprom, http):
-    params = {"formId": FORM_ID, "nationalId": VERIFICATION_PERSON, "distributionRule": "NoDistribution", "mustBeSigned": True}
-    answer = http.post(reference.trigger_url, json=params)
+    answer = http.post(reference.trigger_url, json=ORDER | {"distributionRule": "NoDistribution", "mustBeSigned": True})
     assert answer.status_code == 400 and answer.json()["placed"] is False
     assert fake_eprom.requests_to("/api/v2/formorder") == []
 
 
 def test_the_same_trigger_key_places_one_order(reference, fake_eprom: FakeEprom, http):
-    params = {"formId": FORM_ID, "nationalId": VERIFICATION_PERSON}
-    answers = [http.post(reference.trigger_url, json=params, headers={"Idempotency-Key": "t-1"}) for _ in range(2)]
+    answers = [http.post(reference.trigger_url, json=ORDER, headers={"Idempotency-Key": "t-1"}) for _ in range(2)]
     assert answers[0].json() == answers[1].json()
     assert len(fake_eprom.requests_to("/api/v2/formorder")) == 1
 
 
 def test_5xx_is_retried_at_most_twice_and_4xx_never(reference, fake_eprom: FakeEprom, http):
     fake_eprom.script("/api/v2/formorder", *[Reply(503, {"message": "busy"})] * 3)
-    answer = http.post(reference.trigger_url, json={"formId": FORM_ID, "nationalId": VERIFICATION_PERSON})
+    answer = http.post(reference.trigger_url, json=ORDER)
     assert answer.status_code == 502 and answer.json()["placed"] is False
     assert len(fake_eprom.requests_to("/api/v2/formorder")) == 3
 
     fake_eprom.reset()
     fake_eprom.script("/api/v2/formorder", Reply(400, f"No form with id='{FORM_ID}' exists"))
-    answer = http.post(reference.trigger_url, json={"formId": FORM_ID, "nationalId": VERIFICATION_PERSON})
+    answer = http.post(reference.trigger_url, json=ORDER)
     assert answer.status_code == 502 and answer.json()["epromStatus"] == 400
     assert len(fake_eprom.requests_to("/api/v2/formorder")) == 1
 
 
 def test_an_all_zero_id_is_not_a_placed_order(reference, fake_eprom: FakeEprom, http):
     fake_eprom.script("/api/v2/formorder", Reply(200, {"id": ZERO_GUID, "loginUrl": None}))
-    answer = http.post(reference.trigger_url, json={"formId": FORM_ID, "nationalId": VERIFICATION_PERSON})
+    answer = http.post(reference.trigger_url, json=ORDER)
     assert answer.json()["placed"] is False
     assert http.get(f"{reference.base_url}/_probe/order/{ZERO_GUID}").status_code == 404
 
@@ -177,6 +189,17 @@ def test_a_wrong_api_key_is_rejected_and_nothing_stored(reference, http, api_key
     assert count(http, reference.base_url, "answers", form_order_id) == 0
 
 
+def test_a_status_that_overtakes_its_e1_answer_is_not_lost(reference, fake_eprom: FakeEprom, http):
+    form_order_id = new_guid()
+    fake_eprom.script("/api/v2/formorder", Reply(200, {"id": form_order_id}, delay_s=0.5))
+    with ThreadPoolExecutor(1) as pool:
+        trigger = pool.submit(place_order, http, reference.base_url)
+        fake_eprom.wait_for("/api/v2/formorder")  # E1 is in flight, its answer not yet back
+        assert put(http, reference.base_url, status(form_order_id)).json() == {"success": True}
+        assert trigger.result(timeout=10) == form_order_id
+    assert count(http, reference.base_url, "status", form_order_id) == 1
+
+
 def test_an_order_never_placed_is_rejected_with_404(reference, http):
     unknown = new_guid()
     response = put(http, reference.base_url, status(unknown))
@@ -203,6 +226,9 @@ def test_a_signed_return_downloads_the_pdf_once_with_the_raw_key(reference, fake
     assert count(http, reference.base_url, "signed", form_order_id, at_least=1) == 1
     (e2,) = fake_eprom.requests_to(f"/api/ExternalDocument/{signed_form_id}")
     assert (e2.method, e2.headers["authorization"]) == ("GET", f"Basic {API_KEY}")
+    with closing(sqlite3.connect(f"file:{reference.db_path}?mode=ro", uri=True)) as db:
+        stored = db.execute("SELECT content FROM signed_documents WHERE signed_form_id = ?", (signed_form_id,))
+        assert stored.fetchall() == [(SIGNED_PDF,)]
 
 
 @pytest.mark.parametrize("enum_style", ["int", "str-int"])
@@ -258,6 +284,16 @@ def test_privacy_callback_needs_the_key_in_the_header(reference, http):
 # Behaviour: the knobs, and the named faulty variants behave wrongly as intended.
 
 
+def test_a_system_that_cannot_start_says_so():
+    with pytest.raises(ReferenceSystemError, match="exited while starting"):
+        start_reference_system(eprom_base_url="http://127.0.0.1:9", api_key=API_KEY, host="256.0.0.1")
+
+
+def test_the_command_line_lists_the_variants(capsys):
+    assert reference_main(["--list-variants"]) == 0
+    assert capsys.readouterr().out.count("\n") == len(VARIANTS)
+
+
 def test_every_variant_is_one_described_fault():
     assert set(VARIANTS) == set(VARIANT_DESCRIPTIONS)
     assert CORRECT.faults == () and variant("correct") == CORRECT
@@ -268,7 +304,7 @@ def test_an_unanswered_order_is_not_sent_again(fake_eprom: FakeEprom, http):
     quick = replace(CORRECT, e1_read_timeout_s=0.3)
     with system_in_thread(fake_eprom.base_url, quick) as base_url:
         fake_eprom.script("/api/v2/formorder", Reply(200, {"id": new_guid()}, delay_s=0.6))
-        answer = http.post(f"{base_url}/_trigger/order", json={"formId": FORM_ID, "nationalId": VERIFICATION_PERSON})
+        answer = http.post(f"{base_url}/_trigger/order", json=ORDER)
         assert answer.status_code == 504
         assert len(fake_eprom.requests_to("/api/v2/formorder")) == 1
 
@@ -277,7 +313,7 @@ def test_variant_retrying_slow_orders_places_two(fake_eprom: FakeEprom, http):
     quick = replace(VARIANTS["retries_slow_orders"], e1_read_timeout_s=0.3)
     with system_in_thread(fake_eprom.base_url, quick) as base_url:
         fake_eprom.script("/api/v2/formorder", Reply(200, {"id": new_guid()}, delay_s=0.6))
-        http.post(f"{base_url}/_trigger/order", json={"formId": FORM_ID, "nationalId": VERIFICATION_PERSON})
+        http.post(f"{base_url}/_trigger/order", json=ORDER)
         assert len(fake_eprom.requests_to("/api/v2/formorder")) == 2
 
 

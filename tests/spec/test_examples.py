@@ -142,7 +142,8 @@ def message_response_not_sent(body: dict, name: str) -> None:
 
 def message_request(body: dict, name: str) -> None:
     read = read_message_to_citizen_request(body)
-    assert read.notification_priority_list == (NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox)
+    channels = (NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox)
+    assert read.notification_priority_list == channels
     assert unknown_members(read) == {}
 
 
@@ -200,7 +201,7 @@ READS_AS: dict[str, Callable[[Any, str], None]] = {
 OUT_OF_SCOPE: dict[str, str] = {
     "auth-header-v2": "a header map, not a body: S-AUTH-HEADER judges headers",
     "externaldocument-request-header": "a header map, not a body; E2 is read from its path",
-    "skjemautfyller-formorders-list-response": "adjacent form-filler API (Appendix A.1), not the Bestillersystem's",
+    "skjemautfyller-formorders-list-response": "adjacent form-filler API (Appendix A.1)",
     "skjemautfyller-metadata-response": "adjacent form-filler API (Appendix A.1), with a '...' placeholder",
     "skjemautfyller-deliver-request": "adjacent form-filler API (Appendix A.1), with a '...' placeholder",
     "eprox-metadata-relevant-date": "adjacent ePROX (Appendix A.2): content inside metadata, not a payload",

@@ -17,7 +17,7 @@ from .server import bind_socket, serve_child, serve_forever
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m verification.reference", description=__doc__.splitlines()[0])
-    parser.add_argument("--eprom-base-url", help="where the system reaches ePROM, e.g. http://127.0.0.1:18080/promswebapi")
+    parser.add_argument("--eprom-base-url", help="ePROM for this system, e.g. http://127.0.0.1:18080/promswebapi")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose (default)")
     parser.add_argument("--db", default=None, help="SQLite file (default: in memory)")

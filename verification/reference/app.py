@@ -34,7 +34,8 @@ def build_app(settings: ReferenceSettings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = ReferenceStore(settings.db_path)
         async with httpx.AsyncClient(trust_env=False, follow_redirects=False) as http:
-            runtime = Runtime(settings, store, EpromClient(settings.eprom_base_url, settings.api_key, settings.behaviour, http))
+            eprom = EpromClient(settings.eprom_base_url, settings.api_key, settings.behaviour, http)
+            runtime = Runtime(settings, store, eprom)
             app.state.runtime = runtime
             try:
                 yield

@@ -48,7 +48,7 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
     "falsy_completed": "tests formOrderStatus for truthiness, so Completed (0) reads as missing and C2 is rejected",
     "names_only_enums": "accepts enum names only and rejects integers and numeric strings",
     "crashes_on_unknown_fields": "strict deserialiser: an unknown member in a callback gives HTTP 500",
-    "rfc_basic_auth": "uses an HTTP library's Basic auth helper: Authorization: Basic base64(key:) instead of the raw key",
+    "rfc_basic_auth": "uses an HTTP library's Basic auth helper: Basic base64(key:) instead of the raw key",
     "retries_slow_orders": "gives up on a slow E1 after 2 s and sends it again, so one trigger can place two orders",
 }
 

@@ -5,9 +5,11 @@ call ePROM synchronously and answer what happened. One trigger never places two 
 carry an ``Idempotency-Key`` header (or a ``triggerId`` member); the same key again returns the first
 answer without calling ePROM.
 
-Probes (``GET /_probe/{status,answers,signed}/{formOrderId}``, also ``message`` and ``personvern``) answer
-``{"count": n}``; ``?atLeast=n&timeout=s`` waits (at most 30 s) until the count reaches ``n``.
-``GET /_probe/order/{formOrderId}`` answers the stored order state.
+Probes answer ``{"count": n}``: ``GET /_probe/status/{formOrderId}`` (distinct order-status updates: C1s and
+C2 ``Expired``), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
+(signed PDFs downloaded and stored), ``/_probe/message/{messageToCitizenId}`` (distinct C3s),
+``/_probe/personvern/{settingId}`` (distinct C4s). ``?atLeast=n&timeout=s`` waits (at most 30 s) until the
+count reaches ``n``. ``GET /_probe/order/{formOrderId}`` answers the stored order state (404 if unknown).
 """
 
 from __future__ import annotations
@@ -156,7 +158,12 @@ async def trigger_personvern(request: Request) -> Response:
     return await _triggered(request, "personvern", _personvern)
 
 
-def _counter(count: Callable[[Runtime], Callable[[str], int]], path_param: str) -> Callable[[Request], Awaitable[Response]]:
+Counter = Callable[[Runtime], Callable[[str], int]]
+
+
+def _counter(count: Counter, path_param: str) -> Callable[[Request], Awaitable[Response]]:
+    """A probe answering ``{"count": n}`` for the id in ``path_param``, optionally waiting for ``atLeast``."""
+
     async def probe(request: Request) -> Response:
         runtime = _runtime(request)
         ident = _guid(request.path_params[path_param])
@@ -193,7 +200,7 @@ def control_routes() -> list[Route]:
         Route("/_probe/status/{formOrderId}", _counter(lambda r: r.store.status_count, "formOrderId")),
         Route("/_probe/answers/{formOrderId}", _counter(lambda r: r.store.answers_count, "formOrderId")),
         Route("/_probe/signed/{formOrderId}", _counter(lambda r: r.store.signed_count, "formOrderId")),
-        Route("/_probe/message/{messageToCitizenId}", _counter(lambda r: r.store.message_status_count, "messageToCitizenId")),
+        Route("/_probe/message/{messageId}", _counter(lambda r: r.store.message_status_count, "messageId")),
         Route("/_probe/personvern/{settingId}", _counter(lambda r: r.store.personvern_count, "settingId")),
         Route("/_probe/order/{formOrderId}", probe_order),
     ]

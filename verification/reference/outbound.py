@@ -79,9 +79,8 @@ class EpromClient:
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         timeout = httpx.Timeout(5.0, read=read_s)
         try:
-            response = await self._http.post(
-                self.base_url + path, content=content, headers=self._headers(key_in_header=key_in_header), timeout=timeout
-            )
+            headers = self._headers(key_in_header=key_in_header)
+            response = await self._http.post(self.base_url + path, content=content, headers=headers, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
             return EpromAnswer(status=None, failure="not_sent")
         except httpx.TransportError:

@@ -54,7 +54,7 @@ class Runtime:
         return self._trigger_locks.setdefault(trigger_key, asyncio.Lock())
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run ``work`` after the current answer has gone out; kept until done, cancelled at shutdown."""
+        """Run ``work`` in the background, apart from the answer being sent; cancelled at shutdown."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -65,7 +65,8 @@ class ReadyServer(uvicorn.Server):
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A listening TCP socket; port 0 lets the OS choose (read it back with ``getsockname()``)."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)
@@ -118,6 +119,7 @@ class ReferenceSystem:
     base_url: str
     port: int
     behaviour: Behaviour
+    db_path: str | None
     _process: subprocess.Popen[str] = field(repr=False)
 
     @property
@@ -206,7 +208,7 @@ def start_reference_system(
     process.stdin.flush()
     port = _await_ready(process, startup_timeout)
     url_host = f"[{host}]" if ":" in host else host
-    return ReferenceSystem(f"http://{url_host}:{port}", port, settings.behaviour, process)
+    return ReferenceSystem(f"http://{url_host}:{port}", port, settings.behaviour, db_path, process)
 
 
 def _await_ready(process: subprocess.Popen[str], timeout: float) -> int:
@@ -221,7 +223,8 @@ def _await_ready(process: subprocess.Popen[str], timeout: float) -> int:
         line = None
     if line and line.startswith("READY "):
         return int(line.split()[1])
-    _stop(process, 0.5)
+    process.kill()  # first, so the reader thread sees the end of stdout before it is closed
+    _stop(process, 2.0)
     reason = f"did not start within {timeout:.0f} s" if line is None else "exited while starting"
     raise ReferenceSystemError(f"reference system {reason} (exit code {process.returncode})")
 

@@ -34,8 +34,9 @@ def header_credential(request: Request, state: SimulatorState) -> Credential:
     value = request.headers.get("authorization")
     if value is None:
         return Credential(None, None, "no Authorization header")
-    scheme, separator, key = value.partition(" ")
-    if scheme.lower() != "basic" or not separator:
+    # ``Basic `` with an empty key arrives as ``Basic``: servers strip trailing whitespace of header values.
+    scheme, _, key = value.partition(" ")
+    if scheme.lower() != "basic":
         return Credential(None, None, f"Authorization scheme {scheme!r} is not 'Basic <apiKey>'")
     owner = state.key_owner(key)
     if owner is not None:

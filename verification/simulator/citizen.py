@@ -13,7 +13,6 @@ the order's C1 has been delivered (or given up).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -31,9 +30,12 @@ from verification.spec.enums import (
 from verification.spec.national_id import is_acceptable_for_eprom
 from verification.spec.wire import form_return_callback, new_guid, personvern_callback
 
+from .admin_support import AdminError, admin_endpoint, request_json
+from .dispatcher import DeliveryOutcome
 from .documents import signed_form_pdf
 from .orders import (
     DEFAULT_ANSWERS,
+    OTHER_SYSTEM_SKIP,
     CitizenRefusal,
     Order,
     callback_api_key,
@@ -43,7 +45,7 @@ from .orders import (
     patient_initiated_values,
 )
 from .personvern import apply_privacy_change
-from .state import SimulatorState
+from .state import PRIVACY_DEFINITIONS, SimulatorState
 
 __all__ = ["citizen_routes"]
 
@@ -55,48 +57,12 @@ _VOLVEN = {
 }
 
 
-class AdminError(Exception):
-    def __init__(self, status: int, message: str):
-        self.status, self.message = status, message
-
-
-async def _request_json(request: Request, allowed: set[str]) -> dict[str, Any]:
-    try:
-        data = await request.json()
-    except ValueError:
-        raise AdminError(400, "body must be JSON") from None
-    if not isinstance(data, dict):
-        raise AdminError(400, "body must be a JSON object")
-    unknown = set(data) - allowed
-    if unknown:
-        raise AdminError(400, f"unknown members {sorted(unknown)}; allowed: {sorted(allowed)}")
-    return data
-
-
-def _admin(handler: Any) -> Any:
-    """Turn ``AdminError``/``CitizenRefusal`` into JSON answers."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            return await handler(request, request.app.state.simulator)
-        except AdminError as exc:
-            return JSONResponse({"error": exc.message}, status_code=exc.status)
-        except CitizenRefusal as refusal:
-            return JSONResponse({"refused": str(refusal)}, status_code=409)
-
-    return endpoint
-
-
 async def _order(state: SimulatorState, data: dict[str, Any]) -> Order:
     order = state.orders.get(str(data.get("formOrderId", "")).lower())
     if order is None:
         raise AdminError(404, f"no order {data.get('formOrderId')!r}")
-    # C2 never overtakes C1; bounded by the worst case of one delivery.
-    wait_s = state.settings.callback_delay_s + state.settings.retry.worst_case_s() + 5
-    try:
-        await asyncio.wait_for(order.distributed.wait(), wait_s)
-    except TimeoutError:
-        raise AdminError(504, "the order's C1 delivery did not finish in time") from None
+    if not await state.settle(order):  # C2 never overtakes C1
+        raise AdminError(504, "the order's C1 delivery did not finish in time")
     return order
 
 
@@ -112,13 +78,13 @@ async def _deliver_return(state: SimulatorState, order: Order, body: dict[str, A
     if order.test_mode:
         skip = "testMode order: the answer is not returned to the ordering system (BR-10)"
     elif order.placed_by_other_system:
-        skip = "placed with another ordering system's key: ePROM calls that system's ApiBaseUrl"
+        skip = OTHER_SYSTEM_SKIP
     outcome = await state.deliver("C2", body, record=order.deliveries, meta={"formOrderId": order.id}, skip_reason=skip)
     return JSONResponse({"formOrderId": order.id, "sent": body, "delivery": outcome.to_dict()})
 
 
 async def complete(request: Request, state: SimulatorState) -> Response:
-    data = await _request_json(request, {"formOrderId", "answers", "sign", "eventLog"})
+    data = await request_json(request, {"formOrderId", "answers", "sign", "eventLog"})
     order = await _order(state, data)
     sign = data.get("sign", False) is True
     body = completion_callback(
@@ -132,19 +98,19 @@ async def complete(request: Request, state: SimulatorState) -> Response:
 
 
 async def expire(request: Request, state: SimulatorState) -> Response:
-    data = await _request_json(request, {"formOrderId"})
+    data = await request_json(request, {"formOrderId"})
     order = await _order(state, data)
     return await _deliver_return(state, order, expiry_callback(order, state.settings))
 
 
 async def paper(request: Request, state: SimulatorState) -> Response:
-    data = await _request_json(request, {"formOrderId", "answers"})
+    data = await request_json(request, {"formOrderId", "answers"})
     order = await _order(state, data)
     return await _deliver_return(state, order, paper_callback(order, state.settings, answers=_answers(data)))
 
 
 async def initiate(request: Request, state: SimulatorState) -> Response:
-    data = await _request_json(request, {"formId", "nationalId", "answers", "sign"})
+    data = await request_json(request, {"formId", "nationalId", "answers", "sign"})
     form_id, national_id = str(data.get("formId", "")).lower(), data.get("nationalId")
     form = state.form(form_id)
     if form is None or not form.published:
@@ -171,13 +137,13 @@ async def initiate(request: Request, state: SimulatorState) -> Response:
     body = form_return_callback(
         form_order_id=order.id, answers=answers, signed_form_id=order.signed_form_id, event_log=[],
         patient_initiated=patient_initiated_values(form_id, national_id),
-        api_key=callback_api_key(state.settings), enum_style=state.settings.enum_style,
+        api_key=callback_api_key(state.settings), enum_style=state.settings.status_style,
     )
     return await _deliver_return(state, order, body)
 
 
 async def privacy_change(request: Request, state: SimulatorState) -> Response:
-    data = await _request_json(request, {"nationalId", "status", "settingId", "name"})
+    data = await request_json(request, {"nationalId", "status", "settingId", "name"})
     national_id = data.get("nationalId")
     if not isinstance(national_id, str) or len(national_id) != 11:
         raise AdminError(400, "nationalId must be 11 characters")
@@ -189,13 +155,14 @@ async def privacy_change(request: Request, state: SimulatorState) -> Response:
     setting_id, name = data.get("settingId"), data.get("name")
     apply_privacy_change(state, national_id, setting_type, active, setting_id=setting_id, name=name)
     record = state.privacy.get((national_id, setting_type))
+    default_id, default_name = PRIVACY_DEFINITIONS[setting_type]
     body = personvern_callback(
         national_id=national_id,
-        setting_id=setting_id or (record.setting_id if record else _default_id(setting_type)),
-        name=name or (record.name if record else _default_name(setting_type)),
+        setting_id=setting_id or (record.setting_id if record else default_id),
+        name=name or (record.name if record else default_name),
         status=status,
     )
-    deliveries: list[dict[str, Any]] = []
+    deliveries: list[DeliveryOutcome] = []
     outcome = await state.deliver(
         "C4", body, record=deliveries, meta={},
         headers={"Authorization": f"Basic {callback_api_key(state.settings)}"},
@@ -203,22 +170,10 @@ async def privacy_change(request: Request, state: SimulatorState) -> Response:
     return JSONResponse({"sent": body, "delivery": outcome.to_dict()})
 
 
-def _default_id(setting_type: PersonvernInnstillingType) -> str:
-    from .state import PRIVACY_DEFINITIONS
-
-    return PRIVACY_DEFINITIONS[setting_type][0]
-
-
-def _default_name(setting_type: PersonvernInnstillingType) -> str:
-    from .state import PRIVACY_DEFINITIONS
-
-    return PRIVACY_DEFINITIONS[setting_type][1]
-
-
 citizen_routes = [
-    Route("/citizen/complete", _admin(complete), methods=["POST"]),
-    Route("/citizen/expire", _admin(expire), methods=["POST"]),
-    Route("/citizen/paper", _admin(paper), methods=["POST"]),
-    Route("/citizen/initiate", _admin(initiate), methods=["POST"]),
-    Route("/privacy-change", _admin(privacy_change), methods=["POST"]),
+    Route("/citizen/complete", admin_endpoint(complete), methods=["POST"]),
+    Route("/citizen/expire", admin_endpoint(expire), methods=["POST"]),
+    Route("/citizen/paper", admin_endpoint(paper), methods=["POST"]),
+    Route("/citizen/initiate", admin_endpoint(initiate), methods=["POST"]),
+    Route("/privacy-change", admin_endpoint(privacy_change), methods=["POST"]),
 ]

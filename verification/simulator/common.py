@@ -24,15 +24,18 @@ from .state import SimulatorState
 
 __all__ = [
     "Rejection",
+    "reject",
     "state_of",
     "require_header_key",
     "json_body",
     "Members",
     "apply_fault",
     "OTHER_SYSTEM_FINDING",
+    "BODY_KEY_FINDING",
 ]
 
 OTHER_SYSTEM_FINDING = "request authenticated with another ordering system's API key"
+BODY_KEY_FINDING = "apiKey in the body of a v2 call (v1 style; the key goes in the header)"
 
 
 class Rejection(Exception):
@@ -50,7 +53,18 @@ def reject(state: SimulatorState, status: int, message: str) -> Rejection:
     return Rejection(error_response(state.settings, status, message))
 
 
-def require_header_key(request: Request, state: SimulatorState, *, unknown_key_message: str | None = None) -> Credential:
+async def _note_body_key(request: Request) -> None:
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return
+    if isinstance(body, dict) and any(key.lower() == "apikey" for key in body):
+        add_finding(request, BODY_KEY_FINDING)
+
+
+async def require_header_key(
+    request: Request, state: SimulatorState, *, unknown_key_message: str | None = None
+) -> Credential:
     """The header credential, or a rejection: 401 without a usable key; for an unknown key either 401
     (``auth_failure_status``) or, when ``unknown_key_message`` is given (E3-4), 400 with that text."""
     credential = header_credential(request, state)
@@ -60,13 +74,15 @@ def require_header_key(request: Request, state: SimulatorState, *, unknown_key_m
         add_finding(request, OTHER_SYSTEM_FINDING)
     if credential.owner is not None:
         return credential
+    await _note_body_key(request)
     if credential.key is not None and unknown_key_message is not None:
         raise reject(state, 400, unknown_key_message.replace("{apiKey}", credential.key))
     status = 401 if credential.key is None else state.settings.auth_failure_status
     raise Rejection(Response(status_code=status))
 
 
-def _content_type_ok(request: Request, *, form_ok: bool) -> str | None:
+def _body_kind(request: Request, *, form_ok: bool) -> str | None:
+    """``"json"``, ``"form"`` (where tolerated) or ``None`` for any other Content-Type."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("application/json", "text/json") or content_type.endswith("+json"):
         return "json"
@@ -77,7 +93,7 @@ def _content_type_ok(request: Request, *, form_ok: bool) -> str | None:
 
 async def json_body(request: Request, state: SimulatorState, *, form_ok: bool = False) -> dict[str, Any]:
     """The request body as a JSON object (or, where ``form_ok``, url-encoded form fields)."""
-    kind = _content_type_ok(request, form_ok=form_ok)
+    kind = _body_kind(request, form_ok=form_ok)
     raw = await request.body()
     if kind is None:
         add_finding(request, f"Content-Type {request.headers.get('content-type')!r} is not JSON")
@@ -100,14 +116,13 @@ class Members:
     """Case-insensitive access to a request object's members, noting unknown and oddly cased ones."""
 
     def __init__(self, request: Request, body: dict[str, Any], documented: Iterable[str]):
-        self.request = request
         self.documented = {name.lower(): name for name in documented}
         self.values: dict[str, Any] = {}
         for name, value in body.items():
             canonical = self.documented.get(name.lower())
             if canonical is None:
                 if name.lower() == "apikey":
-                    add_finding(request, "apiKey in the body of a v2 call (v1 style; the key goes in the header)")
+                    add_finding(request, BODY_KEY_FINDING)
                 else:
                     add_finding(request, f"unknown member {name!r} (ignored)")
                 continue
@@ -134,13 +149,14 @@ async def apply_fault(request: Request, state: SimulatorState, endpoint: str) ->
         return None
     set_meta(request, fault=fault.kind)
     if fault.status is not None:
-        message_id = DEFAULT_MESSAGE_IDS.get((endpoint, fault.kind))
-        message = fault.message
-        if message is None:
-            message = text(state.settings, message_id, formId="", apiKey="") if message_id else GENERIC_TEXTS[fault.kind]
         if fault.status == 401 and fault.message is None:
             raise Rejection(Response(status_code=401))
-        raise reject(state, fault.status, message)
+        raise reject(state, fault.status, fault.message or _fault_text(state, endpoint, fault.kind))
     if fault.kind == "delay":
         await asyncio.sleep(fault.delay_s)
     return fault
+
+
+def _fault_text(state: SimulatorState, endpoint: str, kind: str) -> str:
+    message_id = DEFAULT_MESSAGE_IDS.get((endpoint, kind))
+    return text(state.settings, message_id, formId="", apiKey="") if message_id else GENERIC_TEXTS[kind]

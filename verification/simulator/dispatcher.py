@@ -23,7 +23,7 @@ import httpx
 from verification.recorder.store import Exchange, now_iso
 
 from .exchange_log import ExchangeLog
-from .settings import SimulatorSettings
+from .settings import RetryPolicy, SimulatorSettings
 
 __all__ = ["Attempt", "DeliveryOutcome", "CallbackDispatcher", "CALLBACK_PATHS"]
 
@@ -52,6 +52,7 @@ class DeliveryOutcome:
     callback: str
     url: str
     delivered: bool = False
+    finished: bool = False
     attempts: list[Attempt] = field(default_factory=list)
     skipped: str | None = None
 
@@ -103,29 +104,38 @@ class CallbackDispatcher:
         *,
         meta: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        outcome: DeliveryOutcome | None = None,
     ) -> DeliveryOutcome:
-        """PUT ``body`` to the callback path of ``callback`` until acknowledged or out of attempts."""
+        """PUT ``body`` to the callback path of ``callback`` until acknowledged or out of attempts.
+
+        ``outcome`` (if given) is updated as attempts happen, each attempt before its exchange is recorded,
+        so whoever wakes on the exchange sees the outcome up to date."""
         settings = self._settings()
         policy = settings.retry
         url = settings.callback_base_url.rstrip("/") + CALLBACK_PATHS[callback]
-        outcome = DeliveryOutcome(callback, url)
+        outcome = outcome or DeliveryOutcome(callback, url)
+        outcome.url = url
         payload = json.dumps(body, ensure_ascii=False)
         send_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         for number in range(1, policy.attempts + 1):
             if number > 1:
                 await asyncio.sleep(policy.backoff_before(number))  # the retry policy's pause, not a wait
-            attempt = await self._attempt(
-                url, payload, send_headers, policy.timeout_s, {**(meta or {}), "callback": callback, "attempt": number}
-            )
-            outcome.attempts.append(attempt)
-            if attempt.success:
-                outcome.delivered = True
+            meta_now = {**(meta or {}), "callback": callback, "attempt": number}
+            await self._attempt(url, payload, send_headers, policy, meta_now, outcome)
+            if outcome.finished:
                 break
         return outcome
 
     async def _attempt(
-        self, url: str, payload: str, headers: dict[str, str], timeout_s: float, meta: dict[str, Any]
-    ) -> Attempt:
+        self,
+        url: str,
+        payload: str,
+        headers: dict[str, str],
+        policy: RetryPolicy,
+        meta: dict[str, Any],
+        outcome: DeliveryOutcome,
+    ) -> None:
+        timeout_s = policy.timeout_s
         exchange = Exchange(
             direction="to_system", actor="simulator", method="PUT", url=url,
             request_headers={key.lower(): value for key, value in headers.items()}, request_body=payload,
@@ -147,8 +157,11 @@ class CallbackDispatcher:
         exchange.latency_ms = (time.perf_counter() - started) * 1000
         success = exchange.status is not None and acknowledged(exchange.status, exchange.response_body)
         exchange.meta["acknowledged"] = success
-        exchange_id = await self._log.record(exchange)
-        return Attempt(
+        attempt = Attempt(
             number=meta["attempt"], status=exchange.status, success=success,
-            latency_ms=round(exchange.latency_ms, 1), error=exchange.error, exchange_id=exchange_id,
+            latency_ms=round(exchange.latency_ms, 1), error=exchange.error,
         )
+        outcome.attempts.append(attempt)
+        outcome.delivered = success
+        outcome.finished = success or attempt.number >= policy.attempts
+        await self._log.record(exchange, on_id=lambda exchange_id: setattr(attempt, "exchange_id", exchange_id))

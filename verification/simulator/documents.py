@@ -25,7 +25,7 @@ async def download_signed_document(request: Request) -> Response:
     set_meta(request, signedFormId=signed_form_id)
     try:
         await apply_fault(request, state, "E2")
-        require_header_key(request, state)
+        await require_header_key(request, state)
         document = state.documents.get(signed_form_id)
         if document is None:
             raise reject(state, 404, f"No signed document with id '{signed_form_id}'")  # UNSPECIFIED

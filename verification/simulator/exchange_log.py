@@ -9,7 +9,7 @@ other processes in the same store), otherwise from a local counter.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,12 +56,15 @@ class ExchangeLog:
         self._next_local_id = 1
         self._changed = asyncio.Condition()
 
-    async def record(self, exchange: Exchange) -> int:
+    async def record(self, exchange: Exchange, *, on_id: Callable[[int], None] | None = None) -> int:
+        """Append ``exchange`` and wake the waiters; ``on_id(id)`` runs before they wake."""
         if self._store is not None:
             self._store.record(exchange)
         else:
             exchange.id = self._next_local_id
         self._next_local_id = (exchange.id or 0) + 1
+        if on_id is not None:
+            on_id(exchange.id or 0)
         async with self._changed:
             self._exchanges.append(exchange)
             self._changed.notify_all()

@@ -27,15 +27,23 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from verification.spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
+from verification.spec.enums import (
+    PAPER_RULES,
+    DistributionRule,
+    EnumValueError,
+    NotificationChannel,
+    parse_enum,
+    wire_name,
+)
 from verification.spec.national_id import NationalIdKind, classify, is_acceptable_for_eprom
 from verification.spec.wire import ZERO_GUID, new_guid, order_status_callback
 
 from .channels import distribute, preferred_channel
 from .common import Members, Rejection, apply_fault, json_body, reject, require_header_key, state_of
 from .messages import documented_error, error_response
-from .orders import Order, callback_api_key, single_use_code
+from .orders import OTHER_SYSTEM_SKIP, Order, callback_api_key, single_use_code
 from .recording import add_finding, after_response, set_meta
+from .settings import Person
 from .state import SimulatorState
 
 __all__ = ["order_form", "retired_v1_order", "retired_v1_letter", "FORM_ORDER_MEMBERS"]
@@ -64,29 +72,34 @@ async def order_form(request: Request) -> Response:
     state = state_of(request)
     try:
         fault = await apply_fault(request, state, "E1")
-        credential = require_header_key(request, state)
+        credential = await require_header_key(request, state)
         members = Members(request, await json_body(request, state, form_ok=True), FORM_ORDER_MEMBERS)
-        order_request = _parse(request, state, members)
-        _check_documented_rules(request, state, order_request)
+        parsed = _parse(request, state, members)
+        _check_documented_rules(state, parsed)
     except Rejection as rejection:
         return rejection.response
-    person = state.person(order_request.national_id)
+    person = state.person(parsed.national_id)
     if person is None or (fault is not None and fault.kind == "zero_id"):
-        return _answer(members, ZERO_GUID, order_request, code=None, login_url=None)
+        return _answer(members, ZERO_GUID, parsed.rule, code=None, login_url=None)
+    order = _place(state, parsed, person, other_system=credential.owner == "other")
+    set_meta(request, formOrderId=order.id)
+    after_response(request, lambda: send_order_status(state, order))
+    login_url = _login_url(request, state, order.id)
+    return _answer(members, order.id, parsed.rule, code=order.single_use_code, login_url=login_url)
+
+
+def _place(state: SimulatorState, parsed: FormOrderRequest, person: Person, *, other_system: bool) -> Order:
     order = Order(
-        id=new_guid(), form_id=order_request.form_id.lower(), national_id=order_request.national_id,
-        rule=order_request.rule, preferred_channel=preferred_channel(order_request.rule),
-        must_be_signed=order_request.must_be_signed, on_behalf_of=order_request.on_behalf_of,
-        test_mode=order_request.test_mode, physical_address=order_request.physical_address,
-        placed_by_other_system=credential.owner == "other",
-        single_use_code=single_use_code() if order_request.rule == DistributionRule.NoDistribution else None,
+        id=new_guid(), form_id=parsed.form_id.lower(), national_id=parsed.national_id, rule=parsed.rule,
+        preferred_channel=preferred_channel(parsed.rule), must_be_signed=parsed.must_be_signed,
+        on_behalf_of=parsed.on_behalf_of, test_mode=parsed.test_mode, physical_address=parsed.physical_address,
+        placed_by_other_system=other_system,
+        single_use_code=single_use_code() if parsed.rule == DistributionRule.NoDistribution else None,
     )
     # The outcome is decided now so the state is consistent at once; C1 reports it after the answer.
     order.apply(distribute(order.rule, person, physical_address=order.physical_address))
     state.orders[order.id] = order
-    set_meta(request, formOrderId=order.id)
-    after_response(request, lambda: send_order_status(state, order))
-    return _answer(members, order.id, order_request, code=order.single_use_code, login_url=_login_url(request, state, order.id))
+    return order
 
 
 async def send_order_status(state: SimulatorState, order: Order) -> None:
@@ -96,12 +109,10 @@ async def send_order_status(state: SimulatorState, order: Order) -> None:
             await asyncio.sleep(state.settings.callback_delay_s)  # the configured processing time
         body = order_status_callback(
             form_order_id=order.id, status=order.status, channel=order.channel, error_code=order.error_code,
-            api_key=callback_api_key(state.settings), enum_style=state.settings.enum_style,
+            api_key=callback_api_key(state.settings), enum_style=state.settings.status_style,
+            channel_style=state.settings.channel_style,
         )
-        skip = (
-            "placed with another ordering system's key: ePROM calls that system's ApiBaseUrl"
-            if order.placed_by_other_system else None
-        )
+        skip = OTHER_SYSTEM_SKIP if order.placed_by_other_system else None
         await state.deliver("C1", body, record=order.deliveries, meta={"formOrderId": order.id}, skip_reason=skip)
     finally:
         order.distributed.set()
@@ -112,16 +123,13 @@ def _login_url(request: Request, state: SimulatorState, order_id: str) -> str:
     return f"{base.rstrip('/')}/Form/Edit/{order_id}"
 
 
-def _answer(members: Members, order_id: str, parsed: FormOrderRequest, *, code: str | None, login_url: str | None) -> Response:
-    channel = preferred_channel(parsed.rule) if order_id != ZERO_GUID else None
+def _answer(
+    members: Members, order_id: str, rule: DistributionRule, *, code: str | None, login_url: str | None
+) -> Response:
+    channel = preferred_channel(rule) if order_id != ZERO_GUID else NotificationChannel.None_
     return JSONResponse(
-        {
-            **members.echo(),
-            "id": order_id,
-            "singleUseCode": code,
-            "loginUrl": login_url,
-            "notificationChannel": wire_name(channel) if channel is not None else "None",
-        }
+        {**members.echo(), "id": order_id, "singleUseCode": code, "loginUrl": login_url,
+         "notificationChannel": wire_name(channel)}
     )
 
 
@@ -141,7 +149,7 @@ def _parse(request: Request, state: SimulatorState, members: Members) -> FormOrd
     if members.has("reminderDate"):
         add_finding(request, "reminderDate is ignored by ePROM since 2022-07-05")
     try:
-        rule = parse_enum(DistributionRule, members.get("distributionRule", DistributionRule.Basic), field="distributionRule")
+        rule = parse_enum(DistributionRule, members.get("distributionRule", "Basic"), field="distributionRule")
     except EnumValueError as exc:
         raise reject(state, 400, str(exc)) from None
     flags = {name: _flag(state, members, name) for name in _FLAGS}
@@ -155,7 +163,8 @@ def _parse(request: Request, state: SimulatorState, members: Members) -> FormOrd
     return FormOrderRequest(
         form_id=form_id, national_id=national_id, rule=rule, must_be_signed=flags["mustBeSigned"],
         on_behalf_of=_on_behalf_of(state, members.get("onBehalfOfNationalId")), test_mode=flags["testMode"],
-        physical_address=_physical_address(state, members.get("physicalAddress")), metadata=members.values.get("metadata"),
+        physical_address=_physical_address(state, members.get("physicalAddress")),
+        metadata=members.values.get("metadata"),
     )
 
 
@@ -212,7 +221,7 @@ def _physical_address(state: SimulatorState, value: Any) -> bool:
 # --- the documented errors (Appendix C) ----------------------------------------------------------------
 
 
-def _check_documented_rules(request: Request, state: SimulatorState, order: FormOrderRequest) -> None:
+def _check_documented_rules(state: SimulatorState, order: FormOrderRequest) -> None:
     settings = state.settings
     form = state.form(order.form_id)
     if form is None:

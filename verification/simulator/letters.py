@@ -36,7 +36,7 @@ from .common import (
     state_of,
 )
 from .messages import documented_error, text
-from .orders import Letter, callback_api_key
+from .orders import OTHER_SYSTEM_SKIP, Letter, callback_api_key
 from .recording import add_finding, after_response, set_meta
 from .state import SimulatorState
 
@@ -53,7 +53,7 @@ async def send_letter(request: Request) -> Response:
     state = state_of(request)
     try:
         fault = await apply_fault(request, state, "E3")
-        credential = require_header_key(request, state, unknown_key_message=text(state.settings, "E3-4"))
+        credential = await require_header_key(request, state, unknown_key_message=text(state.settings, "E3-4"))
         members = Members(request, await json_body(request, state), LETTER_MEMBERS)
         if members.has("formId"):
             add_finding(request, "formId is not a member of a letter (removed from the docs 2022-08-29)")
@@ -75,7 +75,7 @@ async def send_letter(request: Request) -> Response:
     state.letters[letter.id] = letter
     set_meta(request, messageToCitizenId=letter.id)
     after_response(request, lambda: send_letter_status(state, letter))
-    channel = NOT_SENT if letter.channel is None else enum_value(letter.channel, state.settings.enum_style)
+    channel = NOT_SENT if letter.channel is None else enum_value(letter.channel, state.settings.status_style)
     return JSONResponse({"notificationChannel": channel, "messageToCitizenId": letter.id})
 
 
@@ -84,13 +84,13 @@ async def send_letter_status(state: SimulatorState, letter: Letter) -> None:
     body = message_status_callback(
         message_to_citizen_id=letter.id, sent_status=letter.sent_status,
         channel=letter.channel or NotificationChannel.None_, api_key=callback_api_key(settings),
-        shape=settings.letter_callback_shape, enum_style=settings.enum_style,
+        shape=settings.letter_callback_shape, enum_style=settings.channel_style,
     )
     skip = None
     if letter.test_mode:
         skip = "testMode letter: its status is not reported back (BR-10)"
     elif letter.placed_by_other_system:
-        skip = "sent with another ordering system's key: ePROM calls that system's ApiBaseUrl"
+        skip = OTHER_SYSTEM_SKIP
     await state.deliver("C3", body, record=letter.deliveries, meta={"messageToCitizenId": letter.id}, skip_reason=skip)
 
 

@@ -31,6 +31,7 @@ from verification.spec.enums import (
 from verification.spec.wire import ZERO_GUID, event, form_return_callback, local_timestamp, new_guid, utc_timestamp
 
 from .channels import Distribution
+from .dispatcher import DeliveryOutcome
 from .settings import SimulatorSettings
 
 __all__ = [
@@ -44,7 +45,10 @@ __all__ = [
     "expiry_callback",
     "patient_initiated_values",
     "callback_api_key",
+    "OTHER_SYSTEM_SKIP",
 ]
+
+OTHER_SYSTEM_SKIP = "placed with another ordering system's key: ePROM calls that system's ApiBaseUrl"
 
 # The RAND-12 answers of the guide's form-return example.
 DEFAULT_ANSWERS: dict[str, Any] = {
@@ -82,7 +86,7 @@ class Order:
     signed_form_id: str = ZERO_GUID
     scanned_paper_id: str = ZERO_GUID
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
-    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[DeliveryOutcome] = field(default_factory=list)
     # Set once C1 has been delivered (or skipped): C2 never overtakes C1.
     distributed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
@@ -110,7 +114,7 @@ class Order:
             "signedFormId": self.signed_form_id,
             "scannedPaperId": self.scanned_paper_id,
             "createdAt": self.created_at,
-            "deliveries": self.deliveries,
+            "deliveries": [outcome.to_dict() for outcome in self.deliveries],
         }
 
 
@@ -123,7 +127,7 @@ class Letter:
     channel: NotificationChannel | None
     test_mode: bool = False
     placed_by_other_system: bool = False
-    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[DeliveryOutcome] = field(default_factory=list)
 
     @property
     def sent_status(self) -> SentStatus:
@@ -137,7 +141,7 @@ class Letter:
             "sentStatus": self.sent_status.name,
             "testMode": self.test_mode,
             "placedByOtherSystem": self.placed_by_other_system,
-            "deliveries": self.deliveries,
+            "deliveries": [outcome.to_dict() for outcome in self.deliveries],
         }
 
 
@@ -198,7 +202,7 @@ def completion_callback(
         channel=order.channel,
         event_log=_default_event_log(answers, signed=sign) if event_log is None else event_log,
         api_key=callback_api_key(settings),
-        enum_style=settings.enum_style,
+        enum_style=settings.status_style,
     )
 
 
@@ -219,7 +223,7 @@ def paper_callback(order: Order, settings: SimulatorSettings, *, answers: dict[s
         channel=order.channel,
         event_log=[],
         api_key=callback_api_key(settings),
-        enum_style=settings.enum_style,
+        enum_style=settings.status_style,
     )
 
 
@@ -232,7 +236,7 @@ def expiry_callback(order: Order, settings: SimulatorSettings) -> dict[str, Any]
         status=FormOrderStatus.Expired,
         channel=order.channel,
         api_key=callback_api_key(settings),
-        enum_style=settings.enum_style,
+        enum_style=settings.status_style,
     )
 
 

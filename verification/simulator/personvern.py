@@ -5,7 +5,7 @@ Documented: header key, 401 for a wrong key; 400 when ``nationalId`` is missing 
 simulator's are its own (UNSPECIFIED). ``Tilgangsbegrensning`` is refused (400; supported by neither
 [5567066] nor [HEAD]). ``pvkId`` is optional (UNSPECIFIED at [HEAD]); when given it is the setting's id.
 A citizen without an instance of the setting reads ``IkkeAktiv``. Enum members in answers follow
-``enum_style`` (UNSPECIFIED). E8 lists the citizens with an active instance, on one page.
+``enum_style`` (names unless ``"int"``; UNSPECIFIED). E8 lists the citizens with an active instance, on one page.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ async def get_setting(request: Request) -> Response:
     state = state_of(request)
     try:
         await apply_fault(request, state, "E6")
-        require_header_key(request, state)
+        await require_header_key(request, state)
         members = Members(request, await json_body(request, state), ("nationalId", "type", "pvkId"))
         national_id, setting_type = _identity(state, members)
     except Rejection as rejection:
@@ -49,7 +49,7 @@ async def set_setting(request: Request) -> Response:
     state = state_of(request)
     try:
         await apply_fault(request, state, "E7")
-        require_header_key(request, state)
+        await require_header_key(request, state)
         members = Members(request, await json_body(request, state), ("nationalId", "type", "status", "pvkId"))
         national_id, setting_type = _identity(state, members)
         if not members.has("status"):
@@ -58,14 +58,14 @@ async def set_setting(request: Request) -> Response:
     except Rejection as rejection:
         return rejection.response
     changed = apply_privacy_change(state, national_id, setting_type, status, setting_id=members.get("pvkId"))
-    return JSONResponse({"instansEndret": enum_value(changed, state.settings.enum_style)})
+    return JSONResponse({"instansEndret": enum_value(changed, state.settings.status_style)})
 
 
 async def residents_with_active_setting(request: Request) -> Response:
     state = state_of(request)
     try:
         await apply_fault(request, state, "E8")
-        require_header_key(request, state)
+        await require_header_key(request, state)
         members = Members(request, await json_body(request, state), ("pvkId", "pagingReference"))
         pvk_id = members.get("pvkId")
         if not isinstance(pvk_id, str) or not pvk_id:
@@ -84,7 +84,7 @@ async def residents_with_active_setting(request: Request) -> Response:
         "id": pvk_id,
         "name": name,
         "partKode": "SIM",
-        "type": enum_value(setting_type, state.settings.enum_style),
+        "type": enum_value(setting_type, state.settings.status_style),
         "personvernInnstillinger": [
             {
                 "NationalId": national_id,
@@ -149,7 +149,7 @@ def _describe(
     pvk_id: str | None,
 ) -> dict[str, Any]:
     default_id, default_name = PRIVACY_DEFINITIONS[setting_type]
-    style = state.settings.enum_style
+    style = state.settings.status_style
     status = record.status if record else PersonvernInnstillingStatus.IkkeAktiv
     return {
         "nationalId": national_id,

@@ -3,9 +3,9 @@
 Each request outside ``/_sim/`` becomes one exchange ``to_eprom`` by actor ``system``: headers, body,
 status, response, latency, and ``meta`` (the endpoint id, findings, the order id). The body is read in
 full before the handler runs, so a request rejected before its body is parsed is still recorded whole.
-The exchange is recorded when the last response byte is sent; work a handler registered with
-:func:`after_response` (e.g. the C1 callback) starts only then, so the log always shows the answer before
-the callbacks it caused.
+The exchange is recorded just before the last response byte is sent (so a client holding the answer finds
+the exchange); work a handler registered with :func:`after_response` (e.g. the C1 callback) starts after
+that byte is sent, so the log always shows the answer before the callbacks it caused.
 
 Admin calls (``/_sim/``) are the kit's own instrument and are not recorded: what they cause (callbacks)
 is recorded by the dispatcher, and their answers report the delivery outcome directly.
@@ -38,7 +38,9 @@ def set_meta(request: Request, **values: Any) -> None:
 def add_finding(request: Request, finding: str) -> None:
     """Note a deviation on this request's exchange: ``meta.findings`` (all) and ``meta.finding`` (first)."""
     meta = request.scope.setdefault(_META, {})
-    meta.setdefault("findings", []).append(finding)
+    findings = meta.setdefault("findings", [])
+    if finding not in findings:
+        findings.append(finding)
     meta.setdefault("finding", finding)
 
 
@@ -114,10 +116,13 @@ class RecordingMiddleware:
                 }
             elif message["type"] == "http.response.body":
                 response_body.append(message.get("body", b""))
-            await send(message)
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
+            last = message["type"] == "http.response.body" and not message.get("more_body", False)
+            if last:  # recorded before the last byte leaves: whoever has the answer finds the exchange
                 recorded = True
                 await self._finish(exchange, scope, response_body, started)
+            await send(message)
+            if last:
+                self._start_after_work(scope)
 
         try:
             await self.app(scope, replay, capture)
@@ -126,16 +131,15 @@ class RecordingMiddleware:
                 exchange.status = exchange.status or 500
                 exchange.error = f"simulator error: {type(exc).__name__}: {exc}"
                 scope[_META].setdefault("finding", "simulator internal error")
-                await self._finish(exchange, scope, response_body, started, run_after=False)
+                await self._finish(exchange, scope, response_body, started)
             raise
 
-    async def _finish(
-        self, exchange: Exchange, scope: Scope, body: list[bytes], started: float, *, run_after: bool = True
-    ) -> None:
+    async def _finish(self, exchange: Exchange, scope: Scope, body: list[bytes], started: float) -> None:
         exchange.response_body = _body_text(b"".join(body), exchange.response_headers.get("content-type", ""))
         exchange.latency_ms = (time.perf_counter() - started) * 1000
         exchange.meta = dict(scope[_META])
         await self.state.log.record(exchange)
-        if run_after:
-            for work in scope[_AFTER]:
-                self.state.spawn(work())
+
+    def _start_after_work(self, scope: Scope) -> None:
+        for work in scope[_AFTER]:
+            self.state.spawn(work())

@@ -18,7 +18,9 @@ can choose the other reading:
   timeout and on a connection error; at most ``attempts`` tries, ``backoff_s[i]`` seconds before try i+2.
 - **Callback key** (C1–C3 ``apiKey``; examples show ``""``): ``callback_api_key`` ``"system"`` (default,
   the best reading: the ordering system's own key) or ``"empty"``. C4 carries ``Authorization: Basic <key>``.
-- **Callback enums**: ``enum_style`` ``"name"`` (the [5567066] examples) or ``"int"`` (the [HEAD] style).
+- **Enums on the wire**: ``enum_style`` ``"name"`` (every [5567066] example), ``"head"`` (as documented at
+  [HEAD] since 2026-05-15: C1 ``notificationChannel`` and C3 ``notificationChannel``/``sentStatus`` as
+  integers, statuses still names) or ``"int"`` (every enum an integer, callbacks and answers alike).
 - **Error bodies** (envelope UNSPECIFIED): ``error_envelope`` ``"json-string"`` (default: the message as a
   bare JSON string, as ASP.NET's ``BadRequest("…")`` writes it), ``"message-object"`` (``{"Message": …}``,
   ASP.NET Web API 2) or ``"text"`` (``text/plain``). ``error_texts`` overrides Appendix C texts by id.
@@ -104,10 +106,10 @@ class RetryPolicy:
         return self.attempts * self.timeout_s + sum(self.backoff_before(n) for n in range(2, self.attempts + 1))
 
 
-EnumStyleSetting = Literal["name", "int"]
+EnumStyleSetting = Literal["name", "head", "int"]
 ErrorEnvelope = Literal["json-string", "message-object", "text"]
 _CHOICES = {
-    "enum_style": ("name", "int"),
+    "enum_style": ("name", "head", "int"),
     "error_envelope": ("json-string", "message-object", "text"),
     "callback_api_key": ("system", "empty"),
     "letter_callback_shape": ("message", "formorder"),
@@ -148,6 +150,16 @@ class SimulatorSettings:
             raise SettingsError("callback_delay_s must not be negative")
         # GUIDs compare case-insensitively; keep the register keys canonical.
         object.__setattr__(self, "forms", {key.lower(): form for key, form in self.forms.items()})
+
+    @property
+    def status_style(self) -> Literal["name", "int"]:
+        """How status-like enums travel (C1/C2 statuses, C2 channel, answers)."""
+        return "int" if self.enum_style == "int" else "name"
+
+    @property
+    def channel_style(self) -> Literal["name", "int"]:
+        """How C1's channel and C3's channel/status travel ([HEAD] made these integers)."""
+        return "name" if self.enum_style == "name" else "int"
 
     # --- serialisation -------------------------------------------------------------------------
 

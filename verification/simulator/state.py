@@ -103,6 +103,16 @@ class SimulatorState:
         if self.store is not None:
             self.store.close()
 
+    async def settle(self, order: Order) -> bool:
+        """Wait until the order's C1 was delivered, skipped or given up; ``False`` if that took longer than
+        one delivery can (the configured delay plus the retry policy's worst case)."""
+        budget = self.settings.callback_delay_s + self.settings.retry.worst_case_s() + 5
+        try:
+            await asyncio.wait_for(order.distributed.wait(), budget)
+        except TimeoutError:
+            return False
+        return True
+
     # --- delivery ----------------------------------------------------------------------------------
 
     async def deliver(
@@ -110,15 +120,14 @@ class SimulatorState:
         callback: str,
         body: dict[str, Any],
         *,
-        record: list[dict[str, Any]],
+        record: list[DeliveryOutcome],
         meta: dict[str, Any],
         skip_reason: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> DeliveryOutcome:
-        """Deliver (or deliberately skip) one callback and keep its outcome in ``record``."""
-        if skip_reason is not None:
-            outcome = DeliveryOutcome(callback, "", skipped=skip_reason)
-        else:
-            outcome = await self.dispatcher.deliver(callback, body, meta=meta, headers=headers)
-        record.append(outcome.to_dict())
+        """Deliver (or deliberately skip) one callback; its outcome is in ``record`` from the start."""
+        outcome = DeliveryOutcome(callback, "", finished=skip_reason is not None, skipped=skip_reason)
+        record.append(outcome)
+        if skip_reason is None:
+            await self.dispatcher.deliver(callback, body, meta=meta, headers=headers, outcome=outcome)
         return outcome

@@ -27,8 +27,8 @@ member's path (``formOrderEventLog[1].eventType``).
 
 UNSPECIFIED in the documentation, our careful reading (each also noted where it applies):
 
-- booleans: ``true``/``false`` and the strings ``"true"``/``"false"`` (any casing; what .NET model binding
-  and form-encoded E1 bodies produce); numbers are refused;
+- booleans: ``true``/``false`` and the strings ``"true"``/``"false"`` (any casing; a form-encoded E1 body,
+  tolerated since release v13.0.2, can only carry strings); numbers are refused;
 - ``metadata``/``formData``: an empty string means none; a string must hold a JSON *object* (E1-6);
 - required members are the ones the spec marks required (E1 ``formId``, ``nationalId``, ``expiryDate``;
   E6/E7 ``nationalId``, ``type``, E7 ``status``; the ids and statuses of C1–C4); ``apiKey`` is never
@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 from urllib.parse import unquote, urlsplit
 
 from .enums import (
@@ -150,7 +150,10 @@ MISSING: Any = _Missing()
 
 
 def member(body: Mapping[str, Any], name: str, default: Any = MISSING) -> Any:
-    """The raw value of member ``name`` in any casing (documented casing first), else ``default``."""
+    """The raw value of member ``name`` in any casing (documented casing first), else ``default``.
+
+    Two members in foreign casings of one name (``FormId`` and ``FORMID``) raise :class:`PayloadError`.
+    """
     key = _key(body, name, where=name)
     return default if key is None else body[key]
 
@@ -268,6 +271,11 @@ class _Members:
             return None
         return value
 
+    @overload
+    def text(self, name: str, *, required: Literal[True], numbers_too: bool = ...) -> str: ...
+    @overload
+    def text(self, name: str, *, required: bool = ..., numbers_too: bool = ...) -> str | None: ...
+
     def text(self, name: str, *, required: bool = False, numbers_too: bool = False) -> str | None:
         value = self.present(name, "a string", required=required)
         if numbers_too and isinstance(value, int) and not isinstance(value, bool):
@@ -292,9 +300,19 @@ class _Members:
             return int(value)
         raise PayloadError(self.where(name), value, "an integer")
 
+    @overload
+    def enum(self, enum_cls: type[E], name: str, *, required: Literal[True]) -> E: ...
+    @overload
+    def enum(self, enum_cls: type[E], name: str, *, required: bool = ...) -> E | None: ...
+
     def enum(self, enum_cls: type[E], name: str, *, required: bool = False) -> E | None:
         value = self.present(name, f"a {enum_cls.__name__}", required=required)
         return None if value is None else _enum(enum_cls, value, self.where(name))
+
+    @overload
+    def open_enum(self, enum_cls: type[E], name: str, *, required: Literal[True]) -> E | str: ...
+    @overload
+    def open_enum(self, enum_cls: type[E], name: str, *, required: bool = ...) -> E | str | None: ...
 
     def open_enum(self, enum_cls: type[E], name: str, *, required: bool = False) -> E | str | None:
         """A name-only enum that may grow: known names become members, unknown names stay strings."""
@@ -307,6 +325,11 @@ class _Members:
             return parse_enum(enum_cls, value, field=self.where(name))
         except EnumValueError:
             return value
+
+    @overload
+    def moment(self, name: str, *, required: Literal[True]) -> datetime: ...
+    @overload
+    def moment(self, name: str, *, required: bool = ...) -> datetime | None: ...
 
     def moment(self, name: str, *, required: bool = False) -> datetime | None:
         value = self.present(name, "a date-time string", required=required)
@@ -439,9 +462,9 @@ def read_form_order_request(body: Body) -> FormOrderRequest:
     metadata, metadata_as_object = members.stringified_object("metadata")
     address = members.nested("physicalAddress")
     return FormOrderRequest(
-        form_id=members.text("formId", required=True),  # type: ignore[arg-type]
-        national_id=members.text("nationalId", required=True),  # type: ignore[arg-type]
-        expiry_date=members.moment("expiryDate", required=True),  # type: ignore[arg-type]
+        form_id=members.text("formId", required=True),
+        national_id=members.text("nationalId", required=True),
+        expiry_date=members.moment("expiryDate", required=True),
         reminder_date=members.moment("reminderDate"),
         metadata=metadata,
         metadata_as_object=metadata_as_object,
@@ -462,7 +485,7 @@ def read_form_order_response(body: Body) -> FormOrderResponse:
     """E1 response. ``singleUseCode`` (format UNSPECIFIED) is read as text, a number too."""
     members = _Members(_decoded(body))
     return FormOrderResponse(
-        id=members.text("id", required=True),  # type: ignore[arg-type]
+        id=members.text("id", required=True),
         single_use_code=members.text("singleUseCode", numbers_too=True),
         login_url=members.text("loginUrl"),
         notification_channel=members.enum(NotificationChannel, "notificationChannel"),
@@ -577,7 +600,7 @@ def read_message_to_citizen_request(body: Body) -> MessageToCitizenRequest:
     channels = members.array("notificationPriorityList")
     where = members.where("notificationPriorityList")
     return MessageToCitizenRequest(
-        national_id=members.text("nationalId", required=True),  # type: ignore[arg-type]
+        national_id=members.text("nationalId", required=True),
         sender_info=None if sender is None else _sender_info(sender),
         message_info=None if info is None else _message_info(info),
         document_collection=members.present("documentCollection", "a JSON object"),
@@ -735,7 +758,7 @@ class ResidentsActivePiResponse:
 
 @dataclass(frozen=True, kw_only=True)
 class PvkError:
-    """The 502 body of E6–E8 when PVK fails: ``{ statusCode, status, message }``, value types UNSPECIFIED."""
+    """The 502 body of E6–E8 when PVK fails: ``{ statusCode, status, message }`` (value types UNSPECIFIED)."""
 
     status_code: Any = None
     status: Any = None
@@ -747,8 +770,8 @@ class PvkError:
 def read_personvern_get_request(body: Body) -> PersonvernGetRequest:
     members = _Members(_decoded(body))
     return PersonvernGetRequest(
-        national_id=members.text("nationalId", required=True),  # type: ignore[arg-type]
-        type=members.enum(PersonvernInnstillingType, "type", required=True),  # type: ignore[arg-type]
+        national_id=members.text("nationalId", required=True),
+        type=members.enum(PersonvernInnstillingType, "type", required=True),
         pvk_id=members.text("pvkId"),
         extra=members.extra(),
         raw=dict(members.body),
@@ -774,9 +797,9 @@ def read_personvern_setting(body: Body) -> PersonvernSetting:
 def read_personvern_set_request(body: Body) -> PersonvernSetRequest:
     members = _Members(_decoded(body))
     return PersonvernSetRequest(
-        national_id=members.text("nationalId", required=True),  # type: ignore[arg-type]
-        type=members.enum(PersonvernInnstillingType, "type", required=True),  # type: ignore[arg-type]
-        status=members.enum(PersonvernInnstillingStatus, "status", required=True),  # type: ignore[arg-type]
+        national_id=members.text("nationalId", required=True),
+        type=members.enum(PersonvernInnstillingType, "type", required=True),
+        status=members.enum(PersonvernInnstillingStatus, "status", required=True),
         pvk_id=members.text("pvkId"),
         extra=members.extra(),
         raw=dict(members.body),
@@ -810,7 +833,7 @@ def read_residents_response(body: Body) -> ResidentsActivePiResponse:
         name=members.text("name"),
         part_kode=members.text("partKode"),
         type=members.enum(PersonvernInnstillingType, "type"),
-        personvern_innstillinger=tuple(_resident(item) for item in members.items("personvernInnstillinger") or ()),
+        personvern_innstillinger=tuple(map(_resident, members.items("personvernInnstillinger") or ())),
         extra=members.extra(),
         raw=dict(members.body),
     )
@@ -934,11 +957,11 @@ def read_order_status_callback(body: Body) -> OrderStatusCallback:
     members = _Members(_decoded(body))
     return OrderStatusCallback(
         api_key=members.text("apiKey"),
-        form_order_id=members.text("formOrderId", required=True),  # type: ignore[arg-type]
+        form_order_id=members.text("formOrderId", required=True),
         notification_channel=members.enum(NotificationChannel, "notificationChannel"),
         timestamp=members.moment("timestamp"),
         timestamp_utc=members.moment("timestampUtc"),
-        form_order_status=members.enum(FormOrderStatus, "formOrderStatus", required=True),  # type: ignore[arg-type]
+        form_order_status=members.enum(FormOrderStatus, "formOrderStatus", required=True),
         form_order_status_error_code=members.enum(FormOrderStatusErrorCode, "formOrderStatusErrorCode"),
         extra=members.extra(),
         raw=dict(members.body),
@@ -953,10 +976,10 @@ def read_form_return_callback(body: Body) -> FormReturnCallback:
     filled_out_by = members.nested("filledOutBy")
     return FormReturnCallback(
         api_key=members.text("apiKey"),
-        form_order_id=members.text("formOrderId", required=True),  # type: ignore[arg-type]
+        form_order_id=members.text("formOrderId", required=True),
         form_data=form_data,
         form_data_as_object=form_data_as_object,
-        form_order_status=members.enum(FormOrderStatus, "formOrderStatus", required=True),  # type: ignore[arg-type]
+        form_order_status=members.enum(FormOrderStatus, "formOrderStatus", required=True),
         signed_form_id=members.text("signedFormId"),
         timestamp=members.moment("timestamp"),
         scanned_paper_id=members.text("scannedPaperId"),
@@ -979,7 +1002,7 @@ def _warning(members: _Members) -> FormDataWarning:
 
 def _event(members: _Members) -> FormOrderEvent:
     return FormOrderEvent(
-        event_type=members.open_enum(FormOrderEventType, "eventType", required=True),  # type: ignore[arg-type]
+        event_type=members.open_enum(FormOrderEventType, "eventType", required=True),
         question_id=members.text("questionId"),
         timestamp_utc=members.moment("timestampUtc"),
         extra=members.extra(),
@@ -988,8 +1011,8 @@ def _event(members: _Members) -> FormOrderEvent:
 
 def _patient_initiated(members: _Members) -> PatientInitiatedValues:
     return PatientInitiatedValues(
-        form_id=members.text("formId", required=True),  # type: ignore[arg-type]
-        national_id=members.text("nationalId", required=True),  # type: ignore[arg-type]
+        form_id=members.text("formId", required=True),
+        national_id=members.text("nationalId", required=True),
         order_timestamp=members.moment("orderTimestamp"),
         order_timestamp_utc=members.moment("orderTimestampUTC"),
         extra=members.extra(),
@@ -1107,19 +1130,19 @@ def read_message_status_callback(body: Body) -> MessageStatusCallback:
     members = _Members(_decoded(body))
     message_id = members.text("messageToCitizenId")
     id_is_new = message_id is not None
-    if not id_is_new:
+    if message_id is None:
         message_id = members.text("formOrderId")
     if message_id is None:
-        raise PayloadError("messageToCitizenId", MISSING, "a string (or formOrderId, the old field list; Q07)")
+        raise PayloadError("messageToCitizenId", MISSING, "a string (or formOrderId, the old shape; Q07)")
     sent_status = members.enum(SentStatus, "sentStatus")
     status_is_new = sent_status is not None
-    if not status_is_new:
+    if sent_status is None:
         sent_status = _old_c3_status(members)
     return MessageStatusCallback(
         api_key=members.text("apiKey"),
         message_to_citizen_id=message_id,
         notification_channel=members.enum(NotificationChannel, "notificationChannel"),
-        sent_status=sent_status,  # type: ignore[arg-type]
+        sent_status=sent_status,
         shape=_c3_shape(id_is_new, status_is_new),
         extra=members.extra(),
         raw=dict(members.body),
@@ -1144,10 +1167,10 @@ def _old_c3_status(members: _Members) -> SentStatus:
 def read_personvern_callback(body: Body) -> PersonvernCallback:
     members = _Members(_decoded(body))
     return PersonvernCallback(
-        national_id=members.text("nationalId", required=True),  # type: ignore[arg-type]
-        id=members.text("id", required=True),  # type: ignore[arg-type]
+        national_id=members.text("nationalId", required=True),
+        id=members.text("id", required=True),
         name=members.text("name"),
-        status=members.open_enum(VolvenStatus, "status", required=True),  # type: ignore[arg-type]
+        status=members.open_enum(VolvenStatus, "status", required=True),
         extra=members.extra(),
         raw=dict(members.body),
     )

@@ -1,0 +1,104 @@
+"""S-ROUND-TRIP (V1.1–V1.4, V3.1–V3.2): one order from trigger to stored answer, every step judged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..recorder.store import Exchange, SessionStore
+from ..spec.enums import FormOrderStatus, NotificationChannel, parse_enum, wire_name
+from ..spec.wire import ZERO_GUID
+from .failure import Deviations
+
+__all__ = ["check_round_trip", "acknowledged"]
+
+
+def acknowledged(exchange: Exchange) -> bool:
+    """2xx with a JSON object whose ``success`` is the boolean true (BR-21)."""
+    from ..spec.payloads import PayloadError, read_callback_reply
+
+    if exchange.error or not 200 <= (exchange.status or 0) < 300:
+        return False
+    try:
+        return read_callback_reply(exchange.response_body).success is True
+    except PayloadError:
+        return False
+
+
+def _answer(exchange: Exchange) -> str:
+    return exchange.error or f"HTTP {exchange.status} {exchange.response_body[:200]!r}"
+
+
+def check_round_trip(
+    store: SessionStore, trip: Any, *, expected_channel: NotificationChannel, check_id: str = "S-ROUND-TRIP"
+) -> None:
+    """Exactly one E1, answered with an order; C1 and C2 each acknowledged on first delivery; the C1
+    channel the one the rule and the person's reachability call for; answers stored once (probe)."""
+    found = Deviations(check_id, "Round trip: order → status → answer")
+    for problem in trip.problems:
+        found.add("scenario", problem, "every step of the round trip happens")
+    _judge_orders(found, store, trip)
+    _judge_callback(found, store, trip.c1_ids, "C1 order status", rule="V1.2")
+    _judge_callback(found, store, trip.c2_ids, "C2 form return", rule="V3.1")
+    if trip.c1_ids:
+        body = store.get(trip.c1_ids[0]).json_request() or {}
+        channel = _channel(body.get("notificationChannel"))
+        found.require(
+            channel == expected_channel, "C1.notificationChannel", channel,
+            wire_name(expected_channel), rule="V1.3", exchange_id=trip.c1_ids[0],
+        )
+        status = body.get("formOrderStatus")
+        found.require(
+            _status(status) == FormOrderStatus.Ordered, "C1.formOrderStatus", status, "Ordered", rule="V1.2"
+        )
+    for kind, answer in trip.probes.items():
+        found.require(
+            answer.count == 1, f"probe.{kind}", answer.count if answer.count is not None else answer.problem,
+            "stored exactly once (count 1)", rule="V1.4" if kind == "status" else "V3.2",
+            exchange_id=answer.exchange.id if answer.exchange else None,
+        )
+    found.raise_if_any()
+
+
+def _judge_orders(found: Deviations, store: SessionStore, trip: Any) -> None:
+    e1 = [store.get(i) for i in trip.placement.e1_ids]
+    if not e1:
+        return
+    found.require(len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1", rule="V1.4")
+    first = e1[0]
+    found.require(
+        200 <= (first.status or 0) < 300, "E1 response", _answer(first),
+        "2xx: the order reaches ePROM without an error", rule="V1.1", exchange_id=first.id,
+    )
+    found.require(
+        trip.placement.form_order_id not in (None, ZERO_GUID), "E1 response id",
+        trip.placement.form_order_id, "a non-zero order id", rule="V1.1", exchange_id=first.id,
+    )
+
+
+def _judge_callback(found: Deviations, store: SessionStore, ids: list[int], what: str, *, rule: str) -> None:
+    if not ids:
+        return
+    attempts = [store.get(i) for i in ids]
+    first = attempts[0]
+    found.require(
+        acknowledged(first), f"{what}: reply to the first delivery", _answer(first),
+        'HTTP 2xx with {"success": true} (BR-21)', rule=rule, exchange_id=first.id,
+    )
+    found.require(
+        len(attempts) == 1, f"{what}: deliveries needed", len(attempts),
+        "1 (acknowledged on first delivery)", rule="V1.4", exchange_id=attempts[-1].id,
+    )
+
+
+def _channel(value: Any) -> NotificationChannel | Any:
+    try:
+        return parse_enum(NotificationChannel, value, field="notificationChannel")
+    except ValueError:
+        return value
+
+
+def _status(value: Any) -> FormOrderStatus | None:
+    try:
+        return parse_enum(FormOrderStatus, value, field="formOrderStatus")
+    except ValueError:
+        return None

@@ -1,0 +1,39 @@
+"""``python -m verification.simulator --settings FILE [--host H] [--port P] [--foreground]``.
+
+Without ``--foreground`` it prints one JSON readiness line on stdout (what :func:`run_simulator` waits
+for); with it, a human-readable banner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .process import announce_ready, serve, serve_blocking
+from .settings import SettingsError, SimulatorSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m verification.simulator", description="The embedded ePROM simulator"
+    )
+    parser.add_argument("--settings", required=True, type=Path, help="settings JSON (SimulatorSettings.to_json)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0: the OS chooses")
+    parser.add_argument("--foreground", action="store_true", help="print a banner instead of the readiness line")
+    args = parser.parse_args(argv)
+    try:
+        settings = SimulatorSettings.from_json(args.settings.read_text(encoding="utf-8"))
+    except (OSError, ValueError, SettingsError) as exc:
+        print(f"eprom simulator: cannot read settings {args.settings}: {exc}", file=sys.stderr)
+        return 4
+    if args.foreground:
+        serve(settings, args.host, args.port)
+    else:
+        serve_blocking(settings, args.host, args.port, announce_ready)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""Running the simulator: in its own process (for tests and the kit) or in the foreground (``simulate``).
+
+It runs in a separate process because a simulator thread inside the test process slows 43× while
+hypothesis generates data in the main thread (the GIL). :func:`run_simulator` starts
+``python -m verification.simulator`` with the settings in a JSON file; the child binds the port (0 = the
+OS chooses), and prints one JSON readiness line once uvicorn accepts connections. The parent waits for that
+line on the pipe (bounded), so it returns only when the simulator is reachable. The child's stderr goes to
+a file; if the start fails, its text is in the :class:`SimulatorStartError`. Stopping is bounded:
+SIGTERM, then SIGKILL after ``stop_timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+from .settings import SimulatorSettings
+
+__all__ = ["SimulatorHandle", "SimulatorStartError", "SimulatorAdminError", "run_simulator", "serve"]
+
+READY_EVENT = "eprom-simulator-ready"
+
+
+class SimulatorStartError(RuntimeError):
+    """The simulator process did not come up; the message holds its stderr."""
+
+
+class SimulatorAdminError(RuntimeError):
+    """An admin call answered with an error (a refusal is 409 with ``body["refused"]``)."""
+
+    def __init__(self, status: int, body: Any):
+        self.status, self.body = status, body
+        super().__init__(f"simulator admin call failed with {status}: {body}")
+
+
+@dataclass
+class SimulatorHandle:
+    """A running simulator: its URLs, its process id, and the kit's client for the admin API.
+
+    ``settings`` are those it was started with; :meth:`configure` changes the running simulator only."""
+
+    base_url: str
+    port: int
+    pid: int
+    settings: SimulatorSettings
+    stderr_path: Path | None = None
+    _client: httpx.Client = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Admin calls deliver callbacks synchronously: allow for a whole retry sequence.
+        budget = self.settings.retry.worst_case_s() + self.settings.callback_delay_s + 10
+        self._client = httpx.Client(base_url=self.admin_url, timeout=budget, trust_env=False)
+
+    @property
+    def admin_url(self) -> str:
+        return self.base_url + "/_sim"
+
+    @property
+    def api_base_url(self) -> str:
+        """What the ordering system configures as ePROM's base URL (the test environment's prefix)."""
+        return self.base_url + "/promswebapi"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace") if self.stderr_path and self.stderr_path.exists() else ""
+
+    # --- admin API -----------------------------------------------------------------------------------
+
+    def _call(
+        self, method: str, path: str, *, json_body: Any = None, params: Any = None, timeout: float | None = None
+    ) -> Any:
+        kwargs: dict[str, Any] = {"json": json_body, "params": params}
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+        response = self._client.request(method, path, **kwargs)
+        body = response.json() if response.content else None
+        if response.status_code >= 400:
+            raise SimulatorAdminError(response.status_code, body)
+        return body
+
+    def complete(
+        self, form_order_id: str, *, answers: dict[str, Any] | None = None, sign: bool = False,
+        event_log: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"formOrderId": form_order_id, "sign": sign}
+        if answers is not None:
+            body["answers"] = answers
+        if event_log is not None:
+            body["eventLog"] = event_log
+        return self._call("POST", "/citizen/complete", json_body=body)
+
+    def expire(self, form_order_id: str) -> dict[str, Any]:
+        return self._call("POST", "/citizen/expire", json_body={"formOrderId": form_order_id})
+
+    def paper(self, form_order_id: str, *, answers: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"formOrderId": form_order_id}
+        if answers is not None:
+            body["answers"] = answers
+        return self._call("POST", "/citizen/paper", json_body=body)
+
+    def initiate(
+        self, form_id: str, national_id: str, *, answers: dict[str, Any] | None = None, sign: bool = False
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"formId": form_id, "nationalId": national_id, "sign": sign}
+        if answers is not None:
+            body["answers"] = answers
+        return self._call("POST", "/citizen/initiate", json_body=body)
+
+    def privacy_change(
+        self, national_id: str, status: str, *, setting_id: str | None = None, name: str | None = None
+    ) -> dict[str, Any]:
+        body = {"nationalId": national_id, "status": status}
+        body |= {k: v for k, v in (("settingId", setting_id), ("name", name)) if v is not None}
+        return self._call("POST", "/privacy-change", json_body=body)
+
+    def inject_fault(
+        self, endpoint: str, kind: str, *, count: int = 1, delay_s: float = 0.0, message: str | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"endpoint": endpoint, "kind": kind, "count": count, "delay_s": delay_s}
+        if message is not None:
+            body["message"] = message
+        return self._call("POST", "/faults", json_body=body)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    def configure(self, **changes: Any) -> dict[str, Any]:
+        return self._call("POST", "/config", json_body=changes)
+
+    def orders(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/orders")
+
+    def order(self, form_order_id: str, *, settled: bool = False) -> dict[str, Any]:
+        """The order's state; ``settled=True`` waits until its C1 was delivered, skipped or given up."""
+        params = {"settled": "true"} if settled else None
+        return self._call("GET", f"/orders/{form_order_id}", params=params)
+
+    def letters(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/letters")
+
+    def last_exchange_id(self) -> int:
+        return self._call("GET", "/health")["last_exchange_id"]
+
+    def exchanges(self, *, after: int = 0, **filters: Any) -> list[dict[str, Any]]:
+        return self._call("GET", "/exchanges", params={"after": after, **filters})
+
+    def wait(self, *, after: int = 0, timeout: float = 10.0, **filters: Any) -> list[dict[str, Any]]:
+        """Matching exchanges recorded after ``after``, as soon as one exists; ``[]`` at the timeout."""
+        params = {"after": after, "timeout": timeout, **filters}
+        return self._call("GET", "/wait", params=params, timeout=timeout + 10)
+
+
+# --- the child process --------------------------------------------------------------------------------
+
+
+def _drain(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _child_env() -> dict[str, str]:
+    # The child imports ``verification`` from where the parent did, installed or not.
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
+    return env
+
+
+def _wait_ready(process: subprocess.Popen[str], lines: queue.Queue[str | None], timeout: float) -> dict[str, Any]:
+    try:
+        while True:
+            line = lines.get(timeout=timeout)
+            if line is None:
+                raise SimulatorStartError(f"simulator exited with code {_exit_code(process)} before it was ready")
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue  # a stray line on stdout; the readiness line is JSON
+            if isinstance(message, dict) and message.get("event") == READY_EVENT:
+                return message
+    except queue.Empty:
+        raise SimulatorStartError(f"simulator not ready within {timeout} s") from None
+
+
+def _exit_code(process: subprocess.Popen[str]) -> int | None:
+    try:
+        return process.wait(5)  # its output has ended: the exit follows at once
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _stop(process: subprocess.Popen[str], timeout: float) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout)
+
+
+@contextmanager
+def run_simulator(
+    settings: SimulatorSettings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    startup_timeout: float = 20.0,
+    stop_timeout: float = 5.0,
+) -> Iterator[SimulatorHandle]:
+    """Start the simulator in its own process; yield its handle once it accepts connections."""
+    workdir = Path(tempfile.mkdtemp(prefix="eprom-simulator-"))
+    settings_file, stderr_path = workdir / "settings.json", workdir / "stderr.txt"
+    settings_file.write_text(settings.to_json(), encoding="utf-8")
+    command = [sys.executable, "-m", "verification.simulator", "--settings", str(settings_file), "--host", host,
+               "--port", str(port)]
+    with stderr_path.open("w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=_child_env())
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True)
+    reader.start()
+    handle: SimulatorHandle | None = None
+    try:
+        try:
+            ready = _wait_ready(process, lines, startup_timeout)
+        except SimulatorStartError as exc:
+            _stop(process, stop_timeout)
+            stderr_text = stderr_path.read_text(errors="replace")
+            raise SimulatorStartError(f"{exc}\n--- simulator stderr ---\n{stderr_text}") from None
+        handle = SimulatorHandle(ready["url"], ready["port"], process.pid, settings, stderr_path)
+        yield handle
+    finally:
+        if handle is not None:
+            handle.close()
+        _stop(process, stop_timeout)
+        reader.join(stop_timeout)  # EOF follows the exit
+        if process.stdout is not None:
+            process.stdout.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- serving ----------------------------------------------------------------------------------------------
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then; without it, Nagle's
+    # algorithm and delayed ACKs add ~40 ms to every response sent in two writes.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SimulatorStartError(f"cannot listen on {_url(host, port)}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve_blocking(settings: SimulatorSettings, host: str, port: int, on_ready: Callable[[str, int], None]) -> None:
+    """Serve until SIGINT/SIGTERM; ``on_ready(url, port)`` once connections are accepted."""
+    import uvicorn
+
+    from .app import create_app
+
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    url = _url(host, bound_port)
+
+    class _AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                on_ready(url, bound_port)
+
+    config = uvicorn.Config(
+        create_app(settings), log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2,
+    )
+    _AnnouncingServer(config).run(sockets=[sock])
+
+
+def announce_ready(url: str, port: int) -> None:
+    """The readiness line :func:`run_simulator` waits for."""
+    print(json.dumps({"event": READY_EVENT, "url": url, "port": port, "pid": os.getpid()}), flush=True)
+
+
+def serve(settings: SimulatorSettings, host: str = "127.0.0.1", port: int = 18080) -> None:
+    """Run the simulator in the foreground for ``eprom-verify simulate``, printing where it listens."""
+
+    def tell(url: str, bound_port: int) -> None:
+        print(f"ePROM simulator listening on {url}", flush=True)
+        print(f"  point the ordering system's ePROM base URL at {url}/promswebapi (also /PromsWebApi, /webapi)")
+        print(f"  callbacks go to {settings.callback_base_url}")
+        print(f"  admin API: {url}/_sim/ (orders, citizen/complete, faults, wait)")
+        if settings.store_path:
+            print(f"  exchanges recorded in {settings.store_path}")
+        print("  stop with Ctrl+C", flush=True)
+
+    serve_blocking(settings, host, port, tell)
