@@ -130,7 +130,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.hookimpl(specname="pytest_configure")
 def pytest_configure_evidence(config: pytest.Config) -> None:  # pytest only reads pytest_* names
     wanted = config.getoption("--eprom-target", None) or config.getoption("--eprom-session-dir", None)
-    if wanted and not hasattr(config, "workerinput"):
+    if wanted:  # also on xdist workers: their reports carry eprom_failure to the controller
         config.pluginmanager.register(_EvidencePlugin(config), "eprom-verify-evidence")
 
 
@@ -206,32 +206,20 @@ class _EvidencePlugin:
         return result
 
     def _write_bundle(self) -> bool:
-        """Write the bundle; True when the leak scan found something."""
+        """Write the bundle (on the controller, when a session store exists); True when it leaked."""
         import sys
 
-        from .evidence.bundle import write_bundle
-        from .evidence.collect import hypothesis_settings
-        from .evidence.commands import signing_key_from_env
-        from .recorder.store import SessionStore, now_iso
+        from .evidence.bundle import write_run_bundle
 
-        if self.session_dir is None or not (self.session_dir / "session.sqlite").exists():
+        if hasattr(self.config, "workerinput"):
             return False
-        target = self.session.target if self.session is not None else self._target_from_option()
-        profile = self.config.getoption("--eprom-profile", None) or getattr(target, "profile", None)
-        meta = {"finished_at": now_iso(),
-                "hypothesis": hypothesis_settings(self.config.getoption("hypothesis_seed", None))}
-        with SessionStore(self.session_dir / "session.sqlite", session=self.session_dir.name) as store:
-            result = write_bundle(self.session_dir, outcomes=self.collector.outcomes(), target=target, store=store,
-                                  profile=profile, meta=meta, signing_key=signing_key_from_env())
-        for line in result.lines():
+        result = write_run_bundle(
+            self.session_dir, outcomes=self.collector.outcomes(),
+            target=self.session.target if self.session is not None else None,
+            target_path=self.config.getoption("--eprom-target", None),
+            profile=self.config.getoption("--eprom-profile", None),
+            hypothesis_seed=self.config.getoption("hypothesis_seed", None),
+        )
+        for line in result.lines() if result else ():
             print(f"eprom-verify: {line}", file=sys.stderr if result.leaks else sys.stdout)
-        return bool(result.leaks)
-
-    def _target_from_option(self) -> Any:
-        from .config import TargetError, load_target
-
-        path = self.config.getoption("--eprom-target", None)
-        try:
-            return load_target(Path(path)) if path else None
-        except TargetError:
-            return None
+        return bool(result and result.leaks)

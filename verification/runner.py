@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -78,17 +79,10 @@ def run_session(
     args.append("-q" if quiet else "-v")
     for plugin in RUN_PLUGINS:
         args += ["-p", plugin]
-    import pytest
-
-    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        code = int(pytest.main(args))
-    finally:
-        if previous is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+    # pytest runs in its own process: the library never imports pytest, and the run's plugin set and
+    # environment are exactly these, whatever the caller has loaded.
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    code = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, check=False).returncode
     if code == 5:  # no case applicable: honest, but nothing was verified
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
         return 1

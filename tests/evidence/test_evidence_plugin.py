@@ -32,6 +32,7 @@ test_persons: ["{VERIFICATION_PERSON}"]
 CASES = f'''
 import json
 import pytest
+from hypothesis import given, settings, strategies as st
 from verification.checks.failure import CheckFailure, Deviation, NotVerifiable, Waiting
 from verification.recorder.store import Exchange
 
@@ -76,6 +77,13 @@ def test_not_applicable(eprom_session):
 @pytest.mark.eprom("R-ROUTES")
 def test_plain_error(eprom_session):
     assert PERSON == "x", "compared " + PERSON + " with " + KEY
+
+
+@pytest.mark.eprom("R-ENUM-FORMS")
+@settings(max_examples=5, database=None)
+@given(st.sampled_from(["Ordered", 2, "2"]))
+def test_property(status):
+    pass
 '''
 
 
@@ -133,6 +141,7 @@ def test_each_case_gets_its_outcome_and_each_id_its_status(finished) -> None:
         "test_waiting": ("skipped", "waiting"),
         "test_not_applicable": ("skipped", "not_applicable"),
         "test_plain_error": ("failed", ""),
+        "test_property": ("passed", ""),
     }
     assert cases["test_auth_fails"]["failure"]["deviations"][0]["exchange_id"] == 2
     assert cases["test_auth_fails"]["exchange_ids"] == [2]
@@ -145,6 +154,8 @@ def test_each_case_gets_its_outcome_and_each_id_its_status(finished) -> None:
     assert statuses["R-STATUS-ORDERED"] == "passed" and statuses["R-AUTH"] == "failed"
     assert statuses["R-IDEMPOTENT"] == "not run" and statuses["S-ROUND-TRIP"] == "waiting"
     assert statuses["R-RETURN-PAPER"] == "not applicable" and statuses["R-ROUTES"] == "failed"
+    statistics = evidence["hypothesis"]["cases"][0]
+    assert statistics["nodeid"].endswith("test_property") and "3 passing examples" in statistics["statistics"]
 
 
 def test_junit_and_pytest_html_are_redacted_in_place(finished) -> None:
@@ -170,7 +181,7 @@ def test_a_leak_found_by_the_scan_fails_the_run(tmp_path: Path) -> None:
 
         bundle._write_files = _planting
     '''
-    done, session_dir = run_cases(tmp_path, "-k", "passes", conftest=conftest)
+    done, session_dir = run_cases(tmp_path, "-k", "status_passes", conftest=conftest)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "planted.log: byte offset 7: national id (fødselsnummer, synthetic SyntPop)" in done.stderr
     assert VERIFICATION_PERSON not in done.stdout + done.stderr

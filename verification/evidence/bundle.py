@@ -49,6 +49,7 @@ __all__ = [
     "BundleResult",
     "BundleError",
     "write_bundle",
+    "write_run_bundle",
     "rebuild_bundle",
     "save_outcomes",
     "load_outcomes",
@@ -191,20 +192,8 @@ def write_bundle(
     if not redaction and profile == "certification":
         raise BundleError("the certification profile cannot turn redaction off")
     info = store.info()
-    target_data, api_key, test_persons = _target_parts(target, info)
     exchanges = store.exchanges()
-    aliases = Aliases(info.get(_ALIASES_INFO) or {})
-    for number in test_persons:
-        if looks_like_national_id(number):
-            aliases.alias(number)
-    secrets = [s for s in [api_key, *harvest_credentials(exchanges)] if s]
-    redactor = Redactor(secrets=secrets, aliases=aliases, enabled=redaction)
-    if test_persons:
-        target_data["test_persons"] = [redactor.text(n) for n in test_persons]
-        store.set_info(_PERSONS_INFO, target_data["test_persons"])
-    elif info.get(_PERSONS_INFO):  # judged without the target file: the aliases of the first write
-        target_data["test_persons"] = list(info[_PERSONS_INFO])
-
+    redactor, target_data, test_persons = _redaction_for(target, info, exchanges, store, enabled=redaction)
     meta = {**(meta or {}), "profile": profile or (meta or {}).get("profile")}
     safe_outcomes = [redact_outcome(o, redactor) for o in outcomes]
     save_outcomes(session_dir, safe_outcomes, redactor.data(dict(meta)))
@@ -216,7 +205,50 @@ def write_bundle(
     capabilities = (target_data.get("bestillersystem") or {}).get("capabilities")
     items = load_checklist()
     results = item_statuses(safe_outcomes, attestations=attestations, capabilities=capabilities, items=items)
-    session = {
+    evidence = build_evidence(
+        items=items, results=results, outcomes=safe_outcomes, exchanges=exchanges, target=target_data,
+        session=_session_record(session_dir, info, meta, operator), attestations=attestations,
+        hypothesis=meta.get("hypothesis") or {}, redactor=redactor, generated_at=_now(),
+    )
+    evidence["redaction"]["enabled"] = redaction
+    bundle_dir = session_dir / BUNDLE_DIR
+    files = _write_files(session_dir, bundle_dir, evidence, target_data, redactor, attestations)
+    store.set_info(_ALIASES_INFO, redactor.aliases.mapping)
+    leaks = scan_bundle(bundle_dir, secrets=redactor.secrets,
+                        national_ids=[*redactor.aliases.numbers(), *test_persons])
+    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
+    if leaks:
+        (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
+        return result
+    write_manifest(bundle_dir)
+    if signing_key is not None:
+        sign_manifest(bundle_dir, Path(signing_key))
+        result.signed = True
+    return result
+
+
+def _redaction_for(
+    target: Any, info: Mapping[str, Any], exchanges: Sequence[Any], store: Any, *, enabled: bool
+) -> tuple[Redactor, dict[str, Any], list[str]]:
+    """The session's redactor (its key, every credential seen, its aliases), the redacted target, and the
+    target's full test-person ids when known."""
+    target_data, api_key, test_persons = _target_parts(target, info)
+    aliases = Aliases(info.get(_ALIASES_INFO) or {})
+    for number in test_persons:  # the configured people first: the verification person is person-1
+        if looks_like_national_id(number):
+            aliases.alias(number)
+    secrets = [s for s in [api_key, *harvest_credentials(exchanges)] if s]
+    redactor = Redactor(secrets=secrets, aliases=aliases, enabled=enabled)
+    if test_persons:
+        target_data["test_persons"] = [redactor.text(n) for n in test_persons]
+        store.set_info(_PERSONS_INFO, target_data["test_persons"])
+    elif info.get(_PERSONS_INFO):  # judged without the target file: the aliases of the first write
+        target_data["test_persons"] = list(info[_PERSONS_INFO])
+    return redactor, target_data, test_persons
+
+
+def _session_record(session_dir: Path, info: Mapping[str, Any], meta: Mapping[str, Any], operator: str) -> dict:
+    return {
         "id": session_dir.name,
         "started_at": info.get("started_at"),
         "finished_at": meta.get("finished_at"),
@@ -228,26 +260,6 @@ def write_bundle(
         "platform": platform.platform(terse=True),
         "system_version": info.get("system_version"),
     }
-    evidence = build_evidence(
-        items=items, results=results, outcomes=safe_outcomes, exchanges=exchanges, target=target_data,
-        session=session, attestations=attestations, hypothesis=meta.get("hypothesis") or {},
-        redactor=redactor, generated_at=_now(),
-    )
-    if not redaction:
-        evidence["redaction"]["enabled"] = False
-    bundle_dir = session_dir / BUNDLE_DIR
-    files = _write_files(session_dir, bundle_dir, evidence, target_data, redactor, attestations)
-    store.set_info(_ALIASES_INFO, aliases.mapping)
-    leaks = scan_bundle(bundle_dir, secrets=redactor.secrets, national_ids=[*aliases.numbers(), *test_persons])
-    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
-    if leaks:
-        (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
-        return result
-    write_manifest(bundle_dir)
-    if signing_key is not None:
-        sign_manifest(bundle_dir, Path(signing_key))
-        result.signed = True
-    return result
 
 
 def _write_files(
@@ -343,3 +355,38 @@ def rebuild_bundle(
             session_dir, outcomes=outcomes, target=target, store=store, profile=meta.get("profile"), meta=meta,
             operator=operator, signing_key=signing_key,
         )
+
+
+def write_run_bundle(
+    session_dir: Path | None,
+    *,
+    outcomes: Sequence[CaseOutcome],
+    target: Any = None,
+    target_path: str | Path | None = None,
+    profile: str | None = None,
+    hypothesis_seed: Any = None,
+) -> BundleResult | None:
+    """At the end of a pytest run: the bundle of the session, or ``None`` when nothing was recorded.
+
+    ``target`` is the session's :class:`~verification.config.Target` when a case opened the session;
+    otherwise the target file is read again (and without one the store's redacted copy is used).
+    """
+    from ..recorder.store import SessionStore, now_iso
+    from .collect import hypothesis_settings
+    from .commands import signing_key_from_env
+
+    if session_dir is None or not (Path(session_dir) / STORE_FILE).exists():
+        return None
+    session_dir = Path(session_dir)
+    if target is None and target_path:
+        from ..config import TargetError, load_target
+
+        try:
+            target = load_target(Path(target_path))
+        except TargetError:
+            target = None
+    meta = {"finished_at": now_iso(), "hypothesis": hypothesis_settings(hypothesis_seed)}
+    with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
+        return write_bundle(session_dir, outcomes=outcomes, target=target, store=store,
+                            profile=profile or getattr(target, "profile", None), meta=meta,
+                            signing_key=signing_key_from_env())

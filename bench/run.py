@@ -1,0 +1,27 @@
+"""Run every benchmark of ``bench/`` (or those named): ``python3 bench/run.py [startup simulator …]``.
+
+Each bench module exposes ``main()``, prints its own table, and writes ``bench/results/<name>.json``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def bench_names() -> list[str]:
+    return sorted(p.stem for p in HERE.glob("*.py") if p.stem not in {"run", "__init__"} and not p.stem.startswith("_"))
+
+
+def main(names: list[str]) -> None:
+    sys.path.insert(0, str(HERE))
+    for name in names or bench_names():
+        print(f"\n== {name} ==")
+        importlib.import_module(name).main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
