@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run every applicable check against the target")
     run.add_argument("target", type=Path, help="target file (YAML)")
     _add_run_options(run)
+    run.add_argument("--dry-run", action="store_true",
+                     help="print the requests the run would send to ePROM (redacted) and send nothing; "
+                     "exit 0 if a real run would be allowed, 4 if a safety rule would refuse it")
 
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
@@ -130,7 +133,8 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
 
     target = load_target_or_exit(target_path)
     return run_session(
-        target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet
+        target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
+        dry_run_only=args.dry_run,
     )
 
 

@@ -15,6 +15,7 @@ import pytest
 from .checks.failure import CheckFailure, NotVerifiable
 
 failure_key = pytest.StashKey[CheckFailure]()
+drift_key = pytest.StashKey[list]()  # drift found in ePROM's answers (direct mode), for the summary
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,6 +28,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "eprom(*ids): the checklist/catalogue IDs a case proves")
+    _refuse_unsafe_target(config)
+
+
+def _refuse_unsafe_target(config: pytest.Config) -> None:
+    """The runner's safety gate for a plain ``pytest cases --eprom-target`` run: exit 4 before any request."""
+    from .config import TargetError, load_target
+    from .runner import safety_refusal
+
+    path = config.getoption("--eprom-target", None)
+    try:
+        target = load_target(Path(path)) if path else None
+    except TargetError:
+        return  # reported by the eprom_target fixture, with every problem
+    refusal = None if target is None else safety_refusal(target, only=config.getoption("--eprom-only", ()) or ())
+    if refusal:
+        raise pytest.UsageError(f"eprom-verify: {refusal}")
 
 
 def case_ids(item: pytest.Item) -> set[str]:
@@ -85,6 +102,21 @@ def eprom_simulator(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
+def eprom_preflight(pytestconfig: pytest.Config, eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
+    """The pre-flight toward ``eprom.upstream`` (direct mode), sent lazily through the guarded client."""
+    from .preflight import P_CHECKS, open_preflight
+
+    if eprom_target.eprom.mode != "direct":
+        pytest.skip(f"not applicable: the P-checks call ePROM directly (eprom.mode: direct); the target has "
+                    f"eprom.mode: {eprom_target.eprom.mode}")
+    only = pytestconfig.getoption("--eprom-only") or ()
+    preflight = open_preflight(eprom_target, eprom_session.store,
+                               checks=[check for check in P_CHECKS if not only or check in only])
+    yield preflight
+    pytestconfig.stash[drift_key] = preflight.close()
+
+
+@pytest.fixture(scope="session")
 def system(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
     """The system under verification: callbacks, trigger and probe, all recorded."""
     from .system import SystemUnderVerification
@@ -112,6 +144,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if not config.getoption("--eprom-target"):
         return
+    _drift_summary(terminalreporter, config.stash.get(drift_key, []))
     failed = terminalreporter.stats.get("failed", [])
     if not failed:
         return
@@ -120,6 +153,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         ids = ", ".join(getattr(report, "eprom_ids", [])) or report.nodeid
         message = report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
         terminalreporter.write_line(f"FAILED [{ids}] {message.splitlines()[0] if message else ''}")
+
+
+def _drift_summary(terminalreporter: Any, drift: list[dict[str, Any]]) -> None:
+    from .checks.drift import Drift
+
+    if not drift:
+        return
+    terminalreporter.section("eprom-verify: drift in ePROM's answers (recorded, not judged)")
+    for item in drift:
+        entry = Drift(item["endpoint"], item["path"], item["kind"], item["value"])
+        terminalreporter.write_line(f"DRIFT {entry.render()} [exchange #{item.get('exchange_id')}]")
 
 
 # -- evidence (issue 6) --

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import Target, production_reason
 
-__all__ = ["run_session", "new_session_dir", "CASES_DIR"]
+__all__ = ["run_session", "new_session_dir", "safety_refusal", "refuse_production", "dry_run", "CASES_DIR"]
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 # The run loads exactly these plugins, whatever else is installed (a stray plugin must not change a verdict).
@@ -37,8 +37,47 @@ def refuse_production(target: Target) -> str | None:
         return None
     return (
         f"refused before the first request: {reason}. Safety rule: no active or fuzzing request is ever "
-        "sent to production. Run against ePROM's test or QA environment (environment: test|qa) instead."
+        "sent to production, so nothing active is allowed there. Allowed instead: "
+        "`eprom-verify run --dry-run TARGET.yaml` prints the planned pre-flight requests and sends nothing; "
+        "to run the pre-flight, point the target at ePROM's test or QA environment (environment: test|qa, "
+        "eprom.upstream https://proms.hemitdev.org/promswebapi or https://pasientrapportering.qa.nhn.no/webapi)."
     )
+
+
+def direct_mode_checks(only: Sequence[str] = ()) -> tuple[str, ...]:
+    """The P-checks a direct-mode run runs: all of them, or those ``--only`` names."""
+    from .preflight import P_CHECKS
+
+    return tuple(check for check in P_CHECKS if not only or check in only)
+
+
+def safety_refusal(target: Target, *, only: Sequence[str] = ()) -> str | None:
+    """The one safety gate, before anything is sent: production, then the direct-mode request cap."""
+    refusal = refuse_production(target)
+    if refusal or target.eprom.mode != "direct":
+        return refusal
+    from .preflight import budget_problem, plan_preflight
+
+    plan = plan_preflight(target, checks=direct_mode_checks(only))
+    if plan.request_count > target.max_requests:
+        return (f"refused before the first request: {budget_problem(plan, target)}. Safety rule: a hard cap on "
+                "the requests the kit sends to ePROM per run. `eprom-verify run --dry-run TARGET.yaml` shows the plan.")
+    return None
+
+
+def dry_run(target: Target, *, only: Sequence[str] = ()) -> int:
+    """Print what a run would send to ePROM, redacted, and send nothing: 0 allowed, 4 refused."""
+    refusal = safety_refusal(target, only=only)
+    print(f"eprom-verify dry run of {target.name!r} (environment {target.environment}, eprom.mode "
+          f"{target.eprom.mode}): nothing is sent")
+    if target.eprom.mode == "direct":
+        from .preflight import plan_preflight, render_plan
+
+        print(render_plan(plan_preflight(target, checks=direct_mode_checks(only)), target))
+    else:
+        print(f"in {target.eprom.mode} mode the kit itself sends no request to a real ePROM")
+    print(f"a real run would be refused (exit 4): {refusal}" if refusal else "a real run would be allowed")
+    return 4 if refusal else 0
 
 
 def run_session(
@@ -50,13 +89,24 @@ def run_session(
     profile: str | None = None,
     quiet: bool = False,
     session_dir: Path | None = None,
+    dry_run_only: bool = False,
 ) -> int:
-    """Run every applicable case against ``target``; returns the exit code (pytest's convention)."""
-    refusal = refuse_production(target)
+    """Run every applicable case against ``target``; returns the exit code (pytest's convention).
+
+    ``dry_run_only`` prints the plan and sends nothing (:func:`dry_run`)."""
+    if dry_run_only:
+        return dry_run(target, only=only)
+    refusal = safety_refusal(target, only=only)
     if refusal:
         print(f"eprom-verify: {refusal}", file=sys.stderr)
         return 4
-    if target.eprom.mode != "simulator":
+    if target.eprom.mode == "direct":  # the pre-flight: only the P-checks talk to ePROM directly
+        only = direct_mode_checks(only)
+        if not only:
+            print("eprom-verify: in direct mode only the pre-flight checks run (P-…); --only named none",
+                  file=sys.stderr)
+            return 4
+    elif target.eprom.mode != "simulator":
         print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
               "use mode: simulator", file=sys.stderr)
         return 4

@@ -3,20 +3,50 @@
 A scenario only stimulates and waits; it returns the ids of the exchanges it rests on, and the checks
 judge those exchanges from the session store. Waiting is always on a recorded event (the simulator's
 long-poll), bounded by a timeout; a missing event is recorded as a problem for the check to report.
+
+Correlation: what the system sends after a trigger is matched with the trigger by the parameters it was
+given (form and national id for an order; the recipient for a letter, SMS or e-mail; the person and the
+setting type for a privacy call), never by the trigger's reply. A refused trigger (not 2xx, not exit 0)
+means nothing should be sent: the scenario then waits only the short settle window, not the trigger
+timeout. After the first matching request the scenario waits a settle window for duplicates.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks.outbound import endpoint_of
 from .recorder.store import Exchange, SessionStore
 from .spec.wire import ZERO_GUID
 from .system import SystemUnderVerification
 
-__all__ = ["OrderPlacement", "RoundTrip", "place_order", "round_trip", "E1_PATH"]
+__all__ = [
+    "OrderPlacement",
+    "RoundTrip",
+    "Outbound",
+    "ZeroIdOrder",
+    "place_order",
+    "place_order_with_fault",
+    "order_answered_with_zero_id",
+    "send_outbound",
+    "round_trip",
+    "exchanges_by_id",
+    "E1_PATH",
+    "SETTLE_S",
+    "OUTBOUND_KINDS",
+]
 
 E1_PATH = "/api/v2/formorder"
+SETTLE_S = 0.2  # how long to wait for a duplicate after the last matching request
+# Trigger kind → (path suffix the simulator filters on, endpoints it may reach).
+OUTBOUND_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "message": ("/api/v2/messagetocitizen", ("E3",)),
+    "sms": ("/api/unsecuremessagesms", ("E4",)),
+    "email": ("/api/unsecuremessageemail", ("E5",)),
+    "personvern": ("personverninnstilling", ("E6", "E7")),
+}
 
 
 @dataclass
@@ -28,6 +58,26 @@ class OrderPlacement:
     e1_ids: list[int] = field(default_factory=list)
     form_order_id: str | None = None
     problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outbound:
+    """A letter, SMS, e-mail or privacy call: the trigger and the requests that followed it."""
+
+    kind: str
+    parameters: dict[str, Any]
+    trigger: Exchange
+    exchange_ids: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ZeroIdOrder:
+    """An order ePROM answered with the all-zero id, then a C1 for that id and the status probe."""
+
+    placement: OrderPlacement
+    callback: Exchange
+    probe: Any = None  # ProbeAnswer, when the target has a status probe
 
 
 @dataclass
@@ -43,6 +93,12 @@ class RoundTrip:
     problems: list[str] = field(default_factory=list)
 
 
+def _trigger_taken(trigger: Exchange) -> bool:
+    from .checks.sender import trigger_ok
+
+    return trigger_ok(trigger)
+
+
 def _matches_parameters(exchange: dict[str, Any], parameters: dict[str, Any]) -> bool:
     """Correlate an E1 with the trigger by the order parameters, never by the trigger's reply."""
     from .spec.payloads import PayloadError, read_form_order_request
@@ -50,42 +106,164 @@ def _matches_parameters(exchange: dict[str, Any], parameters: dict[str, Any]) ->
     try:
         order = read_form_order_request(exchange.get("request_body") or "")
     except PayloadError:
-        return False
+        return _loosely_matches(exchange, parameters)
     return order.national_id == parameters["nationalId"] and order.form_id.lower() == parameters["formId"].lower()
 
 
+def _loosely_matches(exchange: dict[str, Any], parameters: dict[str, Any]) -> bool:
+    """A body the reader refuses (a wrong type somewhere) still belongs to the trigger when it names the
+    same person and form: the body check must see it, not lose it."""
+    body = Exchange(**exchange).json_request()
+    if not isinstance(body, dict):
+        return False
+    from .spec.payloads import member
+
+    form_id = member(body, "formId", None)
+    return member(body, "nationalId", None) == parameters["nationalId"] and (
+        isinstance(form_id, str) and form_id.lower() == parameters["formId"].lower()
+    )
+
+
+def _first_wait(system: SystemUnderVerification, trigger: Exchange, settle_s: float) -> float:
+    """A taken trigger may be answered before the system acts: wait up to the trigger timeout. A refused
+    one means nothing is sent: wait only the settle window."""
+    return system.settings.trigger.timeout_s if _trigger_taken(trigger) else max(settle_s, 0.05)
+
+
 def place_order(
-    system: SystemUnderVerification, simulator: Any, parameters: dict[str, Any], *, settle_s: float = 0.5
+    system: SystemUnderVerification,
+    simulator: Any,
+    parameters: dict[str, Any],
+    *,
+    settle_s: float = SETTLE_S,
+    settle_until: float | None = None,
 ) -> OrderPlacement:
-    """Trigger one order and collect every E1 the system sends for it (including any duplicates)."""
+    """Trigger one order and collect every E1 the system sends for it (including any duplicates).
+
+    ``settle_until`` (a ``time.monotonic()`` deadline) extends the duplicate window, e.g. past an answer
+    the simulator is holding back."""
     after = simulator.last_exchange_id()
     trigger = system.trigger(parameters)
     placement = OrderPlacement(parameters, trigger)
-    if trigger.error or not (200 <= (trigger.status or 0) < 300):
-        placement.problems.append(
-            f"trigger failed: sent POST {trigger.url}, got {trigger.status or trigger.error}"
-        )
-    timeout = system.settings.trigger.timeout_s
-    found = _wait_e1(simulator, parameters, after=after, timeout=timeout)
+    if not _trigger_taken(trigger):
+        from .checks.sender import describe_trigger
+
+        placement.problems.append(f"trigger failed: {describe_trigger(trigger)}")
+    timeout = _first_wait(system, trigger, settle_s)
+    found = _collect(simulator, after=after, timeout=timeout, path=E1_PATH,
+                     matches=lambda ex: _matches_parameters(ex, parameters), settle_s=settle_s,
+                     settle_until=settle_until)
     if not found:
-        placement.problems.append(f"no E1 request reached ePROM within {timeout}s of the trigger")
+        if _trigger_taken(trigger):
+            placement.problems.append(f"no E1 request reached ePROM within {timeout}s of the trigger")
         return placement
-    # Any duplicate would arrive shortly after the first; wait a bounded window for it on the log.
-    last = found[-1]["id"]
-    while more := _wait_e1(simulator, parameters, after=last, timeout=settle_s):
-        found += more
-        last = more[-1]["id"]
     placement.e1_ids = [ex["id"] for ex in found]
     placement.form_order_id = _order_id(found)
     return placement
 
 
-def _wait_e1(simulator: Any, parameters: dict[str, Any], *, after: int, timeout: float) -> list[dict[str, Any]]:
-    found = simulator.wait(after=after, timeout=timeout, direction="to_eprom", path=E1_PATH)
-    matching = [ex for ex in found if _matches_parameters(ex, parameters)]
-    if found and not matching:  # other traffic arrived first: keep waiting past it, within the budget
-        return _wait_e1(simulator, parameters, after=found[-1]["id"], timeout=timeout)
-    return matching
+def _collect(
+    simulator: Any,
+    *,
+    after: int,
+    timeout: float,
+    path: str,
+    matches: Any,
+    settle_s: float,
+    settle_until: float | None = None,
+) -> list[dict[str, Any]]:
+    """Matching requests to ePROM after ``after``: the first within ``timeout``, then more until a settle
+    window passes without one (other traffic is skipped, within the same deadline)."""
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        batch = simulator.wait(after=after, timeout=max(deadline - time.monotonic(), 0), direction="to_eprom",
+                               path=path)
+        if not batch:
+            return found
+        after = batch[-1]["id"]
+        new = [ex for ex in batch if matches(ex)]
+        if new:
+            found += new
+            wait_more = settle_s if settle_until is None else max(settle_s, settle_until - time.monotonic())
+            deadline = time.monotonic() + wait_more  # a duplicate may still follow
+
+
+def place_order_with_fault(
+    system: SystemUnderVerification,
+    simulator: Any,
+    parameters: dict[str, Any],
+    fault: str,
+    *,
+    count: int = 1,
+    delay_s: float = 0.0,
+    settle_s: float = SETTLE_S,
+) -> OrderPlacement:
+    """The next ``count`` E1 requests get ``fault`` (``"400"``, ``"503"``, ``"delay"``, ``"zero_id"``…);
+    the duplicate window reaches past a held-back answer; the faults are cleared afterwards."""
+    simulator.inject_fault("E1", fault, count=count, delay_s=delay_s)
+    settle_until = time.monotonic() + delay_s + settle_s if fault == "delay" else None
+    try:
+        return place_order(system, simulator, parameters, settle_s=settle_s, settle_until=settle_until)
+    finally:
+        simulator.clear_faults()
+
+
+def order_answered_with_zero_id(
+    system: SystemUnderVerification, simulator: Any, parameters: dict[str, Any]
+) -> ZeroIdOrder:
+    """ePROM answers the order with the all-zero id (Q16); then the kit, as ePROM never would, sends a C1
+    for that id and asks the status probe about it: a system that took the id as an order shows it."""
+    from .spec.enums import FormOrderStatus, NotificationChannel
+    from .spec.wire import order_status_callback
+
+    placement = place_order_with_fault(system, simulator, parameters, "zero_id")
+    body = order_status_callback(
+        form_order_id=ZERO_GUID, status=FormOrderStatus.Ordered, channel=NotificationChannel.Helsenorge,
+        api_key=system.target.api_key.reveal(),
+    )
+    callback = system.send_callback("C1", body, meta={"purpose": "zero-id order", "formOrderId": ZERO_GUID})
+    probe = system.probe("status", ZERO_GUID) if system.has_probe("status") else None
+    return ZeroIdOrder(placement, callback, probe)
+
+
+def _recipient_matches(exchange: dict[str, Any], kind: str, parameters: dict[str, Any]) -> bool:
+    body = Exchange(**exchange).json_request()
+    if not isinstance(body, dict):
+        return False
+    from .spec.payloads import member
+
+    names = {"sms": ("nationalId", "phoneNumber"), "email": ("nationalId", "emailAddress")}.get(kind, ("nationalId",))
+    given = [(name, parameters[name]) for name in names if parameters.get(name)]
+    return bool(given) and all(member(body, name, None) == value for name, value in given)
+
+
+def send_outbound(
+    system: SystemUnderVerification,
+    simulator: Any,
+    kind: str,
+    parameters: dict[str, Any],
+    *,
+    settle_s: float = 0.0,
+) -> Outbound:
+    """Trigger a letter (``message``), ``sms``, ``email`` or ``personvern`` call and collect the requests
+    that followed, matched by recipient."""
+    path, endpoints = OUTBOUND_KINDS[kind]
+    after = simulator.last_exchange_id()
+    trigger = system.trigger(parameters, kind=kind)
+    outcome = Outbound(kind, parameters, trigger)
+    if not _trigger_taken(trigger):
+        from .checks.sender import describe_trigger
+
+        outcome.problems.append(f"trigger failed: {describe_trigger(trigger)}")
+    found = _collect(
+        simulator, after=after, timeout=_first_wait(system, trigger, settle_s), path=path, settle_s=settle_s,
+        matches=lambda ex: endpoint_of(Exchange(**ex)) in endpoints and _recipient_matches(ex, kind, parameters),
+    )
+    outcome.exchange_ids = [ex["id"] for ex in found]
+    if not found and _trigger_taken(trigger):
+        outcome.problems.append(f"no {'/'.join(endpoints)} request reached ePROM after the {kind} trigger")
+    return outcome
 
 
 def _order_id(e1_exchanges: list[dict[str, Any]]) -> str | None:
@@ -112,6 +290,13 @@ def _callback_ids(simulator: Any, kind: str, form_order_id: str, *, timeout: flo
     return [ex["id"] for ex in found]
 
 
+def _signed_downloads(simulator: Any, signed_form_id: str, *, timeout: float, settle_s: float) -> list[int]:
+    """Every E2 for the signed document: the first within ``timeout``, then any repeat in the settle window."""
+    found = _collect(simulator, after=0, timeout=timeout, path=f"/api/ExternalDocument/{signed_form_id}",
+                     matches=lambda ex: True, settle_s=settle_s)
+    return [ex["id"] for ex in found]
+
+
 def round_trip(
     system: SystemUnderVerification,
     simulator: Any,
@@ -135,10 +320,7 @@ def round_trip(
     trip.signed_form_id = (completed.get("sent") or {}).get("signedFormId")
     trip.c2_ids = _callback_ids(simulator, "C2", order_id, timeout=timeout)
     if sign and trip.signed_form_id and trip.signed_form_id != ZERO_GUID:
-        found = simulator.wait(
-            after=0, timeout=timeout, direction="to_eprom", path=f"/api/ExternalDocument/{trip.signed_form_id}"
-        )
-        trip.e2_ids = [ex["id"] for ex in found]
+        trip.e2_ids = _signed_downloads(simulator, trip.signed_form_id, timeout=timeout, settle_s=SETTLE_S)
     for kind in ("status", "answers", "signed"):
         if system.has_probe(kind) and (kind != "signed" or sign):
             trip.probes[kind] = system.probe(kind, order_id)

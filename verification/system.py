@@ -7,6 +7,7 @@ in the session store before any check looks at it.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import time
@@ -90,7 +91,11 @@ class SystemUnderVerification:
         return self.settings.trigger is not None
 
     def trigger(self, parameters: dict[str, Any], *, kind: str = "order") -> Exchange:
-        """Ask the system to place an order (or send a message) with these parameters."""
+        """Ask the system to place an order (or send a letter, SMS, e-mail, privacy call) with these parameters.
+
+        A URL trigger for another ``kind`` is the order URL with its last segment replaced by the kind
+        (``…/_trigger/order`` → ``…/_trigger/sms``); a command trigger gets the kind in the environment
+        variable ``EPROM_VERIFY_TRIGGER`` and the parameters on stdin."""
         trigger = self.settings.trigger
         if trigger is None:
             raise RuntimeError("target has no trigger")
@@ -98,7 +103,9 @@ class SystemUnderVerification:
         if trigger.url:
             url = trigger.url if kind == "order" else trigger.url.rsplit("/", 1)[0] + f"/{kind}"
             return self.client.send("POST", url, json_body=parameters, timeout=trigger.timeout_s, meta=meta)
-        return self._run_command(trigger.command or (), json.dumps(parameters), trigger.timeout_s, meta)
+        return self._run_command(
+            trigger.command or (), json.dumps(parameters), trigger.timeout_s, meta, env={"EPROM_VERIFY_TRIGGER": kind}
+        )
 
     # -- probe: ask the system what it stored ---------------------------------------------------------
 
@@ -116,7 +123,8 @@ class SystemUnderVerification:
         return _read_probe(exchange)
 
     def _run_command(
-        self, command: tuple[str, ...], stdin: str, timeout: float, meta: dict[str, Any]
+        self, command: tuple[str, ...], stdin: str, timeout: float, meta: dict[str, Any],
+        *, env: dict[str, str] | None = None,
     ) -> Exchange:
         """Run a trigger/probe command in the target file's folder, bounded by ``timeout``."""
         exchange = Exchange(
@@ -127,7 +135,8 @@ class SystemUnderVerification:
         try:
             source = getattr(self.target, "source", None)
             done = subprocess.run(
-                list(command), cwd=source.parent if source else None, input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+                list(command), cwd=source.parent if source else None, input=stdin, capture_output=True, text=True,
+                timeout=timeout, check=False, env={**os.environ, **env} if env else None,
             )
             exchange.status = done.returncode
             exchange.response_body = done.stdout

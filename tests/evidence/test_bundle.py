@@ -134,3 +134,13 @@ def test_nothing_secret_reaches_the_terminal_lines(session: SyntheticSession) ->
     result = write(session)
     text = "\n".join(result.lines())
     assert KEY not in text and VERIFICATION_PERSON not in text
+
+
+def test_a_failure_shows_its_request_as_curl_with_the_key_as_a_variable(bundle: BundleResult) -> None:
+    exchanges = {x["id"]: x for x in evidence(bundle)["exchanges"]}
+    curl = exchanges[1]["curl"]  # S-ORDER-BODY failed on exchange 1
+    assert curl.startswith("curl -sS -X POST") and '"${EPROM_API_KEY}"' in curl
+    assert KEY not in curl and VERIFICATION_PERSON not in curl and "person-1 (" in curl
+    assert "curl" not in exchanges[2]  # no failure rests on it
+    report = (bundle.bundle_dir / "report.html").read_text(encoding="utf-8")
+    assert "As curl (redacted; the key is read from $EPROM_API_KEY)" in report

@@ -120,3 +120,10 @@ def test_outcomes_round_trip_through_plain_data() -> None:
     outcome = CaseOutcome("c::a", ("R-AUTH", "V1.1"), "skipped", reason="r", kind="waiting", exchange_ids=(3, 4),
                           hypothesis={"statistics": "s", "notes": "n"})
     assert CaseOutcome.from_dict(outcome.to_dict()) == outcome
+
+
+def test_checks_that_did_not_run_are_named_as_a_caveat_of_a_passed_item() -> None:
+    result = item_statuses([passed("c::round_trip", "S-ROUND-TRIP")], capabilities=ALL_CAPABILITIES)["V1.1"]
+    assert result.status == "passed"
+    assert result.caveats == ["not run: S-ORDER-SENT, S-AUTH-HEADER, S-CONTENT-TYPE, S-ORDER-BODY, "
+                              "S-ERROR-HANDLING, P-API-KEY, P-FORMS, P-DOCUMENTED-ERRORS"]

@@ -113,6 +113,17 @@ def _capped_exchange(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _exchange_record(exchange: Any, redactor: Redactor, failing: set[int]) -> dict[str, Any]:
+    """The redacted exchange; one a failure rests on also carries its request as curl, with the key as
+    ``${EPROM_API_KEY}`` and the rest redacted like everything else."""
+    from ..stimuli.curl import curl_command
+
+    record = _capped_exchange(redactor.exchange(exchange))
+    if exchange.id in failing:
+        record["curl"] = _cap(redactor.text(curl_command(exchange)), BODY_LIMIT)
+    return record
+
+
 def _item_record(
     entry: ChecklistItem, result: ItemResult, mode: str, redactor: Redactor, attestable: frozenset[str]
 ) -> dict[str, Any]:
@@ -152,6 +163,7 @@ def build_evidence(
     known = {entry.id for entry in items}
     attestable = frozenset(entry.id for entry in human_items(items))
     safe_outcomes = [redact_outcome(o, redactor) for o in outcomes]
+    failing = {i for r in results.values() if r.status == "failed" for i in r.exchange_ids}
     counts = {status: 0 for status in STATUSES}
     for result in results.values():
         counts[result.status] += 1
@@ -168,7 +180,7 @@ def build_evidence(
         "cases": [o.to_dict() for o in safe_outcomes],
         "attestations": redactor.data({k: dict(v) for k, v in attestations.items()}),
         "hypothesis": redactor.data(_hypothesis(hypothesis, safe_outcomes)),
-        "exchanges": [_capped_exchange(redactor.exchange(ex)) for ex in raw_exchanges],
+        "exchanges": [_exchange_record(ex, redactor, failing) for ex in raw_exchanges],
         "observed": redactor.data(observed_from(raw_exchanges)),
         "redaction": {"enabled": True, "policy": list(REDACTION_POLICY), "aliases": redactor.aliases.described()},
     }

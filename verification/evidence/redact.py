@@ -234,13 +234,12 @@ class Redactor:
         for variant in self._variants:
             if variant in text:
                 text = text.replace(variant, MASK)
-        text = _AUTH_VALUE.sub(_mask_value, text)
-        text = _BARE_PARAM.sub(_mask_value, text)
-        text = _URL_PASSWORD.sub(_mask_value, text)
-        text = _MASKED_FIELDS_QUOTED.sub(_mask_quoted, text)
-        text = _LOGIN_URL_QUOTED.sub(_login_url_quoted, text)
-        text = self._form_data_text(text)
-        text = _DEVIATION_LINE.sub(_mask_value, text)
+        lowered = text.lower()  # the keyed patterns run only where their key occurs (large bodies stay fast)
+        for words, pattern, replace in _KEYED_PASSES:
+            if any(word in lowered for word in words):
+                text = pattern.sub(replace, text)
+        if "formdata" in lowered:
+            text = self._form_data_text(text)
         return self._national_ids(text)
 
     def _national_ids(self, text: str) -> str:
@@ -377,6 +376,9 @@ class Redactor:
         return record
 
 
+_FIELD_WORDS = ("apikey", "api_key", "singleusecode", *(name.lower() for name in ADDRESS_FIELDS))
+
+
 def _mask_value(match: re.Match[str]) -> str:
     value = match.group("value")
     return match.group("pre") + (value if value in ("", MASK) else MASK)
@@ -449,3 +451,14 @@ def _is_sensitive_key(name: str) -> bool:
     lowered = name.lower()
     return (lowered in SUMMARY_KEYS or lowered in CREDENTIAL_KEYS or lowered in AUTH_HEADERS
             or lowered in ("singleusecode", "loginurl"))
+
+
+# (words that must occur, lower case; pattern; replacement), in the order text redaction applies them.
+_KEYED_PASSES = (
+    (("authorization",), _AUTH_VALUE, _mask_value),
+    (("apikey", "api_key", "singleusecode", "password", "token"), _BARE_PARAM, _mask_value),
+    (("://",), _URL_PASSWORD, _mask_value),
+    (_FIELD_WORDS, _MASKED_FIELDS_QUOTED, _mask_quoted),
+    (("loginurl",), _LOGIN_URL_QUOTED, _login_url_quoted),
+    ((": received ",), _DEVIATION_LINE, _mask_value),
+)

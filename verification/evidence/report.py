@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from .. import __version__
 from .speclinks import spec_link
 
-__all__ = ["render_report", "curl_command", "GENERATOR"]
+__all__ = ["render_report", "GENERATOR"]
 
 GENERATOR = f"eprom-verify {__version__}"
 FAILURE_BODY_LIMIT = 8_000
@@ -37,6 +36,7 @@ STATUS_CLASS = {
     "attested": "st-attested",
     "not applicable": "st-na",
     "not run": "st-notrun",
+    "incomplete": "st-pending",  # the verdict of a session with items still open
 }
 
 CSS = """
@@ -85,18 +85,6 @@ def _link(ref: Mapping[str, str] | None) -> str:
 
 def _id_links(ids: Iterable[str]) -> str:
     return ", ".join(f'<a href="#item-{_e(i)}">{_e(i)}</a>' for i in ids)
-
-
-def curl_command(exchange: Mapping[str, Any]) -> str:
-    """The (redacted) request as a curl command a developer can paste after putting the key back."""
-    parts = ["curl", "-X", str(exchange.get("method", "GET")), str(exchange.get("url", ""))]
-    for name, value in (exchange.get("request_headers") or {}).items():
-        if str(name).lower() in ("content-length", "host", "connection", "accept-encoding"):
-            continue
-        parts += ["-H", f"{name}: {value}"]
-    if exchange.get("request_body"):
-        parts += ["--data-raw", str(exchange["request_body"])]
-    return " ".join(shlex.quote(p) for p in parts)
 
 
 def _body(text: str | None, limit: int) -> str:
@@ -186,7 +174,9 @@ def _exchange_block(exchange: Mapping[str, Any], limit: int) -> str:
         f"{_body(exchange.get('request_body'), limit)}"
         f"<div class=small>What came back</div><pre>{_e(_headers(exchange.get('response_headers')))}</pre>"
         f"{_body(exchange.get('response_body'), limit)}"
-        f"<div class=small>As curl (redacted)</div><pre>{_e(curl_command(exchange))}</pre></div>"
+        + (f"<div class=small>As curl (redacted; the key is read from $EPROM_API_KEY)</div>"
+           f"<pre>{_e(exchange['curl'])}</pre>" if exchange.get("curl") else "")
+        + "</div>"
     )
 
 

@@ -287,12 +287,13 @@ def _merge(item_id: str, parts: list[tuple[str, ItemResult]], children: Sequence
     # A child item's own reason is in its own row of the matrix: name it, do not nest it.
     reason = "; ".join(f"{name}: {r.status}" + (f" ({r.reason})" if status != PASSED and name not in children else "")
                        for name, r in deciding)
-    caveats = [f"{name}: {r.status}" + (f" ({r.reason})" if r.reason else "")
-               for name, r in applicable if r.status in (NOT_RUN,) and status in (PASSED, ATTESTED)]
+    not_run = [name for name, r in applicable if r.status == NOT_RUN]
+    caveats = [f"not run: {', '.join(not_run)}"] if not_run and status in (PASSED, ATTESTED) else []
     caveats += [c for _, r in deciding for c in r.caveats]
     exchange_ids = sorted({x for _, r in (deciding if status == FAILED else applicable) for x in r.exchange_ids})
     failures = [f for _, r in deciding for f in r.failures] if status == FAILED else []
-    return ItemResult(item_id, status, reason, caveats=caveats, exchange_ids=exchange_ids, failures=failures)
+    return ItemResult(item_id, status, reason, caveats=list(dict.fromkeys(caveats)), exchange_ids=exchange_ids,
+                      failures=failures)
 
 
 def verdict(results: Mapping[str, ItemResult]) -> str:

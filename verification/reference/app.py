@@ -45,7 +45,7 @@ def build_app(settings: ReferenceSettings) -> Starlette:
 
     return Starlette(
         routes=callback_routes() + control_routes(),
-        middleware=[Middleware(CanonicalCallbackPaths)],
+        middleware=[Middleware(CanonicalCallbackPaths, keep_trailing_slash=settings.behaviour.no_trailing_slash_route)],
         exception_handlers={404: _http_error, 405: _http_error},
         lifespan=lifespan,
     )

@@ -23,9 +23,43 @@ class Behaviour:
     falsy_completed: bool = False
     names_only_enums: bool = False
     crashes_on_unknown_fields: bool = False
+    stale_channel_enum: bool = False
+    stale_error_code_enum: bool = False
+    crashes_on_undocumented_status: bool = False
+    expired_needs_form_data: bool = False
+    rejects_scanned_paper: bool = False
+    never_downloads_signed: bool = False
+    slow_signed_return: bool = False
+    rejects_patient_initiated: bool = False
+    racy_dedup: bool = False
+    regresses_state_on_stale_c1: bool = False
+    creates_unknown_orders: bool = False
+    crashes_on_malformed_json: bool = False
+    empty_reply_on_redelivery: bool = False
+    no_trailing_slash_route: bool = False
+    accepts_any_method: bool = False
+    leaks_stack_traces: bool = False
+    c3_message_shape_only: bool = False
     # Outbound faults (calls to ePROM).
     rfc_basic_auth: bool = False
     retries_after_read_timeout: bool = False
+    key_in_body: bool = False
+    text_plain_content_type: bool = False
+    metadata_as_object: bool = False
+    rule_as_channel_name: bool = False
+    booleans_as_strings: bool = False
+    expiry_in_past: bool = False
+    accepts_h_number: bool = False
+    skips_signing_rules: bool = False
+    paper_by_default: bool = False
+    orders_v1_endpoint: bool = False
+    retries_client_errors: bool = False
+    zero_id_as_placed: bool = False
+    signed_download_key_in_query: bool = False
+    sms_key_in_header: bool = False
+    letter_as_html: bool = False
+    personvern_volven_status: bool = False
+    sample_id_in_sms: bool = False
 
     # Knobs (the correct values are the defaults).
     e1_read_timeout_s: float = 10.0
@@ -33,6 +67,8 @@ class Behaviour:
     e2_timeout_s: float = 5.0
     e2_max_attempts: int = 3
     retry_backoff_s: float = 0.1
+    signed_scan_s: float = 4.0  # slow_signed_return: the inline "virus scan" of a signed PDF
+    dedup_write_s: float = 0.1  # racy_dedup: the async save between the duplicate check and the insert
 
     @property
     def faults(self) -> tuple[str, ...]:
@@ -48,8 +84,43 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
     "falsy_completed": "tests formOrderStatus for truthiness, so Completed (0) reads as missing and C2 is rejected",
     "names_only_enums": "accepts enum names only and rejects integers and numeric strings",
     "crashes_on_unknown_fields": "strict deserialiser: an unknown member in a callback gives HTTP 500",
+    "stale_channel_enum": "its NotificationChannel copy stops at DigitalMailbox: Unsecure and PhysicalMailbox are rejected",
+    "stale_error_code_enum": "its FormOrderStatusErrorCode copy predates SikkerDigitalPostError, which is rejected",
+    "crashes_on_undocumented_status": "a handler table keyed by status: PhysicalMailReturned/DigipostDelivered give HTTP 500",
+    "expired_needs_form_data": "formData is a required member, so a C2 Expired (no answers) is rejected",
+    "rejects_scanned_paper": "never enabled paper: a non-zero scannedPaperId is answered with success: false",
+    "never_downloads_signed": "acknowledges a signed return but never fetches the signed document (E2)",
+    "slow_signed_return": "downloads and virus-scans a signed PDF inline, answering the C2 only seconds later",
+    "rejects_patient_initiated": "looks every formOrderId up in its own orders, so a patient-initiated return gets 404",
+    "racy_dedup": "checks an in-memory 'already seen' set before an async save: parallel duplicates are all stored",
+    "regresses_state_on_stale_c1": "last write wins: a C1 arriving after the C2 overwrites the order row, answers included",
+    "creates_unknown_orders": "upserts: a callback for an order it never placed creates that order",
+    "crashes_on_malformed_json": "trusts the body: invalid JSON or a non-object body raises inside the handler (HTTP 500)",
+    "empty_reply_on_redelivery": "answers a repeated delivery with an empty 200 (\"already processed: return Ok()\")",
+    "no_trailing_slash_route": "routes only the exact documented path: with a trailing slash it answers a redirect",
+    "accepts_any_method": "the callback route has no method constraint: a POST or PATCH is processed and stored",
+    "leaks_stack_traces": "puts the exception with its traceback in the body of every rejection",
+    "c3_message_shape_only": "reads only the example shape of C3: formOrderId + formOrderStatus is rejected",
     "rfc_basic_auth": "uses an HTTP library's Basic auth helper: Basic base64(key:) instead of the raw key",
-    "retries_slow_orders": "gives up on a slow E1 after 2 s and sends it again, so one trigger can place two orders",
+    "retries_slow_orders": "gives up on a slow E1 after 0.5 s and sends it again, so one trigger can place two orders",
+    "key_in_body": "half-migrated from v1: sends the API key in the body of v2 calls as well as in the header",
+    "text_plain_content_type": "posts the JSON with an HTTP client's default Content-Type text/plain",
+    "metadata_as_object": "sends metadata as a raw JSON object instead of JSON.stringify-ing it",
+    "rule_as_channel_name": "mixes up two enums: writes the NotificationChannel name with the rule's number "
+    "(Basic 0 → \"None\")",
+    "booleans_as_strings": "serialises the flags as strings (\"false\") instead of JSON booleans",
+    "expiry_in_past": "sign error in the expiry: now minus the validity period instead of plus",
+    "accepts_h_number": "validates national ids as 11 digits only, so an H-number goes out to ePROM",
+    "skips_signing_rules": "relies on ePROM to validate: signing with NoDistribution or on behalf of someone is sent",
+    "paper_by_default": "defaults to BasicOrPaper so nobody is missed, also for forms that are not paper-enabled",
+    "orders_v1_endpoint": "never migrated: orders on the retired v1 API (POST api/formorder)",
+    "retries_client_errors": "retries every non-2xx answer, so a documented 400 is sent again and again",
+    "zero_id_as_placed": "takes any 200 answer as placed, also the all-zero id that means no order",
+    "signed_download_key_in_query": "downloads the signed document with ?apiKey=… in the URL and no header",
+    "sms_key_in_header": "sends SMS and e-mail like v2 calls: key in the Authorization header, none in the body",
+    "letter_as_html": "sends the letter's main document as HTML instead of PDF",
+    "personvern_volven_status": "sets a privacy setting with the C4 Volven code (RES) instead of Aktiv/IkkeAktiv",
+    "sample_id_in_sms": "left the guide's sample national id (26073941651) in the SMS code path",
 }
 
 VARIANTS: dict[str, Behaviour] = {
@@ -58,8 +129,22 @@ VARIANTS: dict[str, Behaviour] = {
     "falsy_completed": Behaviour(falsy_completed=True),
     "names_only_enums": Behaviour(names_only_enums=True),
     "crashes_on_unknown_fields": Behaviour(crashes_on_unknown_fields=True),
+    **{name: Behaviour(**{name: True}) for name in (
+        "stale_channel_enum", "stale_error_code_enum", "crashes_on_undocumented_status", "expired_needs_form_data",
+        "rejects_scanned_paper", "never_downloads_signed", "slow_signed_return", "rejects_patient_initiated",
+        "racy_dedup", "regresses_state_on_stale_c1", "creates_unknown_orders", "crashes_on_malformed_json",
+        "empty_reply_on_redelivery", "no_trailing_slash_route", "accepts_any_method", "leaks_stack_traces",
+        "c3_message_shape_only",
+    )},
     "rfc_basic_auth": Behaviour(rfc_basic_auth=True),
-    "retries_slow_orders": replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=2.0),
+    "retries_slow_orders": replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=0.5),
+    **{name: Behaviour(**{name: True}) for name in (
+        "key_in_body", "text_plain_content_type", "metadata_as_object", "rule_as_channel_name",
+        "booleans_as_strings", "expiry_in_past", "accepts_h_number", "skips_signing_rules", "paper_by_default",
+        "orders_v1_endpoint", "retries_client_errors", "zero_id_as_placed", "signed_download_key_in_query",
+        "sms_key_in_header", "letter_as_html", "personvern_volven_status",
+        "sample_id_in_sms",
+    )},
 }
 
 

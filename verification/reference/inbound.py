@@ -9,6 +9,10 @@ without a trailing slash and in any letter case (:class:`CanonicalCallbackPaths`
 
 from __future__ import annotations
 
+import asyncio
+import json
+import traceback
+import uuid
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -40,14 +44,18 @@ _CANONICAL = {path.lower(): path for path in CALLBACK_PATHS}
 
 
 class CanonicalCallbackPaths:
-    """ASGI middleware: ``/api/promsformorder/`` and friends reach the documented route (Q08, Q11)."""
+    """ASGI middleware: ``/api/promsformorder/`` and friends reach the documented route (Q08, Q11).
 
-    def __init__(self, app: ASGIApp):
+    ``keep_trailing_slash`` is the ``no_trailing_slash_route`` fault: the router then answers a redirect."""
+
+    def __init__(self, app: ASGIApp, *, keep_trailing_slash: bool = False):
         self.app = app
+        self.keep_trailing_slash = keep_trailing_slash
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            canonical = _CANONICAL.get(scope["path"].rstrip("/").lower())
+            path = scope["path"] if self.keep_trailing_slash else scope["path"].rstrip("/")
+            canonical = _CANONICAL.get(path.lower())
             if canonical is not None and canonical != scope["path"]:
                 scope = dict(scope, path=canonical, raw_path=canonical.encode("ascii"))
         await self.app(scope, receive, send)
@@ -66,9 +74,34 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+def _refused(runtime: Runtime, status: int, problem: Exception) -> Response:
+    """A rejection; the ``leaks_stack_traces`` fault adds the exception with its traceback."""
+    if not runtime.behaviour.leaks_stack_traces:
+        return rejected(status)
+    trace = "".join(traceback.format_exception(problem))
+    return JSONResponse({"success": False, "error": trace}, status_code=status)
+
+
+def _wrong_method(request: Request) -> bool:
+    """Only PUT is a callback; the ``accepts_any_method`` fault lets every method through."""
+    return request.method != "PUT" and not _runtime(request).behaviour.accepts_any_method
+
+
+def _acknowledged(runtime: Runtime, applied: Applied) -> Response:
+    if not applied.new and runtime.behaviour.empty_reply_on_redelivery:
+        return Response(status_code=200)  # the fault: "already processed: return Ok()"
+    return accepted()
+
+
 async def _body(request: Request, known: frozenset[str]) -> dict:
-    body = read_json_object(await request.body())
-    if _runtime(request).behaviour.crashes_on_unknown_fields and unknown_members(body, known):
+    raw = await request.body()
+    behaviour = _runtime(request).behaviour
+    if behaviour.crashes_on_malformed_json:
+        body = json.loads(raw)  # the fault: no guard, so invalid JSON raises → 500
+        body = {key: value for key, value in body.items()}  # … and so does a list, a string or null
+    else:
+        body = read_json_object(raw)
+    if behaviour.crashes_on_unknown_fields and unknown_members(body, known):
         raise RuntimeError("unknown member in callback")  # the fault: a strict deserialiser throws → 500
     return body
 
@@ -85,47 +118,79 @@ async def _store_waiting_for_placement(runtime: Runtime, store: Callable[[], App
 
 async def proms_form_order(request: Request) -> Response:
     """C1 (order status) and C2 (completed or expired form) on ``PUT /api/PromsFormOrder``."""
-    if request.method != "PUT":
+    if _wrong_method(request):
         return rejected(405)
     runtime = _runtime(request)
     try:
         body = await _body(request, FORM_ORDER_MEMBERS)
         authenticate_body(body, runtime.settings.api_key, runtime.behaviour)
         update = read_form_order_update(body, runtime.behaviour)
-        applied = await _store_waiting_for_placement(runtime, lambda: _store_update(runtime, update))
+        if runtime.behaviour.racy_dedup:
+            applied = await _store_racily(runtime, update)
+        else:
+            applied = await _store_waiting_for_placement(runtime, lambda: _store_update(runtime, update))
     except Rejection as rejection:
-        return rejected(rejection.status)
-    except UnknownOrder:
-        return rejected(404)
+        return _refused(runtime, rejection.status, rejection)
+    except UnknownOrder as unknown:
+        return _refused(runtime, 404, unknown)
     if applied.download is not None and update.signed_form_id is not None:
-        runtime.spawn(_download_signed(runtime, applied.download, update.signed_form_id))
+        await _fetch_signed(runtime, applied.download, update.signed_form_id)
     if applied.new:
         await runtime.notify()
-    return accepted()
+    return _acknowledged(runtime, applied)
 
 
-def _store_update(runtime: Runtime, update: FormOrderUpdate) -> Applied:
+def _update_key(update: FormOrderUpdate) -> tuple[object, ...]:
     if update.answers_json is not None:
-        key = runtime.dedup_key(update.form_order_id, update.status.name, update.answers_hash)
-    else:
-        key = runtime.dedup_key(update.form_order_id, update.status.name, update.channel, update.error_code)
+        return update.form_order_id, update.status.name, update.answers_hash
+    return update.form_order_id, update.status.name, update.channel, update.error_code
+
+
+def _store_update(runtime: Runtime, update: FormOrderUpdate, *, key: str | None = None) -> Applied:
+    key = key or runtime.dedup_key(*_update_key(update))
     signed_key = runtime.dedup_key(update.form_order_id, update.signed_form_id)
-    return runtime.store.apply_form_order_update(update, dedup_key=key, signed_key=signed_key)
+    return runtime.store.apply_form_order_update(
+        update, dedup_key=key, signed_key=signed_key, behaviour=runtime.behaviour
+    )
 
 
-async def _download_signed(runtime: Runtime, row_id: int, signed_form_id: str) -> None:
-    """E2, after the C2 has been acknowledged (BR-13)."""
+async def _store_racily(runtime: Runtime, update: FormOrderUpdate) -> Applied:
+    """The ``racy_dedup`` fault: check an in-memory set, await the save, only then remember the key."""
+    key = runtime.dedup_key(*_update_key(update))
+    if key in runtime.seen:
+        return Applied(new=False)
+    await asyncio.sleep(runtime.behaviour.dedup_write_s)  # the async database round trip of the fault
+    unique = f"{key}|{uuid.uuid4().hex}"  # no unique constraint behind the in-memory check
+    applied = await _store_waiting_for_placement(runtime, lambda: _store_update(runtime, update, key=unique))
+    runtime.seen.add(key)
+    return applied
+
+
+async def _fetch_signed(runtime: Runtime, row_id: int, signed_form_id: str) -> None:
+    """E2 in the background, after the C2 has been acknowledged (BR-13); the faults skip it or do it inline."""
+    if runtime.behaviour.never_downloads_signed:
+        return
+    if not runtime.behaviour.slow_signed_return:
+        runtime.spawn(_download_signed(runtime, row_id, signed_form_id))
+    elif await _download_signed(runtime, row_id, signed_form_id):
+        await asyncio.sleep(runtime.behaviour.signed_scan_s)  # the fault: a slow "virus scan" before answering
+
+
+async def _download_signed(runtime: Runtime, row_id: int, signed_form_id: str) -> bool:
+    """E2; True when the document was fetched and stored."""
     document = await runtime.eprom.fetch_signed_document(
         signed_form_id, on_attempt=lambda: runtime.store.count_download_attempt(row_id)
     )
-    if document is not None:
-        runtime.store.store_signed_document(row_id, document.content, document.content_type)
-        await runtime.notify()
+    if document is None:
+        return False
+    runtime.store.store_signed_document(row_id, document.content, document.content_type)
+    await runtime.notify()
+    return True
 
 
 async def message_to_citizen(request: Request) -> Response:
     """C3 (letter status) on ``PUT /api/MessageToCitizen``, either documented shape."""
-    if request.method != "PUT":
+    if _wrong_method(request):
         return rejected(405)
     runtime = _runtime(request)
     try:
@@ -137,17 +202,17 @@ async def message_to_citizen(request: Request) -> Response:
             runtime, lambda: runtime.store.apply_message_status(status, dedup_key=key)
         )
     except Rejection as rejection:
-        return rejected(rejection.status)
-    except UnknownOrder:
-        return rejected(404)
+        return _refused(runtime, rejection.status, rejection)
+    except UnknownOrder as unknown:
+        return _refused(runtime, 404, unknown)
     if applied.new:
         await runtime.notify()
-    return accepted()
+    return _acknowledged(runtime, applied)
 
 
 async def personvern_innstilling(request: Request) -> Response:
     """C4 (privacy-setting change) on ``PUT /api/PersonvernInnstilling``; the key is in the header."""
-    if request.method != "PUT":
+    if _wrong_method(request):
         return rejected(405)
     runtime = _runtime(request)
     try:
@@ -157,10 +222,10 @@ async def personvern_innstilling(request: Request) -> Response:
         key = runtime.dedup_key(change.national_id, change.setting_id, change.status)
         applied = runtime.store.apply_personvern_change(change, dedup_key=key)
     except Rejection as rejection:
-        return rejected(rejection.status)
+        return _refused(runtime, rejection.status, rejection)
     if applied.new:
         await runtime.notify()
-    return accepted()
+    return _acknowledged(runtime, applied)
 
 
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -23,7 +23,8 @@ from ..spec.enums import (
     parse_enum,
     wire_name,
 )
-from ..spec.national_id import is_acceptable_for_eprom
+from ..spec.national_id import SAMPLE_ID_NEVER_USE, is_acceptable_for_eprom
+from .behaviour import CORRECT, Behaviour
 from .reading import member
 
 __all__ = [
@@ -50,17 +51,24 @@ class TriggerError(ValueError):
     """Trigger parameters the system refuses to act on (answered with HTTP 400, nothing sent)."""
 
 
-def expiry_date(now: datetime | None = None) -> str:
+def expiry_date(now: datetime | None = None, *, behaviour: Behaviour = CORRECT) -> str:
     """ISO-8601 UTC with milliseconds and ``Z``, as JavaScript's ``Date.toJSON`` writes it."""
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc) + ORDER_VALIDITY
+    validity = -ORDER_VALIDITY if behaviour.expiry_in_past else ORDER_VALIDITY  # the fault: a sign error
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc) + validity
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _national_id(params: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+def _national_id(
+    params: Mapping[str, Any], name: str, *, required: bool = True, behaviour: Behaviour = CORRECT
+) -> str | None:
     value = member(params, name)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not is_acceptable_for_eprom(value):
+    if behaviour.accepts_h_number:  # the fault: eleven digits is all it checks
+        acceptable = isinstance(value, str) and len(value) == 11 and value.isdigit()
+    else:
+        acceptable = isinstance(value, str) and is_acceptable_for_eprom(value)
+    if not acceptable:
         raise TriggerError(f"{name} is not a fødselsnummer or D-number")
     return value
 
@@ -87,7 +95,7 @@ def _text(params: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def _metadata(params: Mapping[str, Any]) -> str | None:
+def _metadata(params: Mapping[str, Any], behaviour: Behaviour = CORRECT) -> str | dict[str, Any] | None:
     """An object, stringified on the wire (BR-03); a string is accepted if it holds a JSON object."""
     value = member(params, "metadata")
     if isinstance(value, str):
@@ -99,6 +107,8 @@ def _metadata(params: Mapping[str, Any]) -> str | None:
         return None
     if not isinstance(value, dict):
         raise TriggerError("metadata is not a JSON object")
+    if behaviour.metadata_as_object:
+        return value  # the fault: not stringified
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -111,37 +121,51 @@ def _physical_address(params: Mapping[str, Any]) -> dict[str, str] | None:
     return dict(value)
 
 
-def _rule(params: Mapping[str, Any]) -> DistributionRule:
+def _rule(params: Mapping[str, Any], behaviour: Behaviour = CORRECT) -> DistributionRule:
+    default = "BasicOrPaper" if behaviour.paper_by_default else "Basic"
     try:
-        return parse_enum(DistributionRule, member(params, "distributionRule", "Basic"), field="distributionRule")
+        return parse_enum(DistributionRule, member(params, "distributionRule", default), field="distributionRule")
     except ValueError:
         raise TriggerError("distributionRule is not a DistributionRule") from None
 
 
-def order_body(params: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+def _rule_on_the_wire(rule: DistributionRule, behaviour: Behaviour) -> str:
+    if behaviour.rule_as_channel_name and int(rule) in NotificationChannel._value2member_map_:
+        return wire_name(NotificationChannel(int(rule)))  # the fault: another enum's name, same number
+    return wire_name(rule)
+
+
+def _flag(value: bool, behaviour: Behaviour) -> bool | str:
+    return str(value).lower() if behaviour.booleans_as_strings else value
+
+
+def order_body(
+    params: Mapping[str, Any], *, now: datetime | None = None, behaviour: Behaviour = CORRECT
+) -> dict[str, Any]:
     """The E1 body for one trigger, in the shape of the guide's sample (enum as name, key not in it)."""
-    rule = _rule(params)
+    rule = _rule(params, behaviour)
     must_be_signed = _boolean(params, "mustBeSigned")
-    on_behalf_of = _national_id(params, "onBehalfOfNationalId", required=False)
-    if must_be_signed and rule == DistributionRule.NoDistribution:
-        raise TriggerError("a form that must be signed cannot use NoDistribution (5.5)")
-    if must_be_signed and on_behalf_of is not None:
-        raise TriggerError("a form that must be signed cannot be ordered on behalf of someone (5.6)")
+    on_behalf_of = _national_id(params, "onBehalfOfNationalId", required=False, behaviour=behaviour)
+    if not behaviour.skips_signing_rules:
+        if must_be_signed and rule == DistributionRule.NoDistribution:
+            raise TriggerError("a form that must be signed cannot use NoDistribution (5.5)")
+        if must_be_signed and on_behalf_of is not None:
+            raise TriggerError("a form that must be signed cannot be ordered on behalf of someone (5.6)")
     body: dict[str, Any] = {
         "formId": _form_id(params),
-        "nationalId": _national_id(params, "nationalId"),
-        "expiryDate": expiry_date(now),
+        "nationalId": _national_id(params, "nationalId", behaviour=behaviour),
+        "expiryDate": expiry_date(now, behaviour=behaviour),
     }
-    metadata = _metadata(params)
+    metadata = _metadata(params, behaviour)
     if metadata is not None:
         body["metadata"] = metadata
     body |= {
-        "dontStoreCompletedFormInPha": _boolean(params, "dontStoreCompletedFormInPha"),
-        "distributionRule": wire_name(rule),
-        "mustBeSigned": must_be_signed,
+        "dontStoreCompletedFormInPha": _flag(_boolean(params, "dontStoreCompletedFormInPha"), behaviour),
+        "distributionRule": _rule_on_the_wire(rule, behaviour),
+        "mustBeSigned": _flag(must_be_signed, behaviour),
         "signingText": _text(params, "signingText"),
         "physicalAddress": _physical_address(params),
-        "testMode": False,  # testMode true would mean the answer is never returned (BR-10)
+        "testMode": _flag(False, behaviour),  # testMode true would mean the answer is never returned (BR-10)
         "onBehalfOfNationalId": on_behalf_of,
     }
     return body
@@ -155,7 +179,15 @@ def _channels(params: Mapping[str, Any]) -> list[str]:
         raise TriggerError("notificationPriorityList is not a list of NotificationChannel") from None
 
 
-def letter_body(params: Mapping[str, Any]) -> dict[str, Any]:
+def _main_document(behaviour: Behaviour) -> dict[str, str]:
+    if behaviour.letter_as_html:  # the fault: the letter as the system renders it on screen
+        html = b"<html><body><p>Du har f\xc3\xa5tt et brev</p></body></html>"
+        return {"fileName": "brev.html", "mimeType": "text/html", "content": base64.b64encode(html).decode("ascii")}
+    return {"fileName": "brev.pdf", "mimeType": "application/pdf",
+            "content": base64.b64encode(LETTER_PDF).decode("ascii")}
+
+
+def letter_body(params: Mapping[str, Any], *, behaviour: Behaviour = CORRECT) -> dict[str, Any]:
     """E3. ``documentCollection``'s structure is UNSPECIFIED; ours: a base64 PDF ``mainDocument``."""
     return {
         "nationalId": _national_id(params, "nationalId"),
@@ -165,14 +197,7 @@ def letter_body(params: Mapping[str, Any]) -> dict[str, Any]:
             "description": _text(params, "description") or "Du har fått et brev",
             "merknad": "Referanseregisteret",
         },
-        "documentCollection": {
-            "mainDocument": {
-                "fileName": "brev.pdf",
-                "mimeType": "application/pdf",
-                "content": base64.b64encode(LETTER_PDF).decode("ascii"),
-            },
-            "attachments": [],
-        },
+        "documentCollection": {"mainDocument": _main_document(behaviour), "attachments": []},
         "notificationPriorityList": _channels(params),
         "testMode": False,
     }
@@ -191,10 +216,13 @@ def _recipient(params: Mapping[str, Any], address_member: str) -> dict[str, Any]
     return recipient
 
 
-def sms_body(params: Mapping[str, Any], *, api_key: str) -> dict[str, Any]:
+def sms_body(params: Mapping[str, Any], *, api_key: str, behaviour: Behaviour = CORRECT) -> dict[str, Any]:
     """E4: the key travels in the body (1.4), the text must not be sensitive."""
     text = _text(params, "smsText") or "Du har en ny melding på helsenorge.no"
-    return {"apiKey": api_key, "smsText": text} | _recipient(params, "phoneNumber")
+    recipient = _recipient(params, "phoneNumber")
+    if behaviour.sample_id_in_sms and "nationalId" in recipient:
+        recipient["nationalId"] = SAMPLE_ID_NEVER_USE  # the fault: the guide's sample, never replaced
+    return {"apiKey": api_key, "smsText": text} | recipient
 
 
 def email_body(params: Mapping[str, Any], *, api_key: str) -> dict[str, Any]:
@@ -206,7 +234,10 @@ def email_body(params: Mapping[str, Any], *, api_key: str) -> dict[str, Any]:
     } | _recipient(params, "emailAddress")
 
 
-def personvern_body(params: Mapping[str, Any]) -> dict[str, Any]:
+_VOLVEN = {(0, 1): "RES", (0, 0): "IRES", (1, 1): "SAM", (1, 0): "ISAM"}  # (type, status) → C4 code
+
+
+def personvern_body(params: Mapping[str, Any], *, behaviour: Behaviour = CORRECT) -> dict[str, Any]:
     """E6 (get) or E7 (set, when ``status`` is given); enums as numbers, like the guide's samples."""
     national_id = _national_id(params, "nationalId")
     try:
@@ -215,6 +246,8 @@ def personvern_body(params: Mapping[str, Any]) -> dict[str, Any]:
         body: dict[str, Any] = {"nationalId": national_id, "type": int(kind)}
         if status is not None:
             body["status"] = int(parse_enum(PersonvernInnstillingStatus, status, field="status"))
+            if behaviour.personvern_volven_status:  # the fault: C4's Volven code where E7 wants 0/1 (Q34)
+                body["status"] = _VOLVEN.get((body["type"], body["status"]), "RES")
     except ValueError:
         raise TriggerError("type or status is not a valid privacy-setting value") from None
     pvk_id = _text(params, "pvkId")

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 
@@ -70,12 +71,15 @@ class EpromClient:
         self._http = http
 
     def _headers(self, *, key_in_header: bool) -> dict[str, str]:
-        headers = {"Content-Type": JSON_CONTENT_TYPE, "Accept": "application/json"}
+        content_type = "text/plain; charset=utf-8" if self.behaviour.text_plain_content_type else JSON_CONTENT_TYPE
+        headers = {"Content-Type": content_type, "Accept": "application/json"}
         if key_in_header:
             headers["Authorization"] = authorization_value(self._api_key, self.behaviour)
         return headers
 
     async def _post_once(self, path: str, body: dict[str, Any], *, key_in_header: bool, read_s: float) -> EpromAnswer:
+        if key_in_header and self.behaviour.key_in_body:
+            body = {**body, "apiKey": self._api_key}  # the v1 habit, left in after moving to the header
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         timeout = httpx.Timeout(5.0, read=read_s)
         try:
@@ -89,16 +93,15 @@ class EpromClient:
 
     def _retry_order(self, answer: EpromAnswer) -> bool:
         if answer.status is not None:
-            return answer.status >= 500
+            return answer.status >= (400 if self.behaviour.retries_client_errors else 500)
         return answer.failure == "not_sent" or self.behaviour.retries_after_read_timeout
 
     async def place_order(self, body: dict[str, Any]) -> EpromAnswer:
         """E1 ``POST /api/v2/formorder`` with the bounded retry policy of the module docstring."""
         behaviour = self.behaviour
+        path = "/api/formorder" if behaviour.orders_v1_endpoint else "/api/v2/formorder"
         for attempt in range(1, behaviour.e1_max_retries + 2):
-            answer = await self._post_once(
-                "/api/v2/formorder", body, key_in_header=True, read_s=behaviour.e1_read_timeout_s
-            )
+            answer = await self._post_once(path, body, key_in_header=True, read_s=behaviour.e1_read_timeout_s)
             if attempt > behaviour.e1_max_retries or not self._retry_order(answer):
                 break
             await asyncio.sleep(behaviour.retry_backoff_s * 2 ** (attempt - 1))
@@ -110,11 +113,17 @@ class EpromClient:
 
     async def send_sms(self, body: dict[str, Any]) -> EpromAnswer:
         """E4 ``POST /api/unsecuremessagesms``; key in the body, no Authorization header."""
-        return await self._post_once("/api/unsecuremessagesms", body, key_in_header=False, read_s=10.0)
+        return await self._post_unsecure("/api/unsecuremessagesms", body)
 
     async def send_email(self, body: dict[str, Any]) -> EpromAnswer:
         """E5 ``POST /api/unsecuremessageemail``; key in the body, no Authorization header."""
-        return await self._post_once("/api/unsecuremessageemail", body, key_in_header=False, read_s=10.0)
+        return await self._post_unsecure("/api/unsecuremessageemail", body)
+
+    async def _post_unsecure(self, path: str, body: dict[str, Any]) -> EpromAnswer:
+        if self.behaviour.sms_key_in_header:  # the fault: treated like the v2 calls
+            body = {name: value for name, value in body.items() if name != "apiKey"}
+            return await self._post_once(path, body, key_in_header=True, read_s=10.0)
+        return await self._post_once(path, body, key_in_header=False, read_s=10.0)
 
     async def personvern(self, body: dict[str, Any]) -> EpromAnswer:
         """E6 ``getpersonverninnstilling``, or E7 ``setpersonverninnstilling`` when ``status`` is set
@@ -129,6 +138,8 @@ class EpromClient:
         behaviour = self.behaviour
         url = f"{self.base_url}/api/ExternalDocument/{signed_form_id}"
         headers = {"Authorization": authorization_value(self._api_key, behaviour)}
+        if behaviour.signed_download_key_in_query:  # the fault: the key as a query parameter, no header
+            url, headers = f"{url}?apiKey={quote(self._api_key, safe='')}", {}
         for attempt in range(1, behaviour.e2_max_attempts + 1):
             if on_attempt is not None:
                 on_attempt()

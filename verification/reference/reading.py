@@ -125,9 +125,21 @@ def _enum(enum_cls: type[E], body: Mapping[str, Any], name: str, behaviour: Beha
     if behaviour.names_only_enums and (not isinstance(value, str) or value.strip().lstrip("-").isdigit()):
         raise Rejection(400, f"{name} is not an enum name")
     try:
-        return parse_enum(enum_cls, value, field=name)  # type: ignore[type-var]
+        parsed = parse_enum(enum_cls, value, field=name)  # type: ignore[type-var]
     except ValueError:
         raise Rejection(400, f"{name} is not a valid {enum_cls.__name__}") from None
+    if parsed in _missing_from_stale_copy(enum_cls, behaviour):
+        raise Rejection(400, f"{name} is not a valid {enum_cls.__name__}")  # the fault: an old enum copy
+    return parsed
+
+
+def _missing_from_stale_copy(enum_cls: type, behaviour: Behaviour) -> tuple[Any, ...]:
+    """Members an out-of-date copy of the enum lacks (the ``stale_*_enum`` faults)."""
+    if enum_cls is NotificationChannel and behaviour.stale_channel_enum:
+        return NotificationChannel.Unsecure, NotificationChannel.PhysicalMailbox
+    if enum_cls is FormOrderStatusErrorCode and behaviour.stale_error_code_enum:
+        return (FormOrderStatusErrorCode.SikkerDigitalPostError,)
+    return ()
 
 
 def _guid(body: Mapping[str, Any], name: str, *, required: bool) -> str | None:
@@ -156,6 +168,10 @@ def _flag(body: Mapping[str, Any], name: str) -> bool:
     if isinstance(value, str):  # "true" from a loosely typed sender
         return value.strip().lower() == "true"
     return value is True
+
+
+# crashes_on_undocumented_status: a table of handlers keyed by the documented statuses only.
+_DOCUMENTED_HANDLERS = {status: status for status in FormOrderStatus if status <= FormOrderStatus.Error}
 
 
 @dataclass(frozen=True)
@@ -219,10 +235,17 @@ def read_form_order_update(body: Mapping[str, Any], behaviour: Behaviour) -> For
     if missing:
         raise Rejection(400, "formOrderStatus is missing")
     assert status is not None and form_order_id is not None
+    if behaviour.crashes_on_undocumented_status:
+        status = _DOCUMENTED_HANDLERS[status]  # the fault: a KeyError (HTTP 500) for statuses 4 and 5
     completed = status == FormOrderStatus.Completed
+    if behaviour.expired_needs_form_data and status in C2_STATUSES:
+        _answers(body)  # the fault: formData required on every form return
     patient = member(body, "patientInitiatedValues", {})
     if not isinstance(patient, dict):
         raise Rejection(400, "patientInitiatedValues is not an object")
+    scanned_paper_id = _non_zero(_guid(body, "scannedPaperId", required=False))
+    if behaviour.rejects_scanned_paper and scanned_paper_id is not None:
+        raise Rejection(200, "paper returns are not supported")  # the fault: answered success: false
     return FormOrderUpdate(
         form_order_id=form_order_id,
         status=status,
@@ -231,10 +254,11 @@ def read_form_order_update(body: Mapping[str, Any], behaviour: Behaviour) -> For
         timestamp=_text(body, "timestamp"),
         answers_json=_answers(body) if completed else None,
         signed_form_id=_non_zero(_guid(body, "signedFormId", required=False)),
-        scanned_paper_id=_non_zero(_guid(body, "scannedPaperId", required=False)),
+        scanned_paper_id=scanned_paper_id,
         warnings_json=_json_list(body, "formDataWarnings"),
         event_log_json=_json_list(body, "formOrderEventLog"),
-        patient_initiated=_flag(body, "isPatientInitiated"),
+        # The rejects_patient_initiated fault ignores the flag, so the unknown order id is refused.
+        patient_initiated=_flag(body, "isPatientInitiated") and not behaviour.rejects_patient_initiated,
         patient_form_id=_guid(patient, "formId", required=False),
         patient_national_id=_text(patient, "nationalId"),
     )
@@ -253,6 +277,8 @@ def read_message_status(body: Mapping[str, Any], behaviour: Behaviour) -> Messag
     """Example shape (``messageToCitizenId`` + ``sentStatus``) or field-list shape (``formOrderId`` +
     ``formOrderStatus`` ``Ordered``/``Error``)."""
     channel = _enum(NotificationChannel, body, "notificationChannel", behaviour)
+    if member(body, "messageToCitizenId") is None and behaviour.c3_message_shape_only:
+        raise Rejection(400, "messageToCitizenId is missing")  # the fault: the field-list shape refused
     if member(body, "messageToCitizenId") is not None:
         message_id = _guid(body, "messageToCitizenId", required=True)
         sent = _enum(SentStatus, body, "sentStatus", behaviour)

@@ -44,6 +44,7 @@ class Runtime:
         self.placing = 0  # E1/E3 calls in flight
         self._tasks: set[asyncio.Task[None]] = set()
         self._trigger_locks: dict[str, asyncio.Lock] = {}
+        self.seen: set[str] = set()  # the racy_dedup fault's in-memory "already processed" set
 
     def dedup_key(self, *parts: object) -> str:
         """The idempotency key of a callback; the ``stores_duplicates`` fault makes every key unique."""

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..spec.enums import FormOrderStatus, wire_name
+from .behaviour import CORRECT, Behaviour
 from .reading import FormOrderUpdate, MessageStatus, PersonvernChange
 
 __all__ = ["ReferenceStore", "UnknownOrder", "Applied", "state_rank"]
@@ -135,25 +136,34 @@ class ReferenceStore:
 
     # Callbacks.
 
-    def apply_form_order_update(self, update: FormOrderUpdate, *, dedup_key: str, signed_key: str) -> Applied:
+    def apply_form_order_update(
+        self, update: FormOrderUpdate, *, dedup_key: str, signed_key: str, behaviour: Behaviour = CORRECT
+    ) -> Applied:
         """Store a C1/C2 once; raise :class:`UnknownOrder` for an order never placed (unless the form
         is patient-initiated, which creates the order)."""
         with self._transaction() as db:
-            current = self._order_status(db, update)
+            current = self._order_status(db, update, create_unknown=behaviour.creates_unknown_orders)
             if update.answers_json is not None:
                 new = self._insert_answers(db, update, dedup_key)
             else:
                 new = self._insert_status(db, update, dedup_key)
             if not new:
                 return Applied(new=False)
+            if behaviour.regresses_state_on_stale_c1 and not update.is_form_return and state_rank(current) > 1:
+                # The fault: the order row is rewritten from the stale C1, answers included.
+                db.execute("DELETE FROM answers WHERE form_order_id = ?", (update.form_order_id,))
+                current = None
             self._advance_state(db, update, current)
             download = self._insert_signed(db, update, signed_key) if update.signed_form_id else None
         return Applied(new=True, download=download)
 
-    def _order_status(self, db: sqlite3.Connection, update: FormOrderUpdate) -> str | None:
+    def _order_status(self, db: sqlite3.Connection, update: FormOrderUpdate, *, create_unknown: bool) -> str | None:
         row = db.execute("SELECT status FROM orders WHERE form_order_id = ?", (update.form_order_id,)).fetchone()
         if row is not None:
             return row[0]
+        if create_unknown and not update.patient_initiated:  # the creates_unknown_orders fault: an upsert
+            db.execute("INSERT INTO orders (form_order_id, created_at) VALUES (?, ?)", (update.form_order_id, _now()))
+            return None
         if not (update.is_form_return and update.patient_initiated):
             raise UnknownOrder(update.form_order_id)
         db.execute(

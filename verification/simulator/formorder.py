@@ -12,7 +12,7 @@ or D-nummer. A ``nationalId`` of 11 digits with wrong check digits is an id that
 
 The answer echoes the documented request members as received, plus ``id``, ``singleUseCode`` (only for
 ``NoDistribution``, otherwise ``null``), ``loginUrl`` and ``notificationChannel`` = the *preferred*
-channel as a name.
+channel as a name; ``answer_overrides`` (a setting) are merged in last, to stand for a newer ePROM.
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ async def order_form(request: Request) -> Response:
         return rejection.response
     person = state.person(parsed.national_id)
     if person is None or (fault is not None and fault.kind == "zero_id"):
-        return _answer(members, ZERO_GUID, parsed.rule, code=None, login_url=None)
+        return _answer(state, members, ZERO_GUID, parsed.rule, code=None, login_url=None)
     order = _place(state, parsed, person, other_system=credential.owner == "other")
     set_meta(request, formOrderId=order.id)
     after_response(request, lambda: send_order_status(state, order))
     login_url = _login_url(request, state, order.id)
-    return _answer(members, order.id, parsed.rule, code=order.single_use_code, login_url=login_url)
+    return _answer(state, members, order.id, parsed.rule, code=order.single_use_code, login_url=login_url)
 
 
 def _place(state: SimulatorState, parsed: FormOrderRequest, person: Person, *, other_system: bool) -> Order:
@@ -124,12 +124,13 @@ def _login_url(request: Request, state: SimulatorState, order_id: str) -> str:
 
 
 def _answer(
-    members: Members, order_id: str, rule: DistributionRule, *, code: str | None, login_url: str | None
+    state: SimulatorState, members: Members, order_id: str, rule: DistributionRule, *, code: str | None,
+    login_url: str | None,
 ) -> Response:
     channel = preferred_channel(rule) if order_id != ZERO_GUID else NotificationChannel.None_
     return JSONResponse(
         {**members.echo(), "id": order_id, "singleUseCode": code, "loginUrl": login_url,
-         "notificationChannel": wire_name(channel)}
+         "notificationChannel": wire_name(channel), **state.settings.answer_overrides}
     )
 
 

@@ -29,6 +29,9 @@ can choose the other reading:
   makes ``Form.signing`` count as "signing required" for E1-3/E1-4; by default only ``mustBeSigned`` does
   (v13.4: signing is decided per order). For patient-initiated forms ``Form.signing`` always means
   "Skjema bestilt av pasient må signeres".
+- **A newer ePROM** (drift tests): ``answer_overrides`` are members merged into every E1 answer, added or
+  replacing (an unknown member, an enum value the guide does not list, a name turned into an integer);
+  a runtime change replaces the whole mapping.
 - **Other systems' keys**: ``other_api_keys`` are valid keys of *other* ordering systems. ePROM accepts
   them, but their callbacks go to those systems: an order placed with one never reaches
   ``callback_base_url`` (a realistic misconfiguration), and the exchange carries a finding.
@@ -137,6 +140,7 @@ class SimulatorSettings:
     auth_failure_status: int = 401
     form_level_signing: bool = False
     login_url_base: str | None = None
+    answer_overrides: Mapping[str, Any] = field(default_factory=dict)
     store_path: str | None = None
     session: str = ""
 
@@ -266,5 +270,6 @@ _CONVERTERS = {
     "retry": _checked(_retry),
     "other_api_keys": _checked(tuple),
     "error_texts": _checked(dict),
+    "answer_overrides": _checked(dict),
 }
 

@@ -1,0 +1,185 @@
+"""P-checks: ePROM itself, from the system's point of view (direct mode; against the simulator in CI).
+
+Each check judges the exchanges of the pre-flight requests planned for it (:mod:`verification.preflight`):
+a ``Sent`` pairs the planned request (its ``expect``: an order, a documented error, a refused key) with
+the exchange it became. Error texts are those of spec Appendix C, matched as the spec says (1.5): the
+text anywhere in the body, whatever the envelope (a bare JSON string, ``{"Message": …}``, plain text),
+after JSON decoding, so ``\\u00f8`` counts as ``ø``.
+
+UNSPECIFIED, our reading: a key counts as accepted when ePROM answers 2xx, or 400 with a documented E1
+text (the request got past authentication into form validation); a wrong key counts as refused on 400 or
+401 without a documented E1 text (spec 1.4: "accept 400 or 401 for bad keys").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ..recorder.store import Exchange
+from ..spec.payloads import is_guid, is_zero_guid
+from .failure import Deviations
+
+__all__ = [
+    "E1_ERRORS",
+    "E1_ERROR_TEXTS",
+    "expected_text",
+    "message_texts",
+    "carries_text",
+    "documented_e1_error",
+    "check_api_key",
+    "check_forms",
+    "check_form_caps",
+    "check_documented_error",
+]
+
+# Spec Appendix C, exact; ``{formId}`` is the form id of the request. E1-6 ends in the parser's own
+# message (UNSPECIFIED), so only its fixed beginning is compared.
+E1_ERROR_TEXTS: dict[str, str] = {
+    "E1-1": "The ordered form is not Published",
+    "E1-2": "No form with id='{formId}' exists",
+    "E1-3": "The ordered form needs to be signed. This is not possible when using DistributionRule = "
+    "'NoDistribution'.",
+    "E1-4": "The ordered form needs to be signed. This is not possible when the form is ordered on behalf "
+    "of someone.",
+    "E1-5": "Form with id='{formId}' is not paper enabled",
+    "E1-6": "JSON in metadata is not valid: ",
+    "E1-7": "nationalId: FH-nummer is not supported as national ID. The national ID must be either Norsk "
+    "fødselsnummer or D-nummer.",
+    "E1-8": "nationalId: H-nummer is not supported as national ID. The national ID must be either Norsk "
+    "fødselsnummer or D-nummer.",
+}
+E1_ERRORS = tuple(E1_ERROR_TEXTS)
+_KEY_REFUSED = (400, 401)
+_CAPABILITY_RULES = {"signing": "S-SIGN.1", "paper": "BR-06"}
+
+
+def expected_text(message_id: str, **values: str) -> str:
+    """The documented text of ``message_id`` with its placeholders filled in."""
+    text = E1_ERROR_TEXTS[message_id]
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def message_texts(body: str) -> list[str]:
+    """Every place a message may sit in an error body: the raw text, and each string of its JSON."""
+    texts = [body]
+    try:
+        texts += _strings(json.loads(body))
+    except ValueError:
+        pass
+    return texts
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def carries_text(exchange: Exchange, text: str) -> bool:
+    return any(text in candidate for candidate in message_texts(exchange.response_body))
+
+
+def documented_e1_error(exchange: Exchange) -> str | None:
+    """The Appendix C id of the E1 error the answer carries (any form id), or ``None``."""
+    for message_id, template in E1_ERROR_TEXTS.items():
+        pattern = re.escape(template).replace(re.escape("{formId}"), "[^']*")
+        if any(re.search(pattern, candidate) for candidate in message_texts(exchange.response_body)):
+            return message_id
+    return None
+
+
+def _answer(exchange: Exchange) -> str:
+    if exchange.error:
+        return f"no answer: {exchange.error}" if exchange.status is None else f"HTTP {exchange.status}: {exchange.error}"
+    return f"HTTP {exchange.status} {exchange.response_body[:300]!r}"
+
+
+def _ok(exchange: Exchange) -> bool:
+    return exchange.error is None and 200 <= (exchange.status or 0) < 300
+
+
+# --- judging one planned request --------------------------------------------------------------------------
+
+
+def judge_expectation(found: Deviations, sent: Any, *, rule: str) -> None:
+    """Add a deviation when ``sent.exchange`` is not what ``sent.step.expect`` describes."""
+    step, exchange = sent.step, sent.exchange
+    expect = step.expect
+    if expect.outcome == "order":
+        _judge_order(found, step.name, exchange, rule=rule)
+    elif expect.outcome == "error":
+        matched = exchange.error is None and exchange.status == 400 and carries_text(exchange, expect.text)
+        found.require(matched, f"{step.name}: answer", _answer(exchange), expect.describe(),
+                      rule=expect.message_id, exchange_id=exchange.id)
+    else:
+        raise ValueError(f"{step.name}: expectation {expect.outcome!r} is judged by check_api_key")
+
+
+def _judge_order(found: Deviations, name: str, exchange: Exchange, *, rule: str) -> None:
+    if not found.require(_ok(exchange), f"{name}: answer", _answer(exchange), "2xx: the order is accepted",
+                         rule=rule, exchange_id=exchange.id):
+        return
+    body = exchange.json_response()
+    order_id = next((v for k, v in body.items() if k.lower() == "id"), None) if isinstance(body, dict) else None
+    if is_zero_guid(order_id):
+        found.add(f"{name}: id", order_id, "a non-zero order id (the all-zero id means ePROM does not know the "
+                  "test person: list a test person that exists in this environment)", rule=rule,
+                  exchange_id=exchange.id)
+    elif not is_guid(order_id):
+        found.add(f"{name}: id", order_id, "the order id, a GUID", rule=rule, exchange_id=exchange.id)
+
+
+# --- the checks -------------------------------------------------------------------------------------------
+
+
+def check_api_key(results: Sequence[Any]) -> None:
+    """P-API-KEY: the configured key is accepted, a wrong key is refused (and places no order)."""
+    found = Deviations("P-API-KEY", "The API key is accepted and a wrong key is refused", severity="critical")
+    for sent in results:
+        exchange = sent.exchange
+        if sent.step.wrong_key:
+            refused = (exchange.error is None and exchange.status in _KEY_REFUSED
+                       and documented_e1_error(exchange) is None)
+            found.require(refused, "wrong key: answer", _answer(exchange),
+                          "400 or 401 without an order-validation text: the key is checked first", rule="1.4",
+                          exchange_id=exchange.id)
+        else:
+            accepted = _ok(exchange) or (exchange.status == 400 and documented_e1_error(exchange) is not None)
+            found.require(accepted, "configured key: answer", _answer(exchange),
+                          "2xx (or a documented E1 error): the key is accepted", rule="BR-01",
+                          exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+def check_forms(results: Sequence[Any]) -> None:
+    """P-FORMS: each configured form can be ordered (or, declared unpublished, exists: E1-1)."""
+    found = Deviations("P-FORMS", "The configured forms exist and are published")
+    for sent in results:
+        judge_expectation(found, sent, rule="V1.1")
+    found.raise_if_any()
+
+
+def check_form_caps(results: Sequence[Any], *, capability: str) -> None:
+    """P-FORM-CAPS: signing (E1-3 with NoDistribution) / paper (an order with a paper rule) per form."""
+    found = Deviations("P-FORM-CAPS", f"The forms declared with {capability} take {capability} orders")
+    for sent in results:
+        judge_expectation(found, sent, rule=_CAPABILITY_RULES[capability])
+    found.raise_if_any()
+
+
+def check_documented_error(results: Sequence[Any], *, message_id: str) -> None:
+    """P-DOCUMENTED-ERRORS (one error): the documented situation gives 400 with the exact text."""
+    found = Deviations("P-DOCUMENTED-ERRORS", f"{message_id} is produced with the documented text")
+    found.require(bool(results), message_id, "no request", "one request provoking it")
+    for sent in results:
+        judge_expectation(found, sent, rule=message_id)
+    found.raise_if_any()

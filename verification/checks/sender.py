@@ -1,0 +1,339 @@
+"""S-checks: the ordering system as sender, judged from what it sent to ePROM (simulator or relay).
+
+Each check is a plain function over recorded exchanges that raises :class:`CheckFailure` listing every
+deviation, or :class:`NotVerifiable` when there is nothing it could judge. The E1 body rules
+(S-ORDER-BODY) are in :mod:`.sender_body`, the fault scenarios (S-ERROR-HANDLING) in :mod:`.sender_errors`,
+letters, SMS/e-mail and privacy settings (S-MESSAGE, S-SMS-EMAIL, S-PERSONVERN) in :mod:`.sender_messages`.
+
+No deviation ever quotes the API key: a wrong Authorization header is described by its shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from ..recorder.store import Exchange
+from ..spec.enums import PAPER_RULES, DistributionRule
+from ..spec.national_id import classify, looks_like_national_id
+from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_request, read_form_order_response
+from .failure import Deviations, NotVerifiable
+from .outbound import KEY_IN_BODY, answer_text, answered_2xx, endpoint_of, header, json_members, outbound
+
+__all__ = [
+    "trigger_ok",
+    "describe_trigger",
+    "created_order_id",
+    "authorization_problem",
+    "check_order_sent",
+    "check_auth_header",
+    "check_content_type",
+    "check_no_duplicate_order",
+    "check_order_rules",
+    "check_signed_download",
+    "check_test_data",
+    "national_ids_sent",
+]
+
+_JSON_TYPES = ("application/json", "text/json")
+
+
+# -- triggers --------------------------------------------------------------------------------------
+
+
+def trigger_ok(trigger: Exchange) -> bool:
+    """The trigger was taken: HTTP 2xx, or a command that exited 0, in time."""
+    if trigger.error:
+        return False
+    if trigger.method == "EXEC":
+        return trigger.status == 0
+    return trigger.status is not None and 200 <= trigger.status < 300
+
+
+def describe_trigger(trigger: Exchange) -> str:
+    """``sent POST <url> with {…}; got HTTP 500 '…'`` — what the kit sent and what came back."""
+    sent = trigger.request_body if len(trigger.request_body) <= 300 else trigger.request_body[:300] + "…"
+    if trigger.method == "EXEC":
+        what = f"ran {trigger.url.removeprefix('command:')} with {sent} on stdin"
+        came = trigger.error or f"exit {trigger.status}"
+    else:
+        what = f"sent {trigger.method} {trigger.url} with {sent}"
+        came = answer_text(trigger)
+    return f"{what}; got {came}"
+
+
+# -- S-ORDER-SENT ----------------------------------------------------------------------------------
+
+
+def created_order_id(e1: Exchange) -> str | None:
+    """The order id ePROM answered an E1 with, or ``None`` (no 2xx, no id, or the all-zero id)."""
+    if not answered_2xx(e1):
+        return None
+    try:
+        answer = read_form_order_response(e1.response_body)
+    except PayloadError:
+        return None
+    return None if is_zero_guid(answer.id) else answer.id.lower()
+
+
+def check_order_sent(trigger: Exchange | None, e1: Sequence[Exchange], *, check_id: str = "S-ORDER-SENT") -> None:
+    """The trigger was taken, exactly one E1 followed, and ePROM answered it 2xx with an order id."""
+    found = Deviations(check_id, "A triggered order reaches ePROM once, without an error")
+    if trigger is not None and not trigger_ok(trigger):
+        found.add("trigger", describe_trigger(trigger), "the trigger is taken (HTTP 2xx or exit 0, in time)",
+                  exchange_id=trigger.id)
+    if not e1:
+        found.add("E1 requests", 0, "exactly 1 E1 request after the trigger", rule="V1.1")
+        found.raise_if_any()
+    found.require(len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1", rule="V1.4",
+                  exchange_id=e1[-1].id)
+    first = e1[0]
+    found.require(answered_2xx(first), "E1 response", answer_text(first),
+                  "2xx: the order reaches ePROM without an error", rule="V1.1", exchange_id=first.id)
+    if answered_2xx(first):
+        found.require(created_order_id(first) is not None, "E1 response id", first.response_body[:200],
+                      "a non-zero order id", rule="V1.1", exchange_id=first.id)
+    found.raise_if_any()
+
+
+# -- S-AUTH-HEADER ---------------------------------------------------------------------------------
+
+
+def _rfc7617(credential: str) -> str | None:
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return decoded if ":" in decoded else None
+
+
+def authorization_problem(value: str | None, api_key: str) -> str | None:
+    """Why ``value`` is not ``Basic <raw key>`` (described, never quoted), or ``None`` when it is."""
+    if value is None:
+        return "no Authorization header"
+    scheme, _, credential = value.partition(" ")
+    if scheme.lower() != "basic":
+        return f"scheme {scheme[:20]!r} instead of 'Basic'"
+    if credential == api_key:
+        return None
+    if credential.strip() == api_key:
+        return "the key padded with whitespace"
+    decoded = _rfc7617(credential.strip())
+    if decoded is not None and api_key in decoded.split(":"):
+        return "RFC 7617 'Basic base64(user:password)' wrapping the key; ePROM wants the raw key"
+    if not credential:
+        return "'Basic' with an empty key"
+    return "a key that is not the system's API key"
+
+
+def _key_in_url(exchange: Exchange, api_key: str) -> str | None:
+    parts = urlsplit(exchange.url)
+    if any(name.lower() in ("apikey", "api_key", "key") for name, _ in parse_qsl(parts.query)):
+        return "an apiKey query parameter"
+    if api_key and api_key in unquote(exchange.url):
+        return "the key in the URL"
+    return None
+
+
+def _key_in_body(exchange: Exchange, api_key: str) -> str | None:
+    body = exchange.json_request()
+    for path, value in json_members(body):
+        if path.rsplit(".", 1)[-1].lower() == "apikey":
+            return f"member {path}"
+        if api_key and value == api_key:
+            return f"the key as the value of {path}"
+    if body is None and api_key and api_key in exchange.request_body:
+        return "the key in the body"
+    return None
+
+
+def _body_key_problem(exchange: Exchange, api_key: str) -> str | None:
+    body = exchange.json_request()
+    if not isinstance(body, dict):
+        return "no JSON body to carry apiKey"
+    keys = [key for key in body if key.lower() == "apikey"]
+    if not keys:
+        return "no apiKey member in the body"
+    if body[keys[0]] != api_key:
+        return "apiKey is not the system's API key" if body[keys[0]] else "apiKey is empty"
+    return None
+
+
+def check_auth_header(exchanges: Iterable[Exchange], api_key: str, *, check_id: str = "S-AUTH-HEADER") -> None:
+    """``Authorization: Basic <raw key>`` on every v2 call, no key in the body or the URL; SMS and
+    e-mail (E4/E5) carry the key in the body member ``apiKey`` instead (1.4, BR-01, Q12, Q13)."""
+    calls = outbound(exchanges)
+    if not calls:
+        raise NotVerifiable(check_id, "the system sent nothing to ePROM in this session")
+    found = Deviations(check_id, "The API key travels as 'Authorization: Basic <key>' (raw key)")
+    for exchange in calls:
+        endpoint = endpoint_of(exchange) or exchange.path
+        if endpoint in KEY_IN_BODY:
+            problem = _body_key_problem(exchange, api_key)
+            found.require(problem is None, f"{endpoint} body apiKey", problem, "apiKey = the system's key (1.4)",
+                          rule="BR-01", exchange_id=exchange.id)
+        else:
+            problem = authorization_problem(header(exchange, "authorization"), api_key)
+            found.require(problem is None, f"{endpoint} Authorization", problem, "'Basic <raw key>' (no base64)",
+                          rule="BR-01", exchange_id=exchange.id)
+            in_body = _key_in_body(exchange, api_key)
+            found.require(in_body is None, f"{endpoint} body", in_body, "no API key in the body of a v2 call",
+                          rule="BR-01", exchange_id=exchange.id)
+        in_url = _key_in_url(exchange, api_key)
+        found.require(in_url is None, f"{endpoint} URL", in_url, "no API key in the URL", rule="BR-01",
+                      exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+# -- S-CONTENT-TYPE --------------------------------------------------------------------------------
+
+
+def _is_json_type(content_type: str | None) -> bool:
+    main = (content_type or "").split(";")[0].strip().lower()
+    return main in _JSON_TYPES or main.endswith("+json")
+
+
+def check_content_type(exchanges: Iterable[Exchange], *, check_id: str = "S-CONTENT-TYPE") -> None:
+    """Every outbound request with a body sends JSON, labelled with a JSON content type (1.5)."""
+    with_body = [ex for ex in outbound(exchanges) if ex.request_body or ex.method.upper() in ("POST", "PUT")]
+    if not with_body:
+        raise NotVerifiable(check_id, "the system sent no request with a body to ePROM in this session")
+    found = Deviations(check_id, "Requests to ePROM are JSON with a JSON content type")
+    for exchange in with_body:
+        endpoint = endpoint_of(exchange) or exchange.path
+        content_type = header(exchange, "content-type")
+        found.require(_is_json_type(content_type), f"{endpoint} Content-Type", content_type,
+                      "application/json (e.g. 'application/json; charset=utf-8')", rule="1.5",
+                      exchange_id=exchange.id)
+        found.require(exchange.json_request() is not None, f"{endpoint} body", exchange.request_body[:120],
+                      "a JSON document", rule="1.5", exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+# -- S-NO-DUPLICATE-ORDER --------------------------------------------------------------------------
+
+
+def check_no_duplicate_order(e1: Sequence[Exchange], *, check_id: str = "S-NO-DUPLICATE-ORDER") -> None:
+    """One trigger, one order: at most one of the E1 requests it caused created an order in ePROM
+    (a retry after a 5xx is fine; a retry after a slow answer that did create the order is not)."""
+    if not e1:
+        raise NotVerifiable(check_id, "no E1 request followed the trigger")
+    created = [ex for ex in e1 if created_order_id(ex) is not None]
+    found = Deviations(check_id, "One trigger places one order, also when ePROM answers slowly")
+    found.require(len(created) <= 1, "orders created for one trigger", len(created),
+                  "at most 1 (never send an E1 again once one may have been taken)", rule="V1.4",
+                  exchange_id=created[-1].id if created else None)
+    found.raise_if_any()
+
+
+# -- S-ORDER-RULES ---------------------------------------------------------------------------------
+
+
+def _paper_forms(forms: Iterable[Any]) -> set[str]:
+    return {form.id.lower() for form in forms if form.paper}
+
+
+def check_order_rules(e1: Iterable[Exchange], forms: Iterable[Any], *, check_id: str = "S-ORDER-RULES") -> None:
+    """Never ``mustBeSigned`` with ``NoDistribution`` (5.5, E1-3) or with ``onBehalfOfNationalId`` (5.6,
+    E1-4); paper rules only for forms the target declares paper-enabled (BR-06, E1-5)."""
+    orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
+    if not orders:
+        raise NotVerifiable(check_id, "no E1 request was recorded")
+    paper_forms = _paper_forms(forms)
+    found = Deviations(check_id, "Signing, on-behalf and paper rules of the order")
+    for exchange in orders:
+        try:
+            order = read_form_order_request(exchange.request_body)
+        except PayloadError:
+            continue  # an unreadable body is S-ORDER-BODY's finding
+        rule = order.distribution_rule or DistributionRule.Basic
+        if order.must_be_signed:
+            found.require(rule != DistributionRule.NoDistribution, "E1 mustBeSigned with distributionRule",
+                          "NoDistribution", "signing never with NoDistribution (E1-3)", rule="S-SIGN.1",
+                          exchange_id=exchange.id)
+            found.require(not order.on_behalf_of_national_id, "E1 mustBeSigned with onBehalfOfNationalId",
+                          "both given", "signing never on behalf of someone (E1-4)", rule="S-ONBEHALF.3",
+                          exchange_id=exchange.id)
+        if rule in PAPER_RULES:
+            found.require(order.form_id.lower() in paper_forms, "E1 distributionRule", rule.name,
+                          f"a paper rule only for a form the target declares paper: true (form {order.form_id})",
+                          rule="BR-06", exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+# -- S-SIGNED-DOWNLOAD -----------------------------------------------------------------------------
+
+
+def check_signed_download(
+    signed_form_id: str | None,
+    e2: Sequence[Exchange],
+    api_key: str,
+    *,
+    c2: Exchange | None = None,
+    check_id: str = "S-SIGNED-DOWNLOAD",
+) -> None:
+    """After a signed return (C2 with a non-zero ``signedFormId``), the system fetches the document with
+    E2 and ``Authorization: Basic <raw key>``, and downloads it once (BR-13, S-SIGN.3)."""
+    if not signed_form_id or is_zero_guid(signed_form_id):
+        raise NotVerifiable(check_id, "no signed return (C2 with a non-zero signedFormId) was delivered")
+    found = Deviations(check_id, "The signed document is downloaded with the right header, once")
+    if c2 is not None:
+        from .round_trip import acknowledged
+
+        found.require(acknowledged(c2), "C2 reply", answer_text(c2), 'HTTP 2xx with {"success": true}',
+                      rule="BR-21", exchange_id=c2.id)
+    wanted = [ex for ex in e2 if endpoint_of(ex) == "E2" and signed_form_id.lower() in ex.path.lower()]
+    if not wanted:
+        found.add("E2 requests", 0, f"GET …/api/ExternalDocument/{signed_form_id} after the C2", rule="S-SIGN.3")
+        found.raise_if_any()
+    for exchange in wanted:
+        problem = authorization_problem(header(exchange, "authorization"), api_key)
+        found.require(problem is None, "E2 Authorization", problem, "'Basic <raw key>'", rule="BR-01",
+                      exchange_id=exchange.id)
+    downloaded = [ex for ex in wanted if answered_2xx(ex)]
+    found.require(len(downloaded) == 1, "successful E2 downloads", len(downloaded), "exactly 1",
+                  rule="S-SIGN.3", exchange_id=(downloaded or wanted)[-1].id)
+    found.raise_if_any()
+
+
+# -- S-TEST-DATA -----------------------------------------------------------------------------------
+
+
+def national_ids_sent(exchange: Exchange) -> list[tuple[str, str]]:
+    """(where, id) of every national id in a request body: the id members and any 11-digit value with
+    valid check digits elsewhere."""
+    found: list[tuple[str, str]] = []
+    for path, value in json_members(exchange.json_request()):
+        name = path.rsplit(".", 1)[-1].lower()
+        if not isinstance(value, str):
+            continue
+        if name in ("nationalid", "onbehalfofnationalid") or looks_like_national_id(value):
+            found.append((path, value))
+    return found
+
+
+def _masked(national_id: str) -> str:
+    return national_id[:6] + "*" * max(len(national_id) - 6, 0)
+
+
+def check_test_data(
+    exchanges: Iterable[Exchange], test_persons: Iterable[str], *, check_id: str = "S-TEST-DATA"
+) -> None:
+    """Every national id the system sends is a configured test person or in a synthetic range (Normen:
+    no real person's data in a test environment)."""
+    persons = set(test_persons)
+    calls = [ex for ex in outbound(exchanges) if national_ids_sent(ex)]
+    if not calls:
+        raise NotVerifiable(check_id, "the system sent no national id to ePROM in this session")
+    found = Deviations(check_id, "Only test persons or synthetic national ids are sent", severity="critical")
+    for exchange in calls:
+        endpoint = endpoint_of(exchange) or exchange.path
+        for where, national_id in national_ids_sent(exchange):
+            allowed = national_id in persons or classify(national_id).synthetic is not None
+            found.require(allowed, f"{endpoint} {where}", _masked(national_id),
+                          "a configured test person or a synthetic id (Tenor +80, SyntPop +65)", rule="Normen",
+                          exchange_id=exchange.id)
+    found.raise_if_any()
