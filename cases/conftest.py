@@ -23,8 +23,37 @@ def require_trigger(system: Any) -> None:
         pytest.skip("not run: the target has no trigger, so the system cannot be made to place an order")
 
 
+def require_capability(target: Any, *names: str) -> None:
+    """Skip as not applicable unless the target declares every capability in ``names``."""
+    missing = [name for name in names if name not in target.bestillersystem.capabilities]
+    if missing:
+        pytest.skip(f"not applicable: the target does not declare capability {', '.join(missing)}")
+
+
 @pytest.fixture
 def test_person(eprom_target: Any) -> str:
     if not eprom_target.test_persons:
         pytest.skip("not applicable: the target lists no test_persons")
     return eprom_target.test_persons[0]
+
+
+@pytest.fixture(scope="session")
+def citizen(eprom_target: Any) -> str:
+    """The national id in the kit's callbacks: the first test person, or a synthetic id (never a real one)."""
+    from verification.spec.national_id import synthetic_national_ids
+
+    return eprom_target.test_persons[0] if eprom_target.test_persons else synthetic_national_ids(1)[0]
+
+
+@pytest.fixture(scope="session")
+def order_source(request: pytest.FixtureRequest, system: Any, citizen: str) -> Any:
+    """Orders the receiver cases (R-…) call back about: placed by the system through its trigger and the
+    simulator, or the kit's own ids when the target accepts unknown orders; a skip saying why otherwise."""
+    from verification.receiver_scenarios import OrderSource
+
+    source = OrderSource(system, None, national_id=citizen)
+    if source.unavailable:
+        pytest.skip(source.unavailable)
+    if source.places_orders:
+        source.simulator = request.getfixturevalue("eprom_simulator")
+    return source

@@ -8,35 +8,45 @@ from __future__ import annotations
 import pytest
 
 from verification.checks.round_trip import check_round_trip
-from verification.scenarios import round_trip
+from verification.checks.sender import check_signed_download
+from verification.scenarios import exchanges_by_id, round_trip
 from verification.spec.enums import NotificationChannel
 
-from .conftest import first_form, require_trigger
+from .conftest import first_form, require_capability, require_trigger
 
-# (distribution rule, channel the C1 must report for a test person reachable on every channel)
+# (distribution rule, channel the C1 must report for a test person reachable on every channel, the form it
+# needs: not one that must be signed for NoDistribution (E1-3), a paper-enabled one for a paper rule (E1-5))
 RULES = [
-    pytest.param("Basic", NotificationChannel.Helsenorge, id="Basic"),
-    pytest.param("NoDistribution", NotificationChannel.None_, id="NoDistribution"),
-    pytest.param("DigitalMailboxOnly", NotificationChannel.DigitalMailbox, id="DigitalMailboxOnly"),
+    pytest.param("Basic", NotificationChannel.Helsenorge, {}, id="Basic"),
+    pytest.param("NoDistribution", NotificationChannel.None_, {"signing": False}, id="NoDistribution"),
+    pytest.param("DigitalMailboxOnly", NotificationChannel.DigitalMailbox, {}, id="DigitalMailboxOnly"),
+    pytest.param("UnsecureOnly", NotificationChannel.Unsecure, {}, id="UnsecureOnly"),
+    pytest.param("PaperOnly", NotificationChannel.PhysicalMailbox, {"paper": True}, id="PaperOnly"),
 ]
 
 
 @pytest.mark.eprom("S-ROUND-TRIP", "V1.1", "V1.2", "V1.3", "V1.4", "V3.1", "V3.2")
-@pytest.mark.parametrize(("rule", "expected_channel"), RULES)
-def test_round_trip(eprom_target, eprom_session, eprom_simulator, system, test_person, rule, expected_channel):
+@pytest.mark.parametrize(("rule", "expected_channel", "form_wanted"), RULES)
+def test_round_trip(eprom_target, eprom_session, eprom_simulator, system, test_person, rule, expected_channel,
+                    form_wanted):
     require_trigger(system)
-    form = first_form(eprom_target, signing=False) if rule == "NoDistribution" else eprom_target.forms[0]
+    if form_wanted.get("paper"):
+        require_capability(eprom_target, "paper")
+    form = first_form(eprom_target, **form_wanted)
     parameters = {"formId": form.id, "nationalId": test_person, "distributionRule": rule}
     trip = round_trip(system, eprom_simulator, parameters, answers={"HealthGeneral": 3, "Kommentar": "Bra, takk"})
     check_round_trip(eprom_session.store, trip, expected_channel=expected_channel)
 
 
-@pytest.mark.eprom("S-ROUND-TRIP", "S-SIGN", "S-SIGN.1", "S-SIGN.3")
+@pytest.mark.eprom("S-ROUND-TRIP", "S-SIGNED-DOWNLOAD", "S-SIGN", "S-SIGN.1", "S-SIGN.3")
 def test_round_trip_signed(eprom_target, eprom_session, eprom_simulator, system, test_person):
     require_trigger(system)
+    require_capability(eprom_target, "signing")
     form = first_form(eprom_target, signing=True)
     parameters = {"formId": form.id, "nationalId": test_person, "mustBeSigned": True,
                   "signingText": "Jeg bekrefter at svarene er mine"}
     trip = round_trip(system, eprom_simulator, parameters, sign=True)
     check_round_trip(eprom_session.store, trip, expected_channel=NotificationChannel.Helsenorge)
-    assert trip.e2_ids, f"the system did not download the signed document {trip.signed_form_id} (S-SIGN.3)"
+    store = eprom_session.store
+    check_signed_download(trip.signed_form_id, exchanges_by_id(store, trip.e2_ids), eprom_target.api_key.reveal(),
+                          c2=store.get(trip.c2_ids[0]) if trip.c2_ids else None)

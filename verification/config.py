@@ -26,6 +26,9 @@ Extensions to the contract (all optional):
 - ``budgets: {callback_s: 10}`` — the time a callback may take to be answered (R-LATENCY).
 - ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
 - ``profile: quick | certification`` — unset means the command line (or its default) decides.
+- ``eprom.public_url`` (relay mode): the URL registered as ApiBaseUrl in ePROM admin, which reaches the
+  relay's callback face; https unless loopback. ``eprom.callback_listen`` (host:port) is where that face
+  listens; by default the public URL's own port when it is loopback, else the ``listen`` port + 1.
 
 Exception hierarchy::
 
@@ -176,6 +179,10 @@ class EpromSettings:
     mode: str = "simulator"
     listen: ListenAddress = ListenAddress("127.0.0.1", 18080)
     upstream: str | None = None  # base URL of the real ePROM, without trailing slash
+    # Relay mode: the URL registered as ApiBaseUrl in ePROM admin (it reaches the relay's callback face),
+    # and where that face listens (default: the public URL's port on a loopback public URL, else listen+1).
+    public_url: str | None = None
+    callback_listen: ListenAddress | None = None
 
 
 @dataclass(frozen=True)
@@ -369,6 +376,7 @@ def redacted_dict(target: Target) -> dict[str, Any]:
             "mode": target.eprom.mode,
             "listen": str(target.eprom.listen),
             "upstream": _redact_url(target.eprom.upstream),
+            **({"public_url": _redact_url(target.eprom.public_url)} if target.eprom.public_url else {}),
         },
         "bestillersystem": {
             "callback_base_url": _redact_url(system.callback_base_url),
@@ -680,7 +688,7 @@ def _yaml_type(value: Any) -> str:
 
 _TOP = ("name", "environment", "api_key", "eprom", "bestillersystem", "forms", "test_persons",
         "budgets", "max_requests", "profile")
-_EPROM = ("mode", "listen", "upstream")
+_EPROM = ("mode", "listen", "upstream", "public_url", "callback_listen")
 _SYSTEM = ("callback_base_url", "trigger", "probe", "capabilities", "accepts_unknown_orders")
 _TRIGGER = ("url", "command", "timeout_s")
 _PROBE = ("status", "answers", "signed")
@@ -747,9 +755,42 @@ def _eprom(reader: _Reader, value: Any) -> EpromSettings | None:
     needs_upstream = mode in ("relay", "direct")
     raw = reader.get(section, "eprom.upstream", required=f"in {mode} mode, {fix}" if needs_upstream else None)
     upstream = None if raw is None else _upstream(reader, raw, fix)
+    public_fix = "give the URL ePROM calls back (registered as ApiBaseUrl), e.g. https://relay.example.org"
+    raw_public = reader.get(section, "eprom.public_url")  # required by the relay command, not by judging
+    public_url = None if raw_public is None else _public_url(reader, raw_public, public_fix)
+    raw_callback = reader.get(section, "eprom.callback_listen")
+    callback_listen = None if raw_callback is None else _listen(reader, raw_callback, "eprom.callback_listen")
     if mode is None or listen is None or (raw is not None and upstream is None):
         return None
-    return EpromSettings(mode=mode, listen=listen, upstream=upstream)
+    if (raw_public is not None and public_url is None) or (raw_callback is not None and callback_listen is None):
+        return None
+    if mode == "relay" and public_url is not None and callback_listen is None:
+        callback_listen = _default_callback_listen(listen, public_url)
+    return EpromSettings(mode=mode, listen=listen, upstream=upstream, public_url=public_url,
+                         callback_listen=callback_listen)
+
+
+def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
+    """The relay's public URL: http(s), https unless loopback, a base URL (no callback path, no query)."""
+    url = _http_url(reader, value, "eprom.public_url", fix)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        reader.problem("eprom.public_url", url, "is not https (ePROM calls back over TLS; only loopback may "
+                       "use plain http)", "put the relay behind an https address")
+        return None
+    if parts.query or parts.fragment or "/api/" in parts.path.lower() + "/":
+        reader.problem("eprom.public_url", url, "is not a base URL", "give the base only; ePROM appends /api/…")
+        return None
+    return url.rstrip("/")
+
+
+def _default_callback_listen(listen: ListenAddress, public_url: str) -> ListenAddress:
+    parts = urlsplit(public_url)
+    if _is_loopback(parts.hostname or ""):
+        return ListenAddress(parts.hostname or listen.host, parts.port or (443 if parts.scheme == "https" else 80))
+    return ListenAddress(listen.host, listen.port + 1 if listen.port else 0)
 
 
 def _listen(reader: _Reader, value: Any, path: str) -> ListenAddress | None:

@@ -130,7 +130,8 @@ def _strings(body: Any, name: str = "") -> list[tuple[str, str]]:
 
 
 def _refuse_distribution(body: Any) -> None:
-    raw = next((v for k, v in body.items() if k.lower() == "distributionrule"), None) if isinstance(body, Mapping) else None
+    members = body if isinstance(body, Mapping) else {}
+    raw = next((value for name, value in members.items() if name.lower() == "distributionrule"), None)
     try:
         rule = DistributionRule.Basic if raw is None else parse_enum(DistributionRule, raw, field="distributionRule")
     except EnumValueError:

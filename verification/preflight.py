@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 import httpx
 
-from .checks.eprom import E1_ERRORS, expected_text
+from .checks.eprom import expected_text
 from .config import MASK, FormSpec, Target
 from .direct import FORM_ORDER_PATH, DirectClient, SafetyError, guard_request, is_loopback_url, redacted_body
 from .recorder.store import Exchange, SessionStore

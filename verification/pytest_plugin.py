@@ -126,6 +126,15 @@ def system(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
     sut.close()
 
 
+@pytest.fixture(scope="session")
+def eprom_profile(pytestconfig: pytest.Config, eprom_target: Any) -> str:
+    """The hypothesis profile of the fuzz cases: ``--eprom-profile`` > the target file's ``profile`` >
+    ``quick``; also made hypothesis' default, so the evidence reports the settings that ran."""
+    from .stimuli.profiles import load_profile, resolve_profile
+
+    return load_profile(resolve_profile(pytestconfig.getoption("--eprom-profile"), eprom_target.profile))
+
+
 # -- reporting --------------------------------------------------------------------------------------
 
 
@@ -161,9 +170,12 @@ def _drift_summary(terminalreporter: Any, drift: list[dict[str, Any]]) -> None:
     if not drift:
         return
     terminalreporter.section("eprom-verify: drift in ePROM's answers (recorded, not judged)")
+    seen: dict[str, list[str]] = {}  # one line per finding, naming every exchange it was seen in
     for item in drift:
-        entry = Drift(item["endpoint"], item["path"], item["kind"], item["value"])
-        terminalreporter.write_line(f"DRIFT {entry.render()} [exchange #{item.get('exchange_id')}]")
+        line = Drift(item["endpoint"], item["path"], item["kind"], item["value"]).render()
+        seen.setdefault(line, []).append(f"#{item.get('exchange_id')}")
+    for line, exchanges in seen.items():
+        terminalreporter.write_line(f"DRIFT {line} [exchange {', '.join(exchanges)}]")
 
 
 # -- evidence (issue 6) --

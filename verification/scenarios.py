@@ -32,6 +32,7 @@ __all__ = [
     "order_answered_with_zero_id",
     "send_outbound",
     "round_trip",
+    "recollect_orders",
     "exchanges_by_id",
     "E1_PATH",
     "SETTLE_S",
@@ -58,6 +59,7 @@ class OrderPlacement:
     e1_ids: list[int] = field(default_factory=list)
     form_order_id: str | None = None
     problems: list[str] = field(default_factory=list)
+    after_id: int = 0  # the simulator's last exchange before the trigger
 
 
 @dataclass
@@ -144,7 +146,7 @@ def place_order(
     the simulator is holding back."""
     after = simulator.last_exchange_id()
     trigger = system.trigger(parameters)
-    placement = OrderPlacement(parameters, trigger)
+    placement = OrderPlacement(parameters, trigger, after_id=after)
     if not _trigger_taken(trigger):
         from .checks.sender import describe_trigger
 
@@ -266,6 +268,16 @@ def send_outbound(
     return outcome
 
 
+def recollect_orders(simulator: Any, placement: OrderPlacement) -> None:
+    """Count again every E1 for the trigger recorded so far: a scenario that went on after the placement
+    (callbacks, the citizen) has given a late duplicate time to arrive, without a separate wait."""
+    found = simulator.exchanges(after=placement.after_id, direction="to_eprom", path=E1_PATH)
+    matching = [ex for ex in found if _matches_parameters(ex, placement.parameters)]
+    if matching:
+        placement.e1_ids = [ex["id"] for ex in matching]
+        placement.form_order_id = placement.form_order_id or _order_id(matching)
+
+
 def _order_id(e1_exchanges: list[dict[str, Any]]) -> str | None:
     from .spec.payloads import PayloadError, read_form_order_response
 
@@ -307,7 +319,7 @@ def round_trip(
     timeout: float = 10.0,
 ) -> RoundTrip:
     """The full checklist round trip for one order, every step waited for and recorded."""
-    placement = place_order(system, simulator, parameters)
+    placement = place_order(system, simulator, parameters, settle_s=0)  # the trip itself is the settle window
     trip = RoundTrip(placement, problems=list(placement.problems))
     order_id = placement.form_order_id
     if order_id is None:
@@ -324,6 +336,7 @@ def round_trip(
     for kind in ("status", "answers", "signed"):
         if system.has_probe(kind) and (kind != "signed" or sign):
             trip.probes[kind] = system.probe(kind, order_id)
+    recollect_orders(simulator, placement)
     return trip
 
 

@@ -98,9 +98,13 @@ def documented_e1_error(exchange: Exchange) -> str | None:
 
 
 def _answer(exchange: Exchange) -> str:
-    if exchange.error:
-        return f"no answer: {exchange.error}" if exchange.status is None else f"HTTP {exchange.status}: {exchange.error}"
-    return f"HTTP {exchange.status} {exchange.response_body[:300]!r}"
+    """What came back, short: the status and the body (a bare JSON string decoded), or the error."""
+    if exchange.status is None:
+        return f"no answer: {exchange.error}"
+    decoded = exchange.json_response()
+    body = decoded if isinstance(decoded, str) else exchange.response_body
+    shown = f"HTTP {exchange.status} {body[:300]}" if body else f"HTTP {exchange.status} (empty body)"
+    return f"{shown} — {exchange.error}" if exchange.error else shown
 
 
 def _ok(exchange: Exchange) -> bool:

@@ -19,6 +19,7 @@ events in the statistics, and the checks use them for the refusal pattern.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -86,8 +87,6 @@ def _unknown_paths(body: dict[str, Any]) -> list[str]:
 
 def _generic_path(path: str) -> str:
     """``formOrderEventLog[2].x`` → ``formOrderEventLog[].x``: one feature for every entry."""
-    import re
-
     return re.sub(r"\[\d+\]", "[]", path)
 
 

@@ -236,12 +236,25 @@ def _paper_forms(forms: Iterable[Any]) -> set[str]:
     return {form.id.lower() for form in forms if form.paper}
 
 
-def check_order_rules(e1: Iterable[Exchange], forms: Iterable[Any], *, check_id: str = "S-ORDER-RULES") -> None:
+def check_order_rules(
+    e1: Iterable[Exchange],
+    forms: Iterable[Any],
+    *,
+    trigger: Exchange | None = None,
+    nothing_sent_ok: bool = False,
+    check_id: str = "S-ORDER-RULES",
+) -> None:
     """Never ``mustBeSigned`` with ``NoDistribution`` (5.5, E1-3) or with ``onBehalfOfNationalId`` (5.6,
-    E1-4); paper rules only for forms the target declares paper-enabled (BR-06, E1-5)."""
+    E1-4); paper rules only for forms the target declares paper-enabled (BR-06, E1-5).
+
+    ``nothing_sent_ok``: the trigger asked for a forbidden combination, so sending nothing (refusing it)
+    is the right answer."""
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
+    if not orders and nothing_sent_ok:
+        return
     if not orders:
-        raise NotVerifiable(check_id, "no E1 request was recorded")
+        after = f" after the trigger ({describe_trigger(trigger)})" if trigger is not None else ""
+        raise NotVerifiable(check_id, f"no E1 request was recorded{after}")
     paper_forms = _paper_forms(forms)
     found = Deviations(check_id, "Signing, on-behalf and paper rules of the order")
     for exchange in orders:

@@ -4,7 +4,7 @@
 leniently, like the simulator: the main document is present when the collection is a non-empty list, or
 an object whose main-document member (a name containing "main" or "hoved") is non-empty, or — without such
 a member — an object with any non-empty member. A *document* is any object in it with a base64 string
-member named like ``content``/``data``/``bytes``/``file``; each must decode to a PDF (``%PDF-``) of at most
+member named ``content``, ``data``, ``bytes``, ``fileContent``, ``fileData`` or ``base64``; each must decode to a PDF (``%PDF-``) of at most
 30 MB (per file; whether the limit is per file or in total is UNSPECIFIED), and a ``mimeType`` /
 ``contentType`` next to it, if any, must say ``application/pdf``.
 """
@@ -34,7 +34,7 @@ from .sender import authorization_problem
 __all__ = ["check_message", "check_sms_email", "check_personvern", "MAX_DOCUMENT_BYTES", "letter_documents"]
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024  # "PDF files up to 30 MB" (release v6.0)
-_CONTENT_NAMES = ("content", "data", "bytes", "file")
+_CONTENT_NAMES = frozenset({"content", "data", "bytes", "filecontent", "filedata", "base64", "contentbase64"})
 _TYPE_NAMES = ("mimetype", "contenttype", "mediatype")
 
 
@@ -64,7 +64,7 @@ def letter_documents(collection: Any) -> list[tuple[str, Mapping[str, Any], str]
         if not isinstance(value, Mapping):
             continue
         for key, content in value.items():
-            if isinstance(content, str) and any(name in key.lower() for name in _CONTENT_NAMES) and content:
+            if isinstance(content, str) and key.lower() in _CONTENT_NAMES and content:
                 found.append((path, value, content))
                 break
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Behaviour", "CORRECT", "VARIANTS", "VARIANT_DESCRIPTIONS", "variant"]
+__all__ = ["Behaviour", "CORRECT", "VARIANTS", "VARIANT_DESCRIPTIONS", "VARIANT_CATCHES", "variant"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Behaviour:
     accepts_any_method: bool = False
     leaks_stack_traces: bool = False
     c3_message_shape_only: bool = False
+    strict_iso_timestamps: bool = False
+    rejects_filled_out_by: bool = False
     # Outbound faults (calls to ePROM).
     rfc_basic_auth: bool = False
     retries_after_read_timeout: bool = False
@@ -84,23 +86,27 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
     "falsy_completed": "tests formOrderStatus for truthiness, so Completed (0) reads as missing and C2 is rejected",
     "names_only_enums": "accepts enum names only and rejects integers and numeric strings",
     "crashes_on_unknown_fields": "strict deserialiser: an unknown member in a callback gives HTTP 500",
-    "stale_channel_enum": "its NotificationChannel copy stops at DigitalMailbox: Unsecure and PhysicalMailbox are rejected",
+    "stale_channel_enum": "an old NotificationChannel copy (to DigitalMailbox): Unsecure, PhysicalMailbox rejected",
     "stale_error_code_enum": "its FormOrderStatusErrorCode copy predates SikkerDigitalPostError, which is rejected",
-    "crashes_on_undocumented_status": "a handler table keyed by status: PhysicalMailReturned/DigipostDelivered give HTTP 500",
+    "crashes_on_undocumented_status": "handler per documented status: PhysicalMailReturned, DigipostDelivered: 500",
     "expired_needs_form_data": "formData is a required member, so a C2 Expired (no answers) is rejected",
     "rejects_scanned_paper": "never enabled paper: a non-zero scannedPaperId is answered with success: false",
     "never_downloads_signed": "acknowledges a signed return but never fetches the signed document (E2)",
     "slow_signed_return": "downloads and virus-scans a signed PDF inline, answering the C2 only seconds later",
     "rejects_patient_initiated": "looks every formOrderId up in its own orders, so a patient-initiated return gets 404",
-    "racy_dedup": "checks an in-memory 'already seen' set before an async save: parallel duplicates are all stored",
-    "regresses_state_on_stale_c1": "last write wins: a C1 arriving after the C2 overwrites the order row, answers included",
+    "racy_dedup": "checks an in-memory 'already seen' set before an async save: parallel duplicates all stored",
+    "regresses_state_on_stale_c1": "last write wins: a C1 after the C2 rewrites the order row, answers included",
     "creates_unknown_orders": "upserts: a callback for an order it never placed creates that order",
-    "crashes_on_malformed_json": "trusts the body: invalid JSON or a non-object body raises inside the handler (HTTP 500)",
+    "crashes_on_malformed_json": "trusts the body: invalid JSON or a non-object body raises in the handler (HTTP 500)",
     "empty_reply_on_redelivery": "answers a repeated delivery with an empty 200 (\"already processed: return Ok()\")",
     "no_trailing_slash_route": "routes only the exact documented path: with a trailing slash it answers a redirect",
     "accepts_any_method": "the callback route has no method constraint: a POST or PATCH is processed and stored",
     "leaks_stack_traces": "puts the exception with its traceback in the body of every rejection",
     "c3_message_shape_only": "reads only the example shape of C3: formOrderId + formOrderStatus is rejected",
+    "strict_iso_timestamps": "parses timestamp with strptime('%Y-%m-%dT%H:%M:%S.%f') after cutting .NET's 7th digit: "
+    "the documented offset form (2019-05-03T00:00:00+02:00), milliseconds with Z and the space separator give 400",
+    "rejects_filled_out_by": "its C2 model predates filledOutBy (2025, Helsenorge only) and its strict reader "
+    "answers 400 to a return that carries it",
     "rfc_basic_auth": "uses an HTTP library's Basic auth helper: Basic base64(key:) instead of the raw key",
     "retries_slow_orders": "gives up on a slow E1 after 0.5 s and sends it again, so one trigger can place two orders",
     "key_in_body": "half-migrated from v1: sends the API key in the body of v2 calls as well as in the header",
@@ -134,7 +140,7 @@ VARIANTS: dict[str, Behaviour] = {
         "rejects_scanned_paper", "never_downloads_signed", "slow_signed_return", "rejects_patient_initiated",
         "racy_dedup", "regresses_state_on_stale_c1", "creates_unknown_orders", "crashes_on_malformed_json",
         "empty_reply_on_redelivery", "no_trailing_slash_route", "accepts_any_method", "leaks_stack_traces",
-        "c3_message_shape_only",
+        "c3_message_shape_only", "strict_iso_timestamps", "rejects_filled_out_by",
     )},
     "rfc_basic_auth": Behaviour(rfc_basic_auth=True),
     "retries_slow_orders": replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=0.5),
@@ -145,6 +151,67 @@ VARIANTS: dict[str, Behaviour] = {
         "sms_key_in_header", "letter_as_html", "personvern_volven_status",
         "sample_id_in_sms",
     )},
+}
+
+
+# Which checks must catch each variant (``eprom-verify selftest`` asserts it); a variant may trip others too.
+VARIANT_CATCHES: dict[str, set[str]] = {}
+VARIANT_CATCHES |= {  # the system as sender (issue 5)
+    "rfc_basic_auth": {"S-AUTH-HEADER"},
+    "retries_slow_orders": {"S-NO-DUPLICATE-ORDER"},
+    "key_in_body": {"S-AUTH-HEADER"},
+    "text_plain_content_type": {"S-CONTENT-TYPE"},
+    "metadata_as_object": {"S-ORDER-BODY"},
+    "rule_as_channel_name": {"S-ORDER-BODY"},
+    "booleans_as_strings": {"S-ORDER-BODY"},
+    "expiry_in_past": {"S-ORDER-BODY"},
+    "accepts_h_number": {"S-ORDER-BODY"},
+    "skips_signing_rules": {"S-ORDER-RULES"},
+    "paper_by_default": {"S-ORDER-RULES"},
+    "orders_v1_endpoint": {"S-ORDER-SENT"},
+    "retries_client_errors": {"S-ERROR-HANDLING"},
+    "zero_id_as_placed": {"S-ERROR-HANDLING"},
+    "signed_download_key_in_query": {"S-SIGNED-DOWNLOAD", "S-AUTH-HEADER"},
+    "sms_key_in_header": {"S-SMS-EMAIL"},
+    "letter_as_html": {"S-MESSAGE"},
+    "personvern_volven_status": {"S-PERSONVERN"},
+    "sample_id_in_sms": {"S-TEST-DATA"},
+}
+VARIANT_CATCHES.setdefault("never_downloads_signed", set()).add("S-SIGNED-DOWNLOAD")  # also a sender fault
+
+# The check IDs that must catch each variant (``eprom-verify selftest`` fails when one does not). A variant
+# may fail further checks only where VARIANT_COLLATERAL says so: a failure its fault legitimately implies.
+VARIANT_CATCHES: dict[str, set[str]] = {
+    "missing_auth_check": {"R-AUTH", "R-PVK"},
+    "stores_duplicates": {"R-IDEMPOTENT", "R-CONCURRENT"},
+    "falsy_completed": {"R-RETURN-COMPLETED", "R-PATIENT-INITIATED", "R-IDEMPOTENT", "R-ORDERING"},
+    "names_only_enums": {"R-ENUM-FORMS", "R-MESSAGE-STATUS"},
+    "crashes_on_unknown_fields": {"R-FORWARD-COMPAT"},
+    "stale_channel_enum": {"R-STATUS-ORDERED"},
+    "stale_error_code_enum": {"R-STATUS-ERROR"},
+    "crashes_on_undocumented_status": {"R-STATUS-OTHER"},
+    "expired_needs_form_data": {"R-RETURN-EXPIRED"},
+    "rejects_scanned_paper": {"R-RETURN-PAPER"},
+    "never_downloads_signed": {"R-RETURN-SIGNED"},
+    "slow_signed_return": {"R-LATENCY"},
+    "rejects_patient_initiated": {"R-PATIENT-INITIATED"},
+    "racy_dedup": {"R-CONCURRENT"},
+    "regresses_state_on_stale_c1": {"R-ORDERING"},
+    "creates_unknown_orders": {"R-UNKNOWN-ORDER"},
+    "crashes_on_malformed_json": {"R-MALFORMED"},
+    "empty_reply_on_redelivery": {"R-RESPONSE-SHAPE", "R-IDEMPOTENT", "R-CONCURRENT"},
+    "no_trailing_slash_route": {"R-ROUTES"},
+    "accepts_any_method": {"R-ROUTES"},
+    "leaks_stack_traces": {"R-NO-LEAK"},
+    "c3_message_shape_only": {"R-MESSAGE-STATUS"},
+    "rfc_basic_auth": {"R-RETURN-SIGNED"},
+}
+VARIANT_COLLATERAL: dict[str, set[str]] = {
+    # Completed (0) refused: every check and case that sends or needs a completed form fails with it.
+    "falsy_completed": {"R-RETURN-PAPER", "R-RETURN-SIGNED", "R-CONCURRENT", "R-ENUM-FORMS", "R-TIMESTAMPS",
+                        "R-FORWARD-COMPAT", "S-ROUND-TRIP", "S-SIGNED-DOWNLOAD"},
+    # The signed document is never downloaded: the round trip's download step fails too.
+    "never_downloads_signed": {"S-ROUND-TRIP", "S-SIGNED-DOWNLOAD"},
 }
 
 

@@ -13,10 +13,10 @@ import asyncio
 import json
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -231,10 +231,23 @@ async def personvern_innstilling(request: Request) -> Response:
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
+def _crash_as_500(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A handler that crashes (the crash faults) answers a generic 500, as ASP.NET and Spring do by default.
+    Letting the exception reach uvicorn would also close the keep-alive connection under the client's feet."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except Exception:  # noqa: BLE001 - the fault under test; the 500 is the observable behaviour
+            return PlainTextResponse("Internal Server Error", status_code=500)
+
+    return endpoint
+
+
 def callback_routes() -> list[Route]:
     """Every method reaches the handler, which answers 405 (in the callback shape) for all but PUT."""
     return [
-        Route("/api/PromsFormOrder", proms_form_order, methods=_EVERY_METHOD),
-        Route("/api/MessageToCitizen", message_to_citizen, methods=_EVERY_METHOD),
-        Route("/api/PersonvernInnstilling", personvern_innstilling, methods=_EVERY_METHOD),
+        Route("/api/PromsFormOrder", _crash_as_500(proms_form_order), methods=_EVERY_METHOD),
+        Route("/api/MessageToCitizen", _crash_as_500(message_to_citizen), methods=_EVERY_METHOD),
+        Route("/api/PersonvernInnstilling", _crash_as_500(personvern_innstilling), methods=_EVERY_METHOD),
     ]

@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from ..spec.enums import (
@@ -227,6 +228,17 @@ def _json_list(body: Mapping[str, Any], name: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _timestamp(body: Mapping[str, Any], behaviour: Behaviour) -> str | None:
+    """``timestamp``, kept as received; the ``strict_iso_timestamps`` fault parses it with one pattern."""
+    text = _text(body, "timestamp")
+    if text is not None and behaviour.strict_iso_timestamps:
+        try:  # the fault: the C1 example's shape, .NET's seventh digit cut off to fit %f
+            datetime.strptime(text[:26], "%Y-%m-%dT%H:%M:%S.%f")
+        except ValueError:
+            raise Rejection(400, "timestamp is not yyyy-MM-ddTHH:mm:ss.fffffff") from None
+    return text
+
+
 def read_form_order_update(body: Mapping[str, Any], behaviour: Behaviour) -> FormOrderUpdate:
     """Read a C1/C2 body (already authenticated) into a :class:`FormOrderUpdate`."""
     form_order_id = _guid(body, "formOrderId", required=True)
@@ -243,6 +255,8 @@ def read_form_order_update(body: Mapping[str, Any], behaviour: Behaviour) -> For
     patient = member(body, "patientInitiatedValues", {})
     if not isinstance(patient, dict):
         raise Rejection(400, "patientInitiatedValues is not an object")
+    if behaviour.rejects_filled_out_by and member(body, "filledOutBy") is not None:
+        raise Rejection(400, "filledOutBy is not a member of PromsFormOrderRequest")  # the fault: a 2024 model
     scanned_paper_id = _non_zero(_guid(body, "scannedPaperId", required=False))
     if behaviour.rejects_scanned_paper and scanned_paper_id is not None:
         raise Rejection(200, "paper returns are not supported")  # the fault: answered success: false
@@ -251,7 +265,7 @@ def read_form_order_update(body: Mapping[str, Any], behaviour: Behaviour) -> For
         status=status,
         channel=_enum(NotificationChannel, body, "notificationChannel", behaviour),
         error_code=_enum(FormOrderStatusErrorCode, body, "formOrderStatusErrorCode", behaviour),
-        timestamp=_text(body, "timestamp"),
+        timestamp=_timestamp(body, behaviour),
         answers_json=_answers(body) if completed else None,
         signed_form_id=_non_zero(_guid(body, "signedFormId", required=False)),
         scanned_paper_id=scanned_paper_id,

@@ -15,21 +15,25 @@ depends on what came before, and a property must give the same verdict when hypo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from hypothesis import event, given
 from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
 
 from ..recorder.store import Exchange, SessionStore
 from ..spec.enums import wire_name
 from .profiles import describe, profile_settings
+from .strategies import Stimulus
 
-__all__ = ["Stimulus", "FuzzRun", "Observation", "Observer", "StoredCounts", "fuzz_callbacks", "HYPOTHESIS_INFO"]
+__all__ = [
+    "Stimulus", "FuzzRun", "Observation", "Observer", "StoredCounts", "fuzz_callbacks", "record_run",
+    "placed_orders", "HYPOTHESIS_INFO",
+]
 
-Stimulus = tuple[str, dict[str, Any]]  # ("C1", body)
 HYPOTHESIS_INFO = "hypothesis"  # session_info key: {"runs": {check_id: run summary}}
 
 
@@ -93,6 +97,10 @@ class FuzzRun:
 
 
 class Observer(Protocol):
+    """Looks at what the system stored around each accepted example; its findings end up in the run."""
+
+    observations: list[Observation]
+
     def before(self, kind: str, body: dict[str, Any]) -> None: ...
     def after(self, kind: str, body: dict[str, Any], exchange: Exchange) -> None: ...
 
@@ -123,21 +131,24 @@ def fuzz_callbacks(
     seed: int | None = None,
     observer: Observer | None = None,
     labels: Callable[[Stimulus], Iterable[str]] | None = None,
+    examples: Sequence[Stimulus] = (),
     record: bool = True,
 ) -> FuzzRun:
     """Send examples of ``stimuli`` until the profile's budget is spent or one is not ``accepted``.
 
-    ``labels`` name what an example covers (hypothesis ``event``s, shown in the statistics). With ``seed``
-    the run uses that seed instead of the profile's derandomized one. ``record`` stores the run's summary
-    in the session store under :data:`HYPOTHESIS_INFO`.
+    ``examples`` are sent first, all of them, in every profile: the documented cases a run must always
+    cover. Hypothesis then generates; its shrunk refusal, if any, is the one reported, else the first
+    refused explicit example. ``labels`` name what an example covers (hypothesis ``event``s, shown in the
+    statistics). With ``seed`` the run uses that seed instead of the profile's derandomized one.
+    ``record`` stores the run's summary in the session store under :data:`HYPOTHESIS_INFO`.
     """
     run = FuzzRun(check_id, profile, describe(profile, seed=seed))
     api_key = system.target.api_key.reveal()
 
-    def example_is_accepted(stimulus: Stimulus) -> None:
+    def send_accepted(stimulus: Stimulus, generated: bool) -> None:
         kind, body = stimulus
-        for label in labels(stimulus) if labels else ():
-            event(label)
+        for label in labels(stimulus) if labels and generated else ():
+            event(label)  # only inside hypothesis: the statistics count generated examples
         if observer is not None:
             observer.before(kind, body)
         exchange = system.send_callback(kind, _with_key(kind, body, api_key), meta={"check": check_id, "fuzz": True})
@@ -148,21 +159,54 @@ def fuzz_callbacks(
         if observer is not None:
             observer.after(kind, body, exchange)
 
+    def example_is_accepted(stimulus: Stimulus) -> None:
+        send_accepted(stimulus, True)
+
+    started = time.perf_counter()
+    explicit_refusal = _send_explicit(examples, send_accepted)
     test = profile_settings(profile)(given(stimuli)(example_is_accepted))
     if seed is not None:
         test = hypothesis_seed(seed)(test)
-    started = time.perf_counter()
-    try:
-        _run_collecting_statistics(test, run)
-    except _NotAccepted as refusal:
-        run.minimal_failure, run.minimal_stimulus = refusal.exchange, refusal.stimulus
-        # Generated bodies carry an empty key; the replace only guards against a caller's strategy.
-        run.falsifying = [note.replace(api_key, "${EPROM_API_KEY}") if api_key else note
-                          for note in getattr(refusal, "__notes__", [])]
+    first_refusal = _run_hypothesis(test, run, api_key) or explicit_refusal
+    if first_refusal is not None:
+        run.minimal_failure, run.minimal_stimulus = first_refusal.exchange, first_refusal.stimulus
+    if observer is not None:
+        run.observations = list(observer.observations)
     run.elapsed_s = time.perf_counter() - started
     if record:
         record_run(system.store, run)
     return run
+
+
+def _send_explicit(examples: Sequence[Stimulus], send: Callable[..., None]) -> _NotAccepted | None:
+    """Send every explicit example (all of them, refused or not); the first refusal, if any."""
+    first = None
+    for stimulus in examples:
+        try:
+            send(stimulus, False)
+        except _NotAccepted as refusal:
+            first = first or refusal
+    return first
+
+
+def _run_hypothesis(test: Callable[[], None], run: FuzzRun, api_key: str) -> _NotAccepted | None:
+    """Run the property; the shrunk refusal hypothesis ends with, if any (its notes go into ``run``)."""
+    try:
+        _run_collecting_statistics(test, run)
+    except _NotAccepted as refusal:
+        run.falsifying = _safe_notes(getattr(refusal, "__notes__", []), api_key)
+        return refusal
+    except Flaky as flaky:  # the same request refused once and accepted when sent again
+        if not run.rejected:
+            raise
+        run.falsifying = [f"hypothesis could not reproduce the refusal (the verdict on one request changed "
+                          f"between deliveries): {type(flaky).__name__}"]
+    return None
+
+
+def _safe_notes(notes: list[str], api_key: str) -> list[str]:
+    # Generated bodies carry an empty key; the replace only guards against a caller's own strategy.
+    return [note.replace(api_key, "${EPROM_API_KEY}") if api_key else note for note in notes]
 
 
 def _run_collecting_statistics(test: Callable[[], None], run: FuzzRun) -> None:
@@ -191,8 +235,9 @@ def record_run(store: SessionStore, run: FuzzRun) -> None:
 class StoredCounts:
     """Probe counts around accepted examples: the meaning of a callback was kept if it was stored.
 
-    - C1 (and any status update without answers) with a (status, channel, error code) not yet accepted for
-      that order: the ``status`` count must grow. A repeated meaning is not judged (R-IDEMPOTENT's business).
+    - C1 with a (status, channel, error code) never sent to that order before (by the simulator, an earlier
+      case or this run): the ``status`` count must grow. A repeated meaning is a redelivery, not judged here
+      (R-IDEMPOTENT's business).
     - C2 ``Completed``: the ``answers`` count must be at least 1 afterwards (a second, different answer to
       one order may replace the first; the guide does not say).
     - C2 ``Expired``: not judged (storing it after a completed form is the system's choice, R-ORDERING).
@@ -200,14 +245,18 @@ class StoredCounts:
 
     def __init__(self, system: Any):
         self.system = system
+        self.probes = {kind for kind in ("status", "answers") if system.has_probe(kind)}
         self._accepted_meanings: set[tuple[Any, ...]] = set()
+        self._orders_read: set[str] = set()
         self._answers_seen: set[str] = set()
         self._pending: tuple[tuple[Any, ...], int | None, str] | None = None
         self.observations: list[Observation] = []
 
     def before(self, kind: str, body: dict[str, Any]) -> None:
         self._pending = None
-        meaning = _status_meaning(kind, body)
+        meaning = _status_meaning(kind, body) if "status" in self.probes else None
+        if meaning is not None:
+            self._read_earlier_deliveries(meaning[0])
         if meaning is not None and meaning not in self._accepted_meanings:
             answer = self.system.probe("status", meaning[0])
             self._pending = (meaning, answer.count, answer.problem)
@@ -215,10 +264,21 @@ class StoredCounts:
     def after(self, kind: str, body: dict[str, Any], exchange: Exchange) -> None:
         if self._pending is not None:
             self._after_status(exchange)
-        elif _is_completed_return(kind, body):
+        elif "answers" in self.probes and _is_completed_return(kind, body):
             order_id = str(body["formOrderId"])
             if order_id not in self._answers_seen:
                 self._after_answers(order_id, exchange)
+
+    def _read_earlier_deliveries(self, order_id: str) -> None:
+        """Every C1 the session store shows sent to ``order_id`` before: its meaning is not new."""
+        if order_id in self._orders_read:
+            return
+        self._orders_read.add(order_id)
+        for earlier in self.system.store.exchanges(direction="to_system", path_suffix="/api/PromsFormOrder"):
+            body = earlier.json_request()
+            meaning = _status_meaning("C1", body) if isinstance(body, dict) else None
+            if meaning is not None and meaning[0] == order_id:
+                self._accepted_meanings.add(meaning)
 
     def _after_status(self, exchange: Exchange) -> None:
         assert self._pending is not None
@@ -264,3 +324,27 @@ def _is_completed_return(kind: str, body: dict[str, Any]) -> bool:
         return parse_enum(FormOrderStatus, body.get("formOrderStatus"), field="formOrderStatus") == FormOrderStatus.Completed
     except ValueError:
         return False
+
+
+def placed_orders(
+    system: Any, simulator: Any, *, form_id: str, national_id: str, count: int, timeout: float = 10.0
+) -> tuple[list[str], list[str]]:
+    """Have the system place ``count`` orders through its trigger; ``(order ids, problems)``.
+
+    Each order's own C1 from the simulator is awaited and settled first, so the fuzz examples that follow
+    are the only callbacks its stored counts can change with.
+    """
+    from ..scenarios import place_order
+
+    ids: list[str] = []
+    problems: list[str] = []
+    for _ in range(count):
+        placement = place_order(system, simulator, {"formId": form_id, "nationalId": national_id}, settle_s=0.05)
+        problems += placement.problems
+        if placement.form_order_id is None:
+            break
+        simulator.wait(after=0, timeout=timeout, direction="to_system", callback="C1",
+                       formOrderId=placement.form_order_id)
+        simulator.order(placement.form_order_id, settled=True)
+        ids.append(placement.form_order_id)
+    return ids, problems

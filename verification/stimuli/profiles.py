@@ -20,7 +20,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["PROFILES", "DEFAULT_PROFILE", "register_profiles", "resolve_profile", "profile_settings", "describe"]
+__all__ = [
+    "PROFILES", "DEFAULT_PROFILE", "register_profiles", "resolve_profile", "profile_settings", "load_profile",
+    "describe",
+]
 
 DEFAULT_PROFILE = "quick"
 PROFILES: dict[str, dict[str, Any]] = {
@@ -63,6 +66,13 @@ def profile_settings(name: str) -> settings:
     """The hypothesis settings of profile ``name``."""
     register_profiles()
     return settings.get_profile(_PREFIX + resolve_profile(name))
+
+
+def load_profile(name: str) -> str:
+    """Make profile ``name`` hypothesis' default for this process (what the evidence reports); returns it."""
+    register_profiles()
+    settings.load_profile(_PREFIX + resolve_profile(name))
+    return name
 
 
 def describe(name: str, *, seed: int | None = None) -> dict[str, Any]:

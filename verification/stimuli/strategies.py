@@ -55,6 +55,7 @@ __all__ = [
     "CALLBACK_TIMESTAMP_SHAPES",
     "C1_MEANINGS",
     "REQUIRED_C1_MEANINGS",
+    "BASIC_C1_MEANINGS",
     "LATER_MEMBERS",
     "UNKNOWN_MEMBER_NAMES",
     "C1Meaning",
@@ -96,6 +97,9 @@ __all__ = [
     "enum_form_stimuli",
     "timestamp_stimuli",
     "forward_compat_stimuli",
+    "enum_form_examples",
+    "timestamp_examples",
+    "forward_compat_examples",
 ]
 
 ENUM_STYLES: tuple[EnumStyle, ...] = ("name", "int", "str-int")
@@ -131,6 +135,15 @@ C1_MEANINGS: tuple[C1Meaning, ...] = (
 REQUIRED_C1_MEANINGS: tuple[C1Meaning, ...] = tuple(
     m for m in C1_MEANINGS if m[0] in (FormOrderStatus.Ordered, FormOrderStatus.Error)
 )
+
+# The values every version of the guide shows in its examples (the channels ePROM has always had, the
+# first error code): what a check about something else than enum values sends, so it fails only for that.
+BASIC_C1_MEANINGS: tuple[C1Meaning, ...] = (
+    *((FormOrderStatus.Ordered, channel, _NONE_CODE)
+      for channel in (NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox, NotificationChannel.None_)),
+    (FormOrderStatus.Error, NotificationChannel.None_, FormOrderStatusErrorCode.PatientUnreachable),
+)
+_BASIC_CHANNELS = st.none() | st.sampled_from((NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox))
 
 # Members added to the callbacks after the guide the project started from ([5567066], 2022-03-04).
 LATER_MEMBERS: dict[str, dict[str, str]] = {
@@ -661,76 +674,126 @@ _REQUIRED_STATUSES = frozenset({FormOrderStatus.Ordered, FormOrderStatus.Error})
 
 
 def _as(kind: str, bodies: SearchStrategy[dict[str, Any]]) -> SearchStrategy[Stimulus]:
-    return bodies.map(lambda body: (kind, body))
+    return st.tuples(st.just(kind), bodies)  # not a map: hypothesis then prints ('C1', {...}) when it fails
 
 
 def enum_form_stimuli(
     *, status_order_ids: SearchStrategy[str], return_order_ids: SearchStrategy[str]
 ) -> SearchStrategy[Stimulus]:
-    """R-ENUM-FORMS: C1 (``Ordered``/``Error``) and C2 with every enum field in its own style; nothing
-    else unusual (documented members only, timestamps as the simulator writes them)."""
+    """R-ENUM-FORMS: C1 (``Ordered`` on every channel, ``Error`` with either code) and C2 ``Completed``
+    (with or without a channel), every enum field in its own style. Nothing else is unusual: documented
+    members only, timestamps as the simulator writes them, no ``Expired`` (R-RETURN-EXPIRED's business)."""
     return st.one_of(
         _as("C1", order_status_callbacks(form_order_ids=status_order_ids,
                                          meanings=c1_meanings(statuses=_REQUIRED_STATUSES))),
-        _as("C2", form_return_callbacks(form_order_ids=return_order_ids)),
+        _as("C2", completed_form_returns(form_order_ids=return_order_ids)),
     )
 
 
 def timestamp_stimuli(
-    *,
-    status_order_ids: SearchStrategy[str],
-    return_order_ids: SearchStrategy[str],
-    patient_form_ids: SearchStrategy[str] | None = None,
+    *, status_order_ids: SearchStrategy[str], return_order_ids: SearchStrategy[str]
 ) -> SearchStrategy[Stimulus]:
-    """R-TIMESTAMPS: every documented shape in every timestamp member of C1 and C2 (patient-initiated
-    values too, when the system takes patient-initiated forms); enums as names."""
+    """R-TIMESTAMPS: every documented shape in ``timestamp``/``timestampUtc`` of C1, and in ``timestamp``
+    and the event log of a C2 ``Completed``; enums as names, the basic values only."""
     every = st.sampled_from(CALLBACK_TIMESTAMP_SHAPES)
     names = st.just("name")
-    options = [
+    return st.one_of(
         _as("C1", order_status_callbacks(
-            form_order_ids=status_order_ids, meanings=c1_meanings(statuses=_REQUIRED_STATUSES), styles=names,
+            form_order_ids=status_order_ids, meanings=st.sampled_from(BASIC_C1_MEANINGS), styles=names,
             timestamp_shapes=every, utc_timestamp_shapes=every, timestamps_present="always",
         )),
-        _as("C2", form_return_callbacks(
-            form_order_ids=return_order_ids, styles=names, timestamp_values=timestamps(shapes=every),
+        _as("C2", completed_form_returns(
+            form_order_ids=return_order_ids, styles=names, channels=_BASIC_CHANNELS,
+            timestamp_values=timestamps(shapes=every),
             event_log_values=event_logs(events=form_order_events(shapes=every), max_size=3),
         )),
-    ]
-    if patient_form_ids is not None:
-        values = patient_initiated_values(form_ids=patient_form_ids, shapes=every, utc_shapes=every)
-        options.append(_as("C2", patient_initiated_form_returns(
-            form_ids=patient_form_ids, patient_initiated=values, styles=names, timestamp_values=timestamps(shapes=every),
-        )))
-    return st.one_of(options)
+    )
 
 
 def forward_compat_stimuli(
-    *,
-    status_order_ids: SearchStrategy[str],
-    return_order_ids: SearchStrategy[str],
-    patient_form_ids: SearchStrategy[str] | None = None,
+    *, status_order_ids: SearchStrategy[str], return_order_ids: SearchStrategy[str]
 ) -> SearchStrategy[Stimulus]:
-    """R-FORWARD-COMPAT: the members added after 2022 (:data:`LATER_MEMBERS`) and unknown members, at the
-    top level and nested (event log, warnings, ``filledOutBy``, ``patientInitiatedValues``); enums as
-    names, timestamps as the simulator writes them, so a failure points at the new members."""
+    """R-FORWARD-COMPAT: the members added after 2022 (C1 timestamps, ``filledOutBy``) and unknown members,
+    at the top level and nested (event log, warnings, ``filledOutBy``); enums as names with the basic
+    values, timestamps as the simulator writes them, so a refusal points at the new members. (The later
+    members of ``patientInitiatedValues`` travel with R-PATIENT-INITIATED's patient-initiated returns.)"""
     unknown = st.just({}) | unknown_members()
     names = st.just("name")
-    options = [
+    return st.one_of(
         _as("C1", order_status_callbacks(
-            form_order_ids=status_order_ids, meanings=c1_meanings(statuses=_REQUIRED_STATUSES), styles=names,
+            form_order_ids=status_order_ids, meanings=st.sampled_from(BASIC_C1_MEANINGS), styles=names,
             timestamps_present="always", extra_members=unknown,
         )),
-        _as("C2", form_return_callbacks(
-            form_order_ids=return_order_ids, styles=names, channels=st.sampled_from(NotificationChannel),
+        _as("C2", completed_form_returns(
+            form_order_ids=return_order_ids, styles=names, channels=_BASIC_CHANNELS,
             warnings=form_data_warnings(extra_members=unknown),
             event_log_values=event_logs(events=form_order_events(extra_members=unknown), max_size=3),
             filled_out_by=st.none() | filled_out_by_values(extra_members=unknown), extra_members=unknown,
         )),
+    )
+
+
+# --- explicit examples: the documented cases every profile sends before generating ----------------------
+
+_DOCUMENTED_INSTANT = datetime(2023, 3, 29, 8, 20, 10, 180433, tzinfo=timezone.utc)  # the C1 example's
+_DOCUMENTED_ANSWERS = {"HealthGeneral": 1, "LastFourWeeksPain": 2, "Kommentar": "Vondt i skulderen, særlig om natten"}
+_ORDERED = (FormOrderStatus.Ordered, NotificationChannel.Helsenorge, _NONE_CODE)
+_UNREACHABLE = (FormOrderStatus.Error, NotificationChannel.None_, FormOrderStatusErrorCode.PatientUnreachable)
+
+
+def _documented_stamps(shape: TimestampShape = "local_7", utc_shape: TimestampShape = "utc_7_z") -> dict[str, str]:
+    return {"timestamp": render_timestamp(_DOCUMENTED_INSTANT, shape, tick=2),
+            "timestampUtc": render_timestamp(_DOCUMENTED_INSTANT, utc_shape, zone_less="utc", tick=2)}
+
+
+def _documented_return(
+    order_id: str, *, style: EnumStyle = "name", shape: TimestampShape = "local_7",
+    event_shape: TimestampShape = "space_ms", filled_out_by: dict[str, Any] | None = None,
+    nested_extra: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A C2 ``Completed`` like the documented example, its parts rendered as asked."""
+    stamp = render_timestamp(_DOCUMENTED_INSTANT, event_shape, zone_less="utc")
+    more = nested_extra or {}
+    body = form_return_callback(
+        form_order_id=order_id, answers=_DOCUMENTED_ANSWERS, channel=NotificationChannel.Helsenorge,
+        warnings=[{"fieldName": "HealthGeneral", "warning": "Verdien er utenfor forventet område", **more}],
+        event_log=[{"eventType": "FormOpened", "timestampUtc": stamp, **more},
+                   {"eventType": "QuestionAccessed", "questionId": "HealthGeneral", "timestampUtc": stamp}],
+        filled_out_by=None if filled_out_by is None else {**filled_out_by, **more},
+        timestamp=render_timestamp(_DOCUMENTED_INSTANT, shape, tick=2), enum_style=style,
+    )
+    return {**body, **(extra or {})}
+
+
+def enum_form_examples(*, status_order_id: str, return_order_id: str) -> list[Stimulus]:
+    """Every field in one style at a time: C1 ``Ordered``, C1 ``Error``, C2 ``Completed`` per style."""
+    examples: list[Stimulus] = []
+    for style in ENUM_STYLES:
+        for meaning in (_ORDERED, _UNREACHABLE):
+            examples.append(("C1", _c1_body(status_order_id, meaning, (style, style, style), "", _documented_stamps(), {})))
+        examples.append(("C2", _documented_return(return_order_id, style=style)))
+    return examples
+
+
+def timestamp_examples(*, status_order_id: str, return_order_id: str) -> list[Stimulus]:
+    """Every documented shape in every timestamp member: one C1 and one C2 per shape."""
+    examples: list[Stimulus] = []
+    for shape in CALLBACK_TIMESTAMP_SHAPES:
+        examples.append(("C1", _c1_body(status_order_id, _ORDERED, ("name",) * 3, "", _documented_stamps(shape, shape), {})))
+        examples.append(("C2", _documented_return(return_order_id, shape=shape, event_shape=shape)))
+    return examples
+
+
+def forward_compat_examples(*, status_order_id: str, return_order_id: str) -> list[Stimulus]:
+    """C1 as before 2023 and with its timestamps; C2 with ``filledOutBy``; unknown members at the top level
+    and nested."""
+    unknown = {"fremtidigFelt": {"nivå": 2, "kilde": "ePROM"}}
+    filled_out_by = {"filledOutByActNationalId": synthetic_national_ids(1, seed=7)[0],
+                     "filledOutByActType": FilledOutByActType.Foreldrerepresentasjon.value}
+    return [
+        ("C1", _c1_body(status_order_id, _ORDERED, ("name",) * 3, "", {}, {})),
+        ("C1", _c1_body(status_order_id, _UNREACHABLE, ("name",) * 3, "", _documented_stamps(), unknown)),
+        ("C2", _documented_return(return_order_id, filled_out_by=filled_out_by)),
+        ("C2", _documented_return(return_order_id, filled_out_by=filled_out_by, nested_extra={"schemaVersion": 3},
+                                  extra=unknown)),
     ]
-    if patient_form_ids is not None:
-        values = patient_initiated_values(form_ids=patient_form_ids, extra_members=unknown)
-        options.append(_as("C2", patient_initiated_form_returns(
-            form_ids=patient_form_ids, patient_initiated=values, styles=names, extra_members=unknown,
-            filled_out_by=st.none() | filled_out_by_values(),
-        )))
-    return st.one_of(options)

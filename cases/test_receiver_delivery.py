@@ -1,0 +1,97 @@
+"""R-IDEMPOTENT, R-CONCURRENT, R-ORDERING: callbacks delivered again, all at once, and out of order.
+
+ePROM re-sends a callback it does not consider delivered (v12.1), and its C1 and C2 travel independently;
+the checklist wants no error situations and no duplicates (V1.4, V3.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from verification.checks.receiver import check_concurrent, check_idempotent, check_ordering, check_stored
+from verification.receiver_scenarios import Delivered, OutOfOrder, PlacedOrder, deliver, deliver_at_once, out_of_order
+from verification.spec.enums import NotificationChannel
+from verification.stimuli.callbacks import (
+    Stimulus,
+    Storage,
+    completed_return,
+    ordered_on_each_channel,
+    redelivered,
+)
+
+from .conftest import require_capability
+
+BURST_ORDERS = 4  # × (4 distinct C1 + 1 C2) = 20 distinct callbacks, each sent twice at once
+
+
+def _status_again(order: PlacedOrder, api_key: str) -> list[Stimulus]:
+    """The C1 of the order three times: the simulator's delivery and two repeats of its exact body, or
+    (with the kit's own ids) one C1 of the kit's delivered three times."""
+    if not order.reported:
+        return redelivered(ordered_on_each_channel(order.form_order_id, api_key)[1], 3)
+    body = order.reported[0].json_request()
+    unchanged = Storage("status", order.form_order_id, 0)
+    return [Stimulus(f"C1 as the simulator delivered it, delivery {n}", "C1", body, stores=unchanged) for n in (2, 3)]
+
+
+@pytest.fixture(scope="module")
+def repeated(eprom_target: Any, order_source: Any) -> Delivered:
+    require_capability(eprom_target, "formorder")
+    order = order_source.order()
+    stimuli = _status_again(order, order_source.api_key)
+    stimuli += redelivered(completed_return(order.form_order_id, order_source.api_key), 3)
+    return deliver(order_source.system, stimuli)
+
+
+@pytest.mark.eprom("R-IDEMPOTENT", "V1.4", "V3.2")
+def test_repeated_callbacks_acknowledged(repeated):
+    check_idempotent(repeated.exchanges)
+
+
+@pytest.mark.eprom("R-IDEMPOTENT", "V1.4", "V3.2")
+def test_repeated_callbacks_stored_once(repeated):
+    check_stored("R-IDEMPOTENT", repeated, rule="V1.4")
+
+
+@pytest.fixture(scope="module")
+def burst(eprom_target: Any, order_source: Any) -> Delivered:
+    """Per order: C1 ``Ordered`` on each channel the simulator did not report, and a C2; each twice, the
+    two copies side by side so they arrive together."""
+    require_capability(eprom_target, "formorder")
+    stimuli: list[Stimulus] = []
+    for _ in range(BURST_ORDERS):
+        order = order_source.order()
+        reported = order.reported_channels or (NotificationChannel.Helsenorge,)
+        distinct = ordered_on_each_channel(order.form_order_id, order_source.api_key, skip=reported)
+        distinct.append(completed_return(order.form_order_id, order_source.api_key))
+        for stimulus in distinct:
+            stimuli += redelivered(stimulus, 2)
+    return deliver_at_once(order_source.system, stimuli, workers=20)
+
+
+@pytest.mark.eprom("R-CONCURRENT", "V1.4", "V3.2")
+def test_parallel_burst_acknowledged(burst):
+    check_concurrent(burst.exchanges)
+
+
+@pytest.mark.eprom("R-CONCURRENT", "V1.4", "V3.2")
+def test_parallel_burst_counted_exactly(burst):
+    check_stored("R-CONCURRENT", burst, rule="V3.2")
+
+
+@pytest.fixture(scope="module")
+def overtaken(eprom_target: Any, order_source: Any) -> OutOfOrder:
+    require_capability(eprom_target, "formorder")
+    return out_of_order(order_source)
+
+
+@pytest.mark.eprom("R-ORDERING", "V3.2")
+def test_out_of_order_callbacks_acknowledged(overtaken):
+    check_ordering(overtaken.delivered.exchanges, c2_first=overtaken.c2_first)
+
+
+@pytest.mark.eprom("R-ORDERING", "V3.2")
+def test_out_of_order_callbacks_lose_nothing(overtaken):
+    check_stored("R-ORDERING", overtaken.delivered, rule="V3.2")

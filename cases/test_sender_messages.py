@@ -1,0 +1,58 @@
+"""S-MESSAGE, S-SMS-EMAIL, S-PERSONVERN: letters, SMS/e-mail and privacy settings the system sends.
+
+Each runs when the target declares the capability; the trigger is the order trigger's URL with the kind
+as its last segment (or the command with ``EPROM_VERIFY_TRIGGER`` set), the requests that follow are
+matched with it by recipient.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from verification.checks.failure import NotVerifiable
+from verification.checks.sender_messages import check_message, check_personvern, check_sms_email
+from verification.scenarios import exchanges_by_id, send_outbound
+
+from .conftest import require_capability, require_trigger
+
+
+def sent(system, simulator, store, kind, parameters, check_id):
+    """The requests one trigger of ``kind`` led to; a trigger that led to nothing is not verifiable."""
+    outcome = send_outbound(system, simulator, kind, parameters)
+    if not outcome.exchange_ids:
+        raise NotVerifiable(check_id, "; ".join(outcome.problems) or f"the {kind} trigger led to no request")
+    return exchanges_by_id(store, outcome.exchange_ids)
+
+
+@pytest.mark.eprom("S-MESSAGE")
+def test_letter(eprom_target, eprom_session, eprom_simulator, system, test_person):
+    require_trigger(system)
+    require_capability(eprom_target, "message")
+    parameters = {"nationalId": test_person, "title": "Innkalling", "description": "Brev fra registeret"}
+    check_message(sent(system, eprom_simulator, eprom_session.store, "message", parameters, "S-MESSAGE"))
+
+
+@pytest.mark.eprom("S-SMS-EMAIL")
+@pytest.mark.parametrize(("kind", "extra"), [
+    pytest.param("sms", {"smsText": "Du har en ny melding på helsenorge.no"}, id="sms"),
+    pytest.param("email", {"emailTitle": "Ny melding", "emailText": "Du har en ny melding"}, id="email"),
+])
+def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, system, test_person, kind, extra):
+    require_trigger(system)
+    require_capability(eprom_target, kind)
+    exchanges = sent(system, eprom_simulator, eprom_session.store, kind, {"nationalId": test_person, **extra},
+                     "S-SMS-EMAIL")
+    check_sms_email(exchanges, eprom_target.api_key.reveal())
+
+
+@pytest.mark.eprom("S-PERSONVERN")
+@pytest.mark.parametrize("change", [
+    pytest.param({"type": "Reservasjon"}, id="get"),
+    pytest.param({"type": "Reservasjon", "status": "Aktiv"}, id="set"),
+])
+def test_privacy_setting(eprom_target, eprom_session, eprom_simulator, system, test_person, change):
+    require_trigger(system)
+    require_capability(eprom_target, "personvern")
+    exchanges = sent(system, eprom_simulator, eprom_session.store, "personvern", {"nationalId": test_person, **change},
+                     "S-PERSONVERN")
+    check_personvern(exchanges, eprom_target.api_key.reveal())

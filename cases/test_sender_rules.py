@@ -1,0 +1,52 @@
+"""S-ORDER-RULES (S-SIGN.1, S-ONBEHALF.3, BR-06): signing, on-behalf and paper orders.
+
+Valid orders (signing with Basic, on behalf of someone, a paper rule for a paper form, the system's own
+default rule) must go out with their rules intact; the two forbidden combinations (signing with
+``NoDistribution``, signing on behalf of someone) must never reach ePROM: refusing the trigger is the right
+answer. Each scenario runs when the target's forms and capabilities allow it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from verification.checks.sender import check_order_rules
+from verification.scenarios import exchanges_by_id, place_order
+from verification.spec.national_id import synthetic_national_ids
+
+from .conftest import first_form, require_capability, require_trigger
+
+ON_BEHALF_OF = synthetic_national_ids(1, seed=53)[0]  # the person the form is about (synthetic)
+SIGNING_TEXT = "Jeg bekrefter at svarene er mine"
+ADDRESS = {"fullName": "Kari Nordmann", "addressLine1": "Testveien 1", "postalCode": "0150", "postalPlace": "Oslo"}
+
+# (scenario, capabilities, form wanted (signing, paper), extra parameters, forbidden)
+SCENARIOS = [
+    pytest.param(("signing",), (True, None),
+                 {"distributionRule": "Basic", "mustBeSigned": True, "signingText": SIGNING_TEXT}, False,
+                 id="signing"),
+    pytest.param(("signing",), (True, None),
+                 {"distributionRule": "NoDistribution", "mustBeSigned": True, "signingText": SIGNING_TEXT}, True,
+                 id="signing-with-NoDistribution"),
+    pytest.param(("signing", "on_behalf_of"), (True, None),
+                 {"mustBeSigned": True, "signingText": SIGNING_TEXT, "onBehalfOfNationalId": ON_BEHALF_OF}, True,
+                 id="signing-on-behalf"),
+    pytest.param(("on_behalf_of",), (None, None), {"onBehalfOfNationalId": ON_BEHALF_OF}, False, id="on-behalf"),
+    pytest.param(("paper",), (None, True), {"distributionRule": "BasicOrPaper", "physicalAddress": ADDRESS}, False,
+                 id="paper"),
+    pytest.param((), (None, False), {}, False, id="default-rule"),
+]
+
+
+@pytest.mark.eprom("S-ORDER-RULES")
+@pytest.mark.parametrize(("capabilities", "form_wanted", "extra", "forbidden"), SCENARIOS)
+def test_order_rules(eprom_target, eprom_session, eprom_simulator, system, test_person, capabilities,
+                     form_wanted, extra, forbidden):
+    require_trigger(system)
+    require_capability(eprom_target, *capabilities)
+    signing, paper = form_wanted
+    form = first_form(eprom_target, signing=signing, paper=paper)
+    placement = place_order(system, eprom_simulator, {"formId": form.id, "nationalId": test_person, **extra},
+                            settle_s=0)
+    check_order_rules(exchanges_by_id(eprom_session.store, placement.e1_ids), eprom_target.forms,
+                      trigger=placement.trigger, nothing_sent_ok=forbidden)

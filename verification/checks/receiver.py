@@ -1,0 +1,247 @@
+"""R-checks: the ordering system as receiver of ePROM's callbacks, judged from the recorded exchanges.
+
+Replies are judged per exchange: *acknowledged* is HTTP 2xx with ``{"success": true}`` (BR-21); *rejected*
+is a 4xx, or a 2xx with ``{"success": false}``; a 5xx, a timeout, a reset or a redirect is neither, and never
+passes. Each deviation names what was sent (method, path, the stimulus) and what came back.
+
+What the system stored is judged separately, from probe tallies (:func:`check_stored`): a check with a
+stored part has two cases over the same delivery, one for the replies and one for the storage. Without a
+probe the storage case is *not verifiable* with the reason, while the replies case still passes or fails,
+so the evidence shows "passed, stored part not verifiable" rather than hiding either half.
+
+The security checks are in :mod:`.receiver_security`, the checks over the whole session (reply shape,
+latency, leaks) in :mod:`.receiver_session`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..recorder.store import Exchange
+from ..spec.checklist import item
+from .failure import Deviations, NotVerifiable
+from .outbound import answer_text, header
+from .round_trip import acknowledged
+from .sender import authorization_problem
+
+__all__ = [
+    "ACKNOWLEDGED",
+    "REJECTED",
+    "sent",
+    "reply",
+    "rejected",
+    "server_failure",
+    "deviations_for",
+    "require_acknowledged",
+    "require_rejected",
+    "require_no_server_failure",
+    "check_stored",
+    "check_status_ordered",
+    "check_status_error",
+    "check_status_other",
+    "check_return_completed",
+    "check_return_expired",
+    "check_return_paper",
+    "check_return_signed",
+    "check_patient_initiated",
+    "check_idempotent",
+    "check_concurrent",
+    "check_ordering",
+    "check_message_status",
+]
+
+ACKNOWLEDGED = 'HTTP 2xx with {"success": true} (BR-21)'
+REJECTED = 'rejected: HTTP 4xx, or 2xx with {"success": false}; never 5xx'
+
+
+# -- reading replies -------------------------------------------------------------------------------
+
+
+def sent(exchange: Exchange) -> str:
+    """What the kit (or the simulator) sent: ``PUT /api/PromsFormOrder [C1 Ordered via Unsecure]``."""
+    label = exchange.meta.get("stimulus") or exchange.meta.get("callback") or ""
+    by = "" if exchange.actor == "kit" else f" by the {exchange.actor}"
+    return f"{exchange.method} {exchange.path}" + (f" [{label}{by}]" if label or by else "")
+
+
+def reply(exchange: Exchange) -> str:
+    """What came back, short: ``HTTP 400 '{"success": false}'`` or the transport error."""
+    return answer_text(exchange)
+
+
+def _success(exchange: Exchange) -> Any:
+    body = exchange.json_response()
+    if not isinstance(body, dict):
+        return None
+    return next((value for key, value in body.items() if key.lower() == "success"), None)
+
+
+def server_failure(exchange: Exchange) -> bool:
+    """A 5xx, a timeout or a reset: never a pass for any check."""
+    return exchange.error is not None or exchange.status is None or exchange.status >= 500
+
+
+def rejected(exchange: Exchange) -> bool:
+    """HTTP 4xx, or 2xx with ``{"success": false}``."""
+    if server_failure(exchange):
+        return False
+    status = exchange.status or 0
+    return 400 <= status < 500 or (200 <= status < 300 and _success(exchange) is False)
+
+
+def deviations_for(check_id: str, part: str = "") -> Deviations:
+    """The collector of ``check_id``, titled from the checklist data."""
+    title = item(check_id).title
+    return Deviations(check_id, f"{title} — {part}" if part else title)
+
+
+def require_acknowledged(found: Deviations, exchanges: Iterable[Exchange], *, rule: str) -> None:
+    for exchange in exchanges:
+        found.require(acknowledged(exchange), f"{sent(exchange)}: reply", reply(exchange), ACKNOWLEDGED,
+                      rule=rule, exchange_id=exchange.id)
+
+
+def require_rejected(found: Deviations, exchanges: Iterable[Exchange], *, rule: str) -> None:
+    for exchange in exchanges:
+        found.require(rejected(exchange), f"{sent(exchange)}: reply", reply(exchange), REJECTED, rule=rule,
+                      exchange_id=exchange.id)
+
+
+def require_no_server_failure(found: Deviations, exchanges: Iterable[Exchange], *, rule: str) -> None:
+    """Not a 5xx/timeout/reset, and a reply that is either an acknowledgement or a documented rejection."""
+    for exchange in exchanges:
+        found.require(acknowledged(exchange) or rejected(exchange), f"{sent(exchange)}: reply", reply(exchange),
+                      'not 5xx: {"success": true}, or a documented rejection (4xx / {"success": false})',
+                      rule=rule, exchange_id=exchange.id)
+
+
+# -- the stored part -------------------------------------------------------------------------------
+
+
+def check_stored(check_id: str, delivered: Any, *, rule: str) -> None:
+    """The probe counted what each delivery should have stored: one more, or nothing (``Tally`` of
+    :mod:`verification.receiver_scenarios`). Not verifiable when a probe was missing or unreadable."""
+    found = deviations_for(check_id, "stored part (probe)")
+    for tally in delivered.tallies:
+        increase = tally.after.count - tally.before.count
+        wanted = tally.storage.increase
+        what = "stored once (one more)" if wanted == 1 else "nothing stored (no change)"
+        if wanted > 1:
+            what = f"each distinct callback stored once ({wanted} more)"
+        found.require(
+            increase == wanted, f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}",
+            f"{tally.before.count} → {tally.after.count}", what, rule=rule,
+            exchange_id=tally.after.exchange.id if tally.after.exchange else None,
+        )
+    found.raise_if_any()
+    if delivered.unprobed:
+        raise NotVerifiable(check_id, "the stored part: " + "; ".join(delivered.unprobed))
+    if not delivered.tallies:
+        raise NotVerifiable(check_id, "the stored part: nothing was delivered that the probe could count")
+
+
+# -- statuses and returns (C1, C2) -----------------------------------------------------------------
+
+
+def _all_acknowledged(check_id: str, exchanges: Sequence[Exchange], *, rule: str) -> None:
+    if not exchanges:
+        raise NotVerifiable(check_id, "no callback was delivered")
+    found = deviations_for(check_id, "replies")
+    require_acknowledged(found, exchanges, rule=rule)
+    found.raise_if_any()
+
+
+def check_status_ordered(exchanges: Sequence[Exchange], *, check_id: str = "R-STATUS-ORDERED") -> None:
+    """C1 ``Ordered`` on every NotificationChannel acknowledged (V1.2, V1.3)."""
+    _all_acknowledged(check_id, exchanges, rule="V1.2")
+
+
+def check_status_error(exchanges: Sequence[Exchange], *, check_id: str = "R-STATUS-ERROR") -> None:
+    """C1 ``Error`` with ``PatientUnreachable`` and ``SikkerDigitalPostError`` acknowledged (V1.2)."""
+    _all_acknowledged(check_id, exchanges, rule="V1.2")
+
+
+def check_status_other(exchanges: Sequence[Exchange], *, check_id: str = "R-STATUS-OTHER") -> None:
+    """C1 ``PhysicalMailReturned`` / ``DigipostDelivered``: acknowledged or a documented rejection,
+    never a 5xx (V1.2; their semantics are undocumented, Q17)."""
+    if not exchanges:
+        raise NotVerifiable(check_id, "no callback was delivered")
+    found = deviations_for(check_id, "replies")
+    require_no_server_failure(found, exchanges, rule="V1.2")
+    found.raise_if_any()
+
+
+def check_return_completed(exchanges: Sequence[Exchange], *, check_id: str = "R-RETURN-COMPLETED") -> None:
+    """C2 ``Completed`` with stringified ``formData``, event log and warnings acknowledged (V3.1)."""
+    _all_acknowledged(check_id, exchanges, rule="V3.1")
+
+
+def check_return_expired(exchanges: Sequence[Exchange], *, check_id: str = "R-RETURN-EXPIRED") -> None:
+    """C2 ``Expired`` acknowledged (V3.1)."""
+    _all_acknowledged(check_id, exchanges, rule="V3.1")
+
+
+def check_return_paper(exchanges: Sequence[Exchange], *, check_id: str = "R-RETURN-PAPER") -> None:
+    """C2 with a non-zero ``scannedPaperId`` and paper date formats acknowledged (V3.1)."""
+    _all_acknowledged(check_id, exchanges, rule="V3.1")
+
+
+def check_patient_initiated(exchanges: Sequence[Exchange], *, check_id: str = "R-PATIENT-INITIATED") -> None:
+    """C2 with ``isPatientInitiated: true`` for an unknown ``formOrderId`` acknowledged (V3.1, 3.2.3)."""
+    _all_acknowledged(check_id, exchanges, rule="V3.1")
+
+
+def check_return_signed(
+    c2: Sequence[Exchange], e2: Sequence[Exchange], *, signed_form_id: str | None, api_key: str, budget_s: float,
+    check_id: str = "R-RETURN-SIGNED",
+) -> None:
+    """A signed return is acknowledged on its first delivery, and the system downloads the signed document
+    (E2) with ``Authorization: Basic <raw key>`` within the callback budget (S-SIGN.3)."""
+    if not c2 or not signed_form_id:
+        raise NotVerifiable(check_id, "the simulated citizen delivered no signed return")
+    found = deviations_for(check_id)
+    first = c2[0]
+    found.require(acknowledged(first), f"{sent(first)}: reply", reply(first), ACKNOWLEDGED, rule="V3.1",
+                  exchange_id=first.id)
+    if not e2:
+        found.add("E2 download of the signed document", "none within the budget",
+                  f"GET …/api/ExternalDocument/{signed_form_id} within {budget_s:g} s of the C2", rule="S-SIGN.3",
+                  exchange_id=first.id)
+    for exchange in e2[:1]:
+        problem = authorization_problem(header(exchange, "authorization"), api_key)
+        found.require(problem is None, "E2 Authorization header", problem, "'Basic <raw key>'", rule="S-SIGN.3",
+                      exchange_id=exchange.id)
+        found.require(200 <= (exchange.status or 0) < 300, "E2 answer", reply(exchange),
+                      "HTTP 200 with the PDF (the request as ePROM accepts it)", rule="S-SIGN.3",
+                      exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+# -- redelivery, bursts, ordering ------------------------------------------------------------------
+
+
+def check_idempotent(exchanges: Sequence[Exchange], *, check_id: str = "R-IDEMPOTENT") -> None:
+    """Every delivery of a repeated C1 and C2 acknowledged, the repeats too (V1.4, V3.2)."""
+    _all_acknowledged(check_id, exchanges, rule="V1.4")
+
+
+def check_concurrent(exchanges: Sequence[Exchange], *, check_id: str = "R-CONCURRENT") -> None:
+    """A parallel burst of distinct callbacks and duplicates: every one acknowledged, none a 5xx (V1.4, V3.2)."""
+    _all_acknowledged(check_id, exchanges, rule="V3.2")
+
+
+def check_ordering(exchanges: Sequence[Exchange], *, c2_first: bool, check_id: str = "R-ORDERING") -> None:
+    """A C2 overtaking its C1, the late C1, and a stale C1 after the C2: all acknowledged (V3.2). The stored
+    part (:func:`check_stored`) shows that nothing was lost and no answer was undone."""
+    found = deviations_for(check_id, "replies")
+    require_acknowledged(found, exchanges, rule="V3.2")
+    found.raise_if_any()
+    if not c2_first:
+        raise NotVerifiable(check_id, "the simulator's C1 reached the system before the kit's C2 was answered, "
+                                      "so the C2-before-C1 order was not exercised")
+
+
+def check_message_status(exchanges: Sequence[Exchange], *, check_id: str = "R-MESSAGE-STATUS") -> None:
+    """C3 in both documented shapes (and with integer enums, [HEAD]) acknowledged (BR-20, BR-21)."""
+    _all_acknowledged(check_id, exchanges, rule="BR-21")

@@ -1,0 +1,340 @@
+"""Scenarios of the receiver checks (R-…): which orders the callbacks are about, delivering the stimuli,
+and reading the probe around them.
+
+Positive callbacks concern orders the system placed itself: the kit triggers the order, the simulator
+answers it and delivers its own C1, and only once that delivery has settled does the kit send anything
+about the order. Without a trigger the target must declare ``accepts_unknown_orders: true``; the kit then
+uses ids of its own. With neither, :attr:`OrderSource.unavailable` says why the positive checks are not run.
+
+A stimulus that should change what the system stores (or change nothing) is wrapped in probe readings
+before and after it: a :class:`Tally`. Without a probe for that kind, the tally is replaced by the reason
+it cannot be read, so the check reports the part as not verifiable instead of passing it.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from .checks.failure import NotVerifiable
+from .recorder.store import Exchange
+from .scenarios import place_order
+from .spec.enums import NotificationChannel, parse_enum
+from .spec.wire import new_guid
+from .stimuli.callbacks import Stimulus, Storage, completed_return, stale_order_status
+from .system import ProbeAnswer, SystemUnderVerification
+
+__all__ = [
+    "NO_ORDERS",
+    "PlacedOrder",
+    "OrderSource",
+    "Tally",
+    "Delivered",
+    "send",
+    "deliver",
+    "deliver_at_once",
+    "OutOfOrder",
+    "out_of_order",
+    "SignedReturn",
+    "signed_return",
+    "observe_tls",
+    "E3_PATH",
+]
+
+NO_ORDERS = "not run: no trigger and accepts_unknown_orders is false"
+E3_PATH = "/api/v2/messagetocitizen"
+HELD_C1_S = 1.0  # how long the simulator holds back a C1 so the kit's C2 can overtake it (R-ORDERING)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """An order to call back about; ``reported`` are the simulator's C1 deliveries for it (settled)."""
+
+    form_order_id: str
+    by_system: bool
+    reported: tuple[Exchange, ...] = ()
+
+    @property
+    def reported_channels(self) -> tuple[NotificationChannel, ...]:
+        """The channels the simulator's C1 already reported for this order."""
+        channels = []
+        for exchange in self.reported:
+            body = exchange.json_request() or {}
+            try:
+                channels.append(parse_enum(NotificationChannel, body.get("notificationChannel"), field="channel"))
+            except ValueError:
+                continue
+        return tuple(channels)
+
+
+class OrderSource:
+    """Orders for positive callbacks: placed by the system through its trigger, or the kit's own ids."""
+
+    def __init__(self, system: SystemUnderVerification, simulator: Any = None, *, national_id: str):
+        self.system = system
+        self.simulator = simulator
+        self.national_id = national_id
+        self.api_key = system.target.api_key.reveal()
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why positive callbacks cannot be sent (a skip reason), or None."""
+        if self.system.has_trigger or self.system.settings.accepts_unknown_orders:
+            return None
+        return NO_ORDERS
+
+    @property
+    def places_orders(self) -> bool:
+        """True when orders come from the system (trigger); False when the kit makes up its own ids."""
+        return self.system.has_trigger
+
+    def order(self, *, form: Any = None, rule: str | None = None, must_be_signed: bool = False,
+              hold_c1: bool = False) -> PlacedOrder:
+        """A fresh order; with ``hold_c1`` the simulator's C1 for it is still pending (see :meth:`settle`)."""
+        if not self.places_orders:
+            return PlacedOrder(new_guid(), by_system=False)
+        form = form or self.system.target.forms[0]
+        parameters: dict[str, Any] = {"formId": form.id, "nationalId": self.national_id}
+        if rule:
+            parameters["distributionRule"] = rule
+        if must_be_signed:
+            parameters |= {"mustBeSigned": True, "signingText": "Jeg bekrefter at svarene er mine"}
+        with self._c1_held(hold_c1):
+            placement = place_order(self.system, self.simulator, parameters, settle_s=0)
+        if placement.form_order_id is None:
+            raise NotVerifiable("receiver", "the system placed no order to call back about: "
+                                + "; ".join(placement.problems or ["ePROM created no order"]))
+        order = PlacedOrder(placement.form_order_id, by_system=True)
+        return order if hold_c1 else self.settle(order)
+
+    @contextmanager
+    def _c1_held(self, hold: bool) -> Iterator[None]:
+        if not hold:
+            yield
+            return
+        self.simulator.configure(callback_delay_s=HELD_C1_S)
+        try:
+            yield
+        finally:
+            self.simulator.configure(callback_delay_s=0.0)
+
+    def settle(self, order: PlacedOrder) -> PlacedOrder:
+        """Wait (bounded) until the simulator's C1 for ``order`` was delivered or given up."""
+        if not order.by_system:
+            return order
+        self.simulator.order(order.form_order_id, settled=True)
+        found = self.simulator.exchanges(direction="to_system", callback="C1", formOrderId=order.form_order_id)
+        return PlacedOrder(order.form_order_id, True, tuple(self.system.store.get(ex["id"]) for ex in found))
+
+    def letter(self) -> str:
+        """A letter the system sent (trigger kind ``message``), or the kit's own id; its messageToCitizenId."""
+        if not self.places_orders:
+            return new_guid()
+        after = self.simulator.last_exchange_id()
+        trigger = self.system.trigger({"nationalId": self.national_id}, kind="message")
+        timeout = self.system.settings.trigger.timeout_s
+        for found in self.simulator.wait(after=after, timeout=timeout, direction="to_eprom", path=E3_PATH):
+            letter_id = (Exchange(**found).json_response() or {}).get("messageToCitizenId")
+            if letter_id:
+                return str(letter_id)
+        raise NotVerifiable("receiver", f"the system sent no letter to call back about (trigger answered "
+                                        f"{trigger.status or trigger.error}; no E3 with an id within {timeout} s)")
+
+
+# -- delivering ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the probe counted for one expectation, before and after the stimuli it is about."""
+
+    label: str
+    storage: Storage
+    before: ProbeAnswer
+    after: ProbeAnswer
+    exchange_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class Delivered:
+    """The exchanges of a scenario, the tallies of what was stored, and the storage that could not be read."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+    tallies: list[Tally] = field(default_factory=list)
+    unprobed: list[str] = field(default_factory=list)
+
+    def __add__(self, other: Delivered) -> Delivered:
+        return Delivered(self.exchanges + other.exchanges, self.tallies + other.tallies,
+                         list(dict.fromkeys(self.unprobed + other.unprobed)))
+
+
+def send(system: SystemUnderVerification, stimulus: Stimulus) -> Exchange:
+    """Deliver one stimulus, recorded with its label; a header given as None is left out altogether."""
+    headers = dict(stimulus.headers or {})
+    meta = {"stimulus": stimulus.label}
+    if any(value is None for value in headers.values()):
+        kept = {name: value for name, value in headers.items() if value is not None}
+        return system.client.send(
+            stimulus.method, system.callback_url(stimulus.kind, trailing_slash=stimulus.trailing_slash),
+            json_body=stimulus.body if stimulus.raw is None else None, content=stimulus.raw, headers=kept,
+            meta={"callback": stimulus.kind, **meta},
+        )
+    return system.send_callback(
+        stimulus.kind, stimulus.body, method=stimulus.method, headers=headers, raw=stimulus.raw,
+        trailing_slash=stimulus.trailing_slash, meta=meta,
+    )
+
+
+def _probe(system: SystemUnderVerification, storage: Storage, unprobed: list[str]) -> ProbeAnswer | None:
+    if not system.has_probe(storage.probe):
+        unprobed.append(f"no {storage.probe} probe configured")
+        return None
+    answer = system.probe(storage.probe, storage.form_order_id)
+    if answer.count is None:
+        unprobed.append(f"the {storage.probe} probe could not be read: {answer.problem}")
+        return None
+    return answer
+
+
+def deliver(system: SystemUnderVerification, stimuli: Iterable[Stimulus]) -> Delivered:
+    """Deliver ``stimuli`` one after the other, reading the probe around each one that stores (or must not)."""
+    delivered = Delivered()
+    for stimulus in stimuli:
+        before = _probe(system, stimulus.stores, delivered.unprobed) if stimulus.stores else None
+        exchange = send(system, stimulus)
+        delivered.exchanges.append(exchange)
+        after = _probe(system, stimulus.stores, delivered.unprobed) if before is not None else None
+        if before is not None and after is not None and stimulus.stores is not None:
+            delivered.tallies.append(Tally(stimulus.label, stimulus.stores, before, after, (exchange.id or 0,)))
+    delivered.unprobed = list(dict.fromkeys(delivered.unprobed))
+    return delivered
+
+
+def deliver_at_once(system: SystemUnderVerification, stimuli: Sequence[Stimulus], *, workers: int = 16) -> Delivered:
+    """Deliver ``stimuli`` in parallel, released together; one tally per order and probe over the burst."""
+    delivered = Delivered()
+    groups: dict[tuple[str, str], list[Stimulus]] = {}
+    for stimulus in stimuli:
+        if stimulus.stores:
+            groups.setdefault((stimulus.stores.probe, stimulus.stores.form_order_id), []).append(stimulus)
+    before = {key: _probe(system, members[0].stores, delivered.unprobed) for key, members in groups.items()}
+    workers = min(workers, len(stimuli))
+    start = threading.Barrier(workers)
+
+    def released(stimulus: Stimulus) -> Exchange:
+        try:
+            start.wait(timeout=10)  # the first ``workers`` requests leave together; bounded
+        except threading.BrokenBarrierError:
+            pass
+        return send(system, stimulus)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        delivered.exchanges = list(pool.map(released, stimuli))
+    for key, members in groups.items():
+        after = _probe(system, members[0].stores, delivered.unprobed) if before[key] is not None else None
+        if before[key] is None or after is None:
+            continue
+        expected = Storage(key[0], key[1], sum(m.stores.increase for m in members if m.stores))
+        ids = tuple(ex.id or 0 for ex, s in zip(delivered.exchanges, stimuli) if s in members)
+        delivered.tallies.append(Tally(f"burst of {len(members)} for order {key[1]}", expected, before[key], after, ids))
+    delivered.unprobed = list(dict.fromkeys(delivered.unprobed))
+    return delivered
+
+
+# -- R-ORDERING and R-RETURN-SIGNED ----------------------------------------------------------------------
+
+
+@dataclass
+class OutOfOrder:
+    """C2 first, then the late C1 (the simulator's, held back), then a stale C1 from the kit.
+
+    ``c2_first`` is False when the simulator's C1 reached the system before the kit's C2 had been answered:
+    then the C2-before-C1 order was not exercised."""
+
+    delivered: Delivered
+    c2_first: bool = True
+
+
+def _started(exchange: Exchange) -> float:
+    return datetime.fromisoformat(exchange.started_at).timestamp()
+
+
+def out_of_order(source: OrderSource) -> OutOfOrder:
+    """R-ORDERING: the form return overtakes the order status, and a stale status follows the return."""
+    system = source.system
+    order = source.order(hold_c1=True)
+    wanted = [Storage("answers", order.form_order_id, 1), Storage("status", order.form_order_id, 1)]
+    unprobed: list[str] = []
+    before = {s.probe: _probe(system, s, unprobed) for s in wanted}
+    c2 = send(system, completed_return(order.form_order_id, source.api_key))
+    late = source.settle(order).reported
+    stale = send(system, stale_order_status(order.form_order_id, source.api_key))
+    exchanges = [c2, *late, stale]
+    tallies = []
+    for storage in wanted:
+        after = _probe(system, storage, unprobed) if before[storage.probe] is not None else None
+        if before[storage.probe] is not None and after is not None:
+            tallies.append(Tally(f"{storage.probe} after C2, late C1 and stale C1", storage,
+                                 before[storage.probe], after, tuple(ex.id or 0 for ex in exchanges)))
+    answered_at = _started(c2) + (c2.latency_ms or 0) / 1000
+    c2_first = not late or answered_at <= _started(late[0])
+    return OutOfOrder(Delivered(exchanges, tallies, list(dict.fromkeys(unprobed))), c2_first)
+
+
+@dataclass
+class SignedReturn:
+    """The simulated citizen's signed C2 (every delivery attempt) and the E2 downloads that followed."""
+
+    c2: list[Exchange]
+    e2: list[Exchange]
+    signed_form_id: str | None
+    waited_s: float
+
+
+def signed_return(source: OrderSource, *, form: Any) -> SignedReturn:
+    """R-RETURN-SIGNED: a must-be-signed order, completed and signed by the simulated citizen; then wait
+    (bounded by the callback budget) for the system to download the signed document (E2)."""
+    system, simulator = source.system, source.simulator
+    order = source.order(form=form, must_be_signed=True)
+    completed = simulator.complete(order.form_order_id, answers={"HealthGeneral": 2}, sign=True)
+    signed_form_id = (completed.get("sent") or {}).get("signedFormId")
+    c2 = simulator.exchanges(direction="to_system", callback="C2", formOrderId=order.form_order_id)
+    budget = system.budget_s
+    started = time.monotonic()
+    e2 = simulator.wait(after=0, timeout=budget, direction="to_eprom", path=f"/api/ExternalDocument/{signed_form_id}")
+    return SignedReturn(
+        [system.store.get(ex["id"]) for ex in c2], [system.store.get(ex["id"]) for ex in e2], signed_form_id,
+        round(time.monotonic() - started, 3),
+    )
+
+
+def observe_tls(system: SystemUnderVerification) -> Exchange | None:
+    """R-TRANSPORT: one TLS handshake with the callback base URL (https only), verified against the
+    system's trust store and host name; recorded as an exchange with the negotiated version in ``meta``."""
+    url = system.settings.callback_base_url
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https":
+        return None
+    exchange = Exchange(direction="to_system", actor="kit", method="TLS", url=url, meta={"purpose": "transport"})
+    started = time.perf_counter()
+    context = ssl.create_default_context()
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 443), timeout=system.budget_s) as raw:
+            with context.wrap_socket(raw, server_hostname=parts.hostname) as tls:
+                exchange.meta |= {"tls_version": tls.version(), "certificate": "verified"}
+    except ssl.SSLCertVerificationError as exc:
+        exchange.error = f"certificate does not verify: {exc.verify_message}"
+    except (ssl.SSLError, OSError) as exc:
+        exchange.error = f"{type(exc).__name__}: {exc}"
+    exchange.latency_ms = (time.perf_counter() - started) * 1000
+    system.store.record(exchange)
+    return exchange
