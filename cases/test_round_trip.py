@@ -11,29 +11,35 @@ from verification.checks.round_trip import check_round_trip
 from verification.checks.sender import check_signed_download
 from verification.scenarios import exchanges_by_id, round_trip
 from verification.spec.enums import NotificationChannel
+from verification.spec.national_id import synthetic_national_ids
 
 from .conftest import first_form, require_capability, require_trigger
 
+ON_BEHALF_OF = synthetic_national_ids(1, seed=53)[0]  # the person the form is about (synthetic)
+
 # (distribution rule, channel the C1 must report for a test person reachable on every channel, the form it
-# needs: not one that must be signed for NoDistribution (E1-3), a paper-enabled one for a paper rule (E1-5))
+# needs: not one that must be signed for NoDistribution (E1-3), a paper-enabled one for a paper rule (E1-5),
+# further order parameters)
 RULES = [
-    pytest.param("Basic", NotificationChannel.Helsenorge, {}, id="Basic"),
-    pytest.param("NoDistribution", NotificationChannel.None_, {"signing": False}, id="NoDistribution"),
-    pytest.param("DigitalMailboxOnly", NotificationChannel.DigitalMailbox, {}, id="DigitalMailboxOnly"),
-    pytest.param("UnsecureOnly", NotificationChannel.Unsecure, {}, id="UnsecureOnly"),
-    pytest.param("PaperOnly", NotificationChannel.PhysicalMailbox, {"paper": True}, id="PaperOnly"),
+    pytest.param("Basic", NotificationChannel.Helsenorge, {}, {}, id="Basic"),
+    pytest.param("NoDistribution", NotificationChannel.None_, {"signing": False}, {}, id="NoDistribution"),
+    pytest.param("DigitalMailboxOnly", NotificationChannel.DigitalMailbox, {}, {}, id="DigitalMailboxOnly"),
+    pytest.param("UnsecureOnly", NotificationChannel.Unsecure, {}, {}, id="UnsecureOnly"),
+    pytest.param("PaperOnly", NotificationChannel.PhysicalMailbox, {"paper": True}, {}, id="PaperOnly"),
+    pytest.param("Basic", NotificationChannel.Helsenorge, {}, {"onBehalfOfNationalId": ON_BEHALF_OF},
+                 id="Basic-on-behalf"),
 ]
 
 
 @pytest.mark.eprom("S-ROUND-TRIP", "V1.1", "V1.2", "V1.3", "V1.4", "V3.1", "V3.2")
-@pytest.mark.parametrize(("rule", "expected_channel", "form_wanted"), RULES)
+@pytest.mark.parametrize(("rule", "expected_channel", "form_wanted", "extra"), RULES)
 def test_round_trip(eprom_target, eprom_session, eprom_simulator, system, test_person, rule, expected_channel,
-                    form_wanted):
+                    form_wanted, extra):
     require_trigger(system)
-    if form_wanted.get("paper"):
-        require_capability(eprom_target, "paper")
+    require_capability(eprom_target, *(["paper"] if form_wanted.get("paper") else []),
+                       *(["on_behalf_of"] if "onBehalfOfNationalId" in extra else []))
     form = first_form(eprom_target, **form_wanted)
-    parameters = {"formId": form.id, "nationalId": test_person, "distributionRule": rule}
+    parameters = {"formId": form.id, "nationalId": test_person, "distributionRule": rule, **extra}
     trip = round_trip(system, eprom_simulator, parameters, answers={"HealthGeneral": 3, "Kommentar": "Bra, takk"})
     check_round_trip(eprom_session.store, trip, expected_channel=expected_channel)
 

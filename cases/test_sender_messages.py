@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from verification.checks.failure import NotVerifiable
+from verification.checks.sender import check_trigger
 from verification.checks.sender_messages import check_message, check_personvern, check_sms_email
 from verification.scenarios import exchanges_by_id, send_outbound
 
@@ -17,9 +18,11 @@ from .conftest import require_capability, require_trigger
 
 
 def sent(system, simulator, store, kind, parameters, check_id):
-    """The requests one trigger of ``kind`` led to; a trigger that led to nothing is not verifiable."""
+    """The requests one trigger of ``kind`` led to. A failed trigger that sent nothing is a failed check;
+    a taken one that led to nothing matching is not verifiable, with what was seen."""
     outcome = send_outbound(system, simulator, kind, parameters)
     if not outcome.exchange_ids:
+        check_trigger(outcome.trigger, check_id=check_id, title=f"The {kind} trigger is taken")
         raise NotVerifiable(check_id, "; ".join(outcome.problems) or f"the {kind} trigger led to no request")
     return exchanges_by_id(store, outcome.exchange_ids)
 

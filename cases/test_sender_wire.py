@@ -1,7 +1,8 @@
 """S-AUTH-HEADER, S-CONTENT-TYPE, S-TEST-DATA: judged over every request the system sent in the session.
 
-So that "every outbound call" covers every kind of call the system makes, the module first triggers each
-declared kind (order, letter, SMS, e-mail, privacy setting) that has not reached ePROM in this session yet.
+The cases run after every other case (``whole_session=True``). So that "every outbound call" covers every
+kind of call the system makes also in a selective run (``--only``), the module first triggers each declared
+kind (order, letter, SMS, e-mail, privacy setting) that has not reached ePROM in this session yet.
 """
 
 from __future__ import annotations
@@ -39,16 +40,16 @@ def session_outbound(eprom_target, eprom_session, eprom_simulator, system):
     return outbound(eprom_session.store.exchanges(direction="to_eprom"))
 
 
-@pytest.mark.eprom("S-AUTH-HEADER")
+@pytest.mark.eprom("S-AUTH-HEADER", whole_session=True)
 def test_api_key_travels_as_documented(eprom_target, session_outbound):
     check_auth_header(session_outbound, eprom_target.api_key.reveal())
 
 
-@pytest.mark.eprom("S-CONTENT-TYPE")
+@pytest.mark.eprom("S-CONTENT-TYPE", whole_session=True)
 def test_requests_are_json(session_outbound):
     check_content_type(session_outbound)
 
 
-@pytest.mark.eprom("S-TEST-DATA")
+@pytest.mark.eprom("S-TEST-DATA", whole_session=True)
 def test_only_test_persons_or_synthetic_ids(eprom_target, session_outbound):
     check_test_data(session_outbound, eprom_target.test_persons)

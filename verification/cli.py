@@ -36,6 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
 
+    relay = commands.add_parser("relay", help="recording relay between the system and ePROM's test/QA environment")
+    relay.add_argument("target", type=Path, help="target file (YAML) with eprom.mode: relay")
+    relay.add_argument("--session", type=Path, metavar="DIR", help="go on recording into this session folder")
+    relay.add_argument("--report-dir", type=Path, default=Path("reports"), help="where a new session folder goes")
+
+    selftest = commands.add_parser("selftest", help="run the checks against the bundled faulty systems: "
+                                   "detection matrix (exit 1 if a fault is missed or a check alarms falsely)")
+    selftest.add_argument("--variant", nargs="+", metavar="NAME", default=None, help="only these variants")
+    selftest.add_argument("--report-dir", type=Path, default=None, help="keep the sessions here")
+    selftest.add_argument("--jobs", type=int, default=2, help="sessions at a time (default 2)")
+
     checklist = commands.add_parser("checklist", help="the checklist and catalogue with IDs and requirement text")
     checklist.add_argument("--format", choices=("table", "json"), default="table")
     _add_evidence_commands(commands)
@@ -94,8 +105,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
         return _simulate(args.target)
+    if args.command == "relay":
+        from .recorder.relay_command import relay_command
+
+        return relay_command(load_target_or_exit(args.target), args.target, session_dir=args.session,
+                             report_root=args.report_dir)
     if args.command in ("judge", "attest", "verify-evidence"):
         return _evidence_command(args)
+    if args.command == "selftest":
+        from .selftest import selftest
+
+        return selftest(variants=args.variant, report_root=args.report_dir, jobs=args.jobs)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -789,7 +789,8 @@ def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
 def _default_callback_listen(listen: ListenAddress, public_url: str) -> ListenAddress:
     parts = urlsplit(public_url)
     if _is_loopback(parts.hostname or ""):
-        return ListenAddress(parts.hostname or listen.host, parts.port or (443 if parts.scheme == "https" else 80))
+        default_port = 443 if parts.scheme == "https" else 80
+        return ListenAddress(parts.hostname or listen.host, default_port if parts.port is None else parts.port)
     return ListenAddress(listen.host, listen.port + 1 if listen.port else 0)
 
 

@@ -31,6 +31,12 @@ def pytest_configure(config: pytest.Config) -> None:
     _refuse_unsafe_target(config)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")  # registered by now
+    if session.config.getoption("--eprom-target", None) and reporter is not None:
+        session.config.pluginmanager.register(_AreaProgress(reporter), "eprom-verify-area-progress")
+
+
 def _refuse_unsafe_target(config: pytest.Config) -> None:
     """The runner's safety gate for a plain ``pytest cases --eprom-target`` run: exit 4 before any request."""
     from .config import TargetError, load_target
@@ -51,7 +57,13 @@ def case_ids(item: pytest.Item) -> set[str]:
     return {str(arg) for mark in item.iter_markers("eprom") for arg in mark.args}
 
 
+def judges_whole_session(item: pytest.Item) -> bool:
+    """``@pytest.mark.eprom(..., whole_session=True)``: the case judges everything the session recorded."""
+    return any(mark.kwargs.get("whole_session") for mark in item.iter_markers("eprom"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=judges_whole_session)  # stable: whole-session cases last, the rest in their order
     only = set(config.getoption("--eprom-only") or ())
     if not only:
         return
@@ -147,7 +159,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"not verifiable: {call.excinfo.value.reason}")
     report.eprom_ids = sorted(case_ids(item))  # type: ignore[attr-defined]
+    if call.when == "call":
+        _attach_fuzz_record(item, report)
     return report
+
+
+def _attach_fuzz_record(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A fuzz case's hypothesis record (profile, seed, examples, statistics) as the report's "Hypothesis"
+    section, where the terminal, the HTML report and the evidence find it."""
+    system = getattr(item, "funcargs", {}).get("system")
+    if system is not None:
+        from .stimuli.fuzzing import fuzz_record_text
+
+        text = fuzz_record_text(system.store, case_ids(item))
+        if text:
+            report.sections.append(("Hypothesis", text))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -158,10 +184,79 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not failed:
         return
     terminalreporter.section("eprom-verify: failed checks")
+    shown: set[str] = set()
     for report in failed:
         ids = ", ".join(getattr(report, "eprom_ids", [])) or report.nodeid
+        failure = getattr(report, "eprom_failure", None)
+        if failure and failure.get("deviations"):  # one line per failed check: its first deviation
+            if failure["check_id"] not in shown:
+                shown.add(failure["check_id"])
+                terminalreporter.write_line(f"FAILED [{ids}] {_failed_check_line(failure)}")
+            continue
         message = report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
         terminalreporter.write_line(f"FAILED [{ids}] {message.splitlines()[0] if message else ''}")
+
+
+def _failed_check_line(failure: dict[str, Any]) -> str:
+    """``R-AUTH (BR-23): sent PUT …: reply — got HTTP 200 … — the guide requires …``."""
+    first, more = failure["deviations"][0], len(failure["deviations"]) - 1
+    rule = f" ({first['rule']})" if first.get("rule") else ""
+    line = (f"{failure['check_id']}{rule}: sent {first['field']} — got {str(first['received'])[:160]} — "
+            f"the guide requires {first['expected']}")
+    return line + (f" (+{more} more)" if more else "")
+
+
+class _AreaProgress:
+    """``eprom-verify run`` progress: a line per checklist area as its cases finish (passed, failed, not run)."""
+
+    def __init__(self, reporter: Any) -> None:
+        self.reporter, self.area = reporter, ""
+        self.areas: dict[str, str] = {}
+        self.outcomes: dict[str, str] = {}
+        self.tally: dict[str, int] = {}
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.areas = {item.nodeid: _area(case_ids(item)) for item in session.items}
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        area = self.areas.get(nodeid, "other")
+        if self.area and area != self.area:
+            self.write()
+        self.area = area
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcome = "failed" if report.failed else "not run" if report.skipped else "passed"
+        if report.when == "call" or outcome != "passed":
+            self.outcomes.setdefault(report.nodeid, outcome)
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        outcome = self.outcomes.pop(nodeid, "passed")
+        self.tally[outcome] = self.tally.get(outcome, 0) + 1
+
+    def pytest_sessionfinish(self) -> None:
+        if self.tally:
+            self.write()
+
+    def write(self) -> None:
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.tally.items()))
+        if getattr(self.reporter, "_width_of_current_line", 0):  # after -q's dots
+            self.reporter.write("\n")
+        self.reporter.write_line(f"eprom-verify: {self.area}: {counts}")
+        self.tally = {}
+
+
+def _area(ids: Any) -> str:
+    """The checklist area of a case: its catalogue check's (receiver, sender, eprom) or its item's heading."""
+    from .spec.checklist import item
+
+    areas = []
+    for item_id in ids:
+        try:
+            entry = item(item_id)
+        except KeyError:
+            continue
+        areas.append((entry.kind != "check", entry.area))
+    return min(areas)[1] if areas else "other"
 
 
 def _drift_summary(terminalreporter: Any, drift: list[dict[str, Any]]) -> None:

@@ -17,12 +17,12 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from .checks.failure import NotVerifiable
@@ -52,7 +52,7 @@ __all__ = [
 
 NO_ORDERS = "not run: no trigger and accepts_unknown_orders is false"
 E3_PATH = "/api/v2/messagetocitizen"
-HELD_C1_S = 1.0  # how long the simulator holds back a C1 so the kit's C2 can overtake it (R-ORDERING)
+HELD_C1_S = 0.3  # how long the simulator holds back a C1 so the kit's C2 can overtake it (R-ORDERING)
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ class OrderSource:
         self.simulator.configure(callback_delay_s=HELD_C1_S)
         try:
             yield
-        finally:
-            self.simulator.configure(callback_delay_s=0.0)
+        finally:  # back to what the simulator was started with
+            self.simulator.configure(callback_delay_s=self.simulator.settings.callback_delay_s)
 
     def settle(self, order: PlacedOrder) -> PlacedOrder:
         """Wait (bounded) until the simulator's C1 for ``order`` was delivered or given up."""
@@ -143,7 +143,8 @@ class OrderSource:
         trigger = self.system.trigger({"nationalId": self.national_id}, kind="message")
         timeout = self.system.settings.trigger.timeout_s
         for found in self.simulator.wait(after=after, timeout=timeout, direction="to_eprom", path=E3_PATH):
-            letter_id = (Exchange(**found).json_response() or {}).get("messageToCitizenId")
+            answer = Exchange(**found).json_response()
+            letter_id = answer.get("messageToCitizenId") if isinstance(answer, dict) else None
             if letter_id:
                 return str(letter_id)
         raise NotVerifiable("receiver", f"the system sent no letter to call back about (trigger answered "
@@ -244,8 +245,9 @@ def deliver_at_once(system: SystemUnderVerification, stimuli: Sequence[Stimulus]
         if before[key] is None or after is None:
             continue
         expected = Storage(key[0], key[1], sum(m.stores.increase for m in members if m.stores))
-        ids = tuple(ex.id or 0 for ex, s in zip(delivered.exchanges, stimuli) if s in members)
-        delivered.tallies.append(Tally(f"burst of {len(members)} for order {key[1]}", expected, before[key], after, ids))
+        ids = tuple(ex.id or 0 for ex, s in zip(delivered.exchanges, stimuli, strict=True) if s in members)
+        label = f"burst of {len(members)} for order {key[1]}"
+        delivered.tallies.append(Tally(label, expected, before[key], after, ids))
     delivered.unprobed = list(dict.fromkeys(delivered.unprobed))
     return delivered
 
@@ -255,7 +257,8 @@ def deliver_at_once(system: SystemUnderVerification, stimuli: Sequence[Stimulus]
 
 @dataclass
 class OutOfOrder:
-    """C2 first, then the late C1 (the simulator's, held back), then a stale C1 from the kit.
+    """C2 first, then the late C1: the simulator's, held back, or a stale C1 of the kit's (with the kit's
+    own ids, or when the simulator's C1 arrived first after all).
 
     ``c2_first`` is False when the simulator's C1 reached the system before the kit's C2 had been answered:
     then the C2-before-C1 order was not exercised."""
@@ -276,17 +279,18 @@ def out_of_order(source: OrderSource) -> OutOfOrder:
     unprobed: list[str] = []
     before = {s.probe: _probe(system, s, unprobed) for s in wanted}
     c2 = send(system, completed_return(order.form_order_id, source.api_key))
-    late = source.settle(order).reported
-    stale = send(system, stale_order_status(order.form_order_id, source.api_key))
-    exchanges = [c2, *late, stale]
+    late = source.settle(order).reported  # the simulator's C1, held back: the stale status after the C2
+    answered_at = _started(c2) + (c2.latency_ms or 0) / 1000
+    c2_first = not late or answered_at <= _started(late[0])
+    # Unless the simulator's C1 came after the C2, the kit sends a stale one itself.
+    stale = [] if late and c2_first else [send(system, stale_order_status(order.form_order_id, source.api_key))]
+    exchanges = [c2, *late, *stale]
     tallies = []
     for storage in wanted:
         after = _probe(system, storage, unprobed) if before[storage.probe] is not None else None
         if before[storage.probe] is not None and after is not None:
-            tallies.append(Tally(f"{storage.probe} after C2, late C1 and stale C1", storage,
+            tallies.append(Tally(f"{storage.probe} after the C2 and the late C1", storage,
                                  before[storage.probe], after, tuple(ex.id or 0 for ex in exchanges)))
-    answered_at = _started(c2) + (c2.latency_ms or 0) / 1000
-    c2_first = not late or answered_at <= _started(late[0])
     return OutOfOrder(Delivered(exchanges, tallies, list(dict.fromkeys(unprobed))), c2_first)
 
 

@@ -106,6 +106,11 @@ def run_session(
             print("eprom-verify: in direct mode only the pre-flight checks run (P-…); --only named none",
                   file=sys.stderr)
             return 4
+    elif target.eprom.mode == "relay":  # the relay records; judging is a separate step (issue 5)
+        print("eprom-verify: in relay mode the kit starts no simulator and sends nothing itself: record the "
+              "session with `eprom-verify relay TARGET.yaml`, then judge it with `eprom-verify judge SESSION_DIR`",
+              file=sys.stderr)
+        return 4
     elif target.eprom.mode != "simulator":
         print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
               "use mode: simulator", file=sys.stderr)

@@ -14,12 +14,16 @@ timeout. After the first matching request the scenario waits a settle window for
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .checks.outbound import endpoint_of
+from .checks.sender import describe_trigger, trigger_ok
 from .recorder.store import Exchange, SessionStore
-from .spec.wire import ZERO_GUID
+from .spec.enums import FormOrderStatus, NotificationChannel
+from .spec.payloads import PayloadError, member, read_form_order_request, read_form_order_response
+from .spec.wire import ZERO_GUID, order_status_callback
 from .system import SystemUnderVerification
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
 
 E1_PATH = "/api/v2/formorder"
 SETTLE_S = 0.2  # how long to wait for a duplicate after the last matching request
+UNMATCHED_GRACE_S = 0.5  # how long to wait on once the system sent something else than what was asked
 # Trigger kind → (path suffix the simulator filters on, endpoints it may reach).
 OUTBOUND_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "message": ("/api/v2/messagetocitizen", ("E3",)),
@@ -95,16 +100,8 @@ class RoundTrip:
     problems: list[str] = field(default_factory=list)
 
 
-def _trigger_taken(trigger: Exchange) -> bool:
-    from .checks.sender import trigger_ok
-
-    return trigger_ok(trigger)
-
-
 def _matches_parameters(exchange: dict[str, Any], parameters: dict[str, Any]) -> bool:
     """Correlate an E1 with the trigger by the order parameters, never by the trigger's reply."""
-    from .spec.payloads import PayloadError, read_form_order_request
-
     try:
         order = read_form_order_request(exchange.get("request_body") or "")
     except PayloadError:
@@ -118,8 +115,6 @@ def _loosely_matches(exchange: dict[str, Any], parameters: dict[str, Any]) -> bo
     body = Exchange(**exchange).json_request()
     if not isinstance(body, dict):
         return False
-    from .spec.payloads import member
-
     form_id = member(body, "formId", None)
     return member(body, "nationalId", None) == parameters["nationalId"] and (
         isinstance(form_id, str) and form_id.lower() == parameters["formId"].lower()
@@ -129,7 +124,7 @@ def _loosely_matches(exchange: dict[str, Any], parameters: dict[str, Any]) -> bo
 def _first_wait(system: SystemUnderVerification, trigger: Exchange, settle_s: float) -> float:
     """A taken trigger may be answered before the system acts: wait up to the trigger timeout. A refused
     one means nothing is sent: wait only the settle window."""
-    return system.settings.trigger.timeout_s if _trigger_taken(trigger) else max(settle_s, 0.05)
+    return system.settings.trigger.timeout_s if trigger_ok(trigger) else max(settle_s, 0.05)
 
 
 def place_order(
@@ -147,16 +142,15 @@ def place_order(
     after = simulator.last_exchange_id()
     trigger = system.trigger(parameters)
     placement = OrderPlacement(parameters, trigger, after_id=after)
-    if not _trigger_taken(trigger):
-        from .checks.sender import describe_trigger
-
+    if not trigger_ok(trigger):
         placement.problems.append(f"trigger failed: {describe_trigger(trigger)}")
     timeout = _first_wait(system, trigger, settle_s)
-    found = _collect(simulator, after=after, timeout=timeout, path=E1_PATH,
-                     matches=lambda ex: _matches_parameters(ex, parameters), settle_s=settle_s,
-                     settle_until=settle_until)
+    found, unmatched = _collect(simulator, after=after, timeout=timeout, path=E1_PATH,
+                                matches=lambda ex: _matches_parameters(ex, parameters), settle_s=settle_s,
+                                settle_until=settle_until)
     if not found:
-        if _trigger_taken(trigger):
+        placement.problems += _unmatched_problem(unmatched, "E1")
+        if trigger_ok(trigger) and not unmatched:
             placement.problems.append(f"no E1 request reached ePROM within {timeout}s of the trigger")
         return placement
     placement.e1_ids = [ex["id"] for ex in found]
@@ -170,25 +164,40 @@ def _collect(
     after: int,
     timeout: float,
     path: str,
-    matches: Any,
+    matches: Callable[[dict[str, Any]], bool],
     settle_s: float,
     settle_until: float | None = None,
-) -> list[dict[str, Any]]:
-    """Matching requests to ePROM after ``after``: the first within ``timeout``, then more until a settle
-    window passes without one (other traffic is skipped, within the same deadline)."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(matching, unmatched)`` requests to ePROM on ``path`` after ``after``: the first match within
+    ``timeout``, then more until a settle window passes without one. When the system sends on the path but
+    nothing matches, it has acted on the trigger with other parameters: the wait ends
+    :data:`UNMATCHED_GRACE_S` later instead of at the timeout."""
     found: list[dict[str, Any]] = []
+    unmatched: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while True:
         batch = simulator.wait(after=after, timeout=max(deadline - time.monotonic(), 0), direction="to_eprom",
                                path=path)
         if not batch:
-            return found
+            return found, unmatched
         after = batch[-1]["id"]
-        new = [ex for ex in batch if matches(ex)]
+        hits = [matches(ex) for ex in batch]
+        new = [ex for ex, hit in zip(batch, hits) if hit]
+        unmatched += [ex for ex, hit in zip(batch, hits) if not hit]
         if new:
             found += new
             wait_more = settle_s if settle_until is None else max(settle_s, settle_until - time.monotonic())
             deadline = time.monotonic() + wait_more  # a duplicate may still follow
+        elif not found:
+            deadline = min(deadline, time.monotonic() + UNMATCHED_GRACE_S)
+
+
+def _unmatched_problem(unmatched: list[dict[str, Any]], what: str) -> list[str]:
+    if not unmatched:
+        return []
+    ids = ", ".join(f"#{ex['id']}" for ex in unmatched[:5])
+    return [(f"the system sent {len(unmatched)} {what} request(s) after the trigger ({ids}), none with the "
+             "parameters it was given")]
 
 
 def place_order_with_fault(
@@ -216,9 +225,6 @@ def order_answered_with_zero_id(
 ) -> ZeroIdOrder:
     """ePROM answers the order with the all-zero id (Q16); then the kit, as ePROM never would, sends a C1
     for that id and asks the status probe about it: a system that took the id as an order shows it."""
-    from .spec.enums import FormOrderStatus, NotificationChannel
-    from .spec.wire import order_status_callback
-
     placement = place_order_with_fault(system, simulator, parameters, "zero_id")
     body = order_status_callback(
         form_order_id=ZERO_GUID, status=FormOrderStatus.Ordered, channel=NotificationChannel.Helsenorge,
@@ -233,8 +239,6 @@ def _recipient_matches(exchange: dict[str, Any], kind: str, parameters: dict[str
     body = Exchange(**exchange).json_request()
     if not isinstance(body, dict):
         return False
-    from .spec.payloads import member
-
     names = {"sms": ("nationalId", "phoneNumber"), "email": ("nationalId", "emailAddress")}.get(kind, ("nationalId",))
     given = [(name, parameters[name]) for name in names if parameters.get(name)]
     return bool(given) and all(member(body, name, None) == value for name, value in given)
@@ -254,16 +258,15 @@ def send_outbound(
     after = simulator.last_exchange_id()
     trigger = system.trigger(parameters, kind=kind)
     outcome = Outbound(kind, parameters, trigger)
-    if not _trigger_taken(trigger):
-        from .checks.sender import describe_trigger
-
+    if not trigger_ok(trigger):
         outcome.problems.append(f"trigger failed: {describe_trigger(trigger)}")
-    found = _collect(
+    found, unmatched = _collect(
         simulator, after=after, timeout=_first_wait(system, trigger, settle_s), path=path, settle_s=settle_s,
         matches=lambda ex: endpoint_of(Exchange(**ex)) in endpoints and _recipient_matches(ex, kind, parameters),
     )
     outcome.exchange_ids = [ex["id"] for ex in found]
-    if not found and _trigger_taken(trigger):
+    outcome.problems += [] if found else _unmatched_problem(unmatched, kind)
+    if not found and not unmatched and trigger_ok(trigger):
         outcome.problems.append(f"no {'/'.join(endpoints)} request reached ePROM after the {kind} trigger")
     return outcome
 
@@ -279,8 +282,6 @@ def recollect_orders(simulator: Any, placement: OrderPlacement) -> None:
 
 
 def _order_id(e1_exchanges: list[dict[str, Any]]) -> str | None:
-    from .spec.payloads import PayloadError, read_form_order_response
-
     for exchange in e1_exchanges:
         if not 200 <= (exchange.get("status") or 0) < 300:
             continue
@@ -304,8 +305,8 @@ def _callback_ids(simulator: Any, kind: str, form_order_id: str, *, timeout: flo
 
 def _signed_downloads(simulator: Any, signed_form_id: str, *, timeout: float, settle_s: float) -> list[int]:
     """Every E2 for the signed document: the first within ``timeout``, then any repeat in the settle window."""
-    found = _collect(simulator, after=0, timeout=timeout, path=f"/api/ExternalDocument/{signed_form_id}",
-                     matches=lambda ex: True, settle_s=settle_s)
+    found, _ = _collect(simulator, after=0, timeout=timeout, path=f"/api/ExternalDocument/{signed_form_id}",
+                        matches=lambda ex: True, settle_s=settle_s)
     return [ex["id"] for ex in found]
 
 

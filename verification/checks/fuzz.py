@@ -12,110 +12,41 @@ that record:
 - R-ENUM-FORMS and R-FORWARD-COMPAT also judge the probe observations: an accepted C1 with a new meaning
   must add a stored status update, an accepted C2 ``Completed`` must leave the answers stored.
 
-The ``*_features`` functions name what one example covers; the fuzz runner shows them as hypothesis
-events in the statistics, and the checks use them for the refusal pattern.
+What one example covers is named by :mod:`verification.stimuli.features`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..recorder.store import Exchange
-from ..spec.payloads import PayloadError, read_promsformorder, unknown_members
 from ..stimuli.curl import curl_command
-from ..stimuli.fuzzing import FuzzRun, Observation, Stimulus
-from ..stimuli.strategies import LATER_MEMBERS, describe_enum_value, shape_of, style_of
+from ..stimuli.features import (
+    describe_enums,
+    describe_members,
+    describe_timestamps,
+    enum_form_features,
+    forward_compat_features,
+    timestamp_features,
+)
+from ..stimuli.fuzzing import FuzzRun, Observation
+from ..stimuli.strategies import Stimulus
 from .failure import CheckFailure, Deviations, NotVerifiable
 
-__all__ = [
-    "check_enum_forms",
-    "check_timestamps",
-    "check_forward_compat",
-    "enum_form_features",
-    "timestamp_features",
-    "forward_compat_features",
-    "ENUM_MEMBERS",
-]
-
-ENUM_MEMBERS: dict[str, tuple[str, ...]] = {
-    "C1": ("formOrderStatus", "notificationChannel", "formOrderStatusErrorCode"),
-    "C2": ("formOrderStatus", "notificationChannel"),
-    "C3": ("sentStatus", "formOrderStatus", "notificationChannel"),
-}
+__all__ = ["check_enum_forms", "check_timestamps", "check_forward_compat"]
 _RULES = {"C1": "V1.2", "C2": "V3.1", "C3": "R-MESSAGE-STATUS", "C4": "R-PVK"}
 _ACKNOWLEDGED = 'HTTP 2xx with {"success": true} (BR-21)'
 _MOST_PATTERNS = 6
 Features = Callable[[Stimulus], Iterable[str]]
 
 
-# --- what one example covers ---------------------------------------------------------------------------
-
-
-def enum_form_features(stimulus: Stimulus) -> list[str]:
-    """``C1 formOrderStatus as int``, … for every enum member present."""
-    kind, body = stimulus
-    return [f"{kind} {name} as {style_of(body[name])}" for name in ENUM_MEMBERS.get(kind, ()) if name in body]
-
-
-def _timestamp_members(body: dict[str, Any]) -> list[tuple[str, Any]]:
-    found = [(name, body[name]) for name in ("timestamp", "timestampUtc") if name in body]
-    for entry in body.get("formOrderEventLog") or ():
-        if isinstance(entry, dict) and "timestampUtc" in entry:
-            found.append(("formOrderEventLog[].timestampUtc", entry["timestampUtc"]))
-    values = body.get("patientInitiatedValues")
-    if isinstance(values, dict):
-        found += [(f"patientInitiatedValues.{n}", values[n]) for n in ("orderTimestamp", "orderTimestampUTC") if n in values]
-    return found
-
-
-def timestamp_features(stimulus: Stimulus) -> list[str]:
-    """``C2 timestamp offset``, ``C2 formOrderEventLog[].timestampUtc space_ms``, … (each once)."""
-    kind, body = stimulus
-    return sorted({f"{kind} {path} {shape_of(value)}" for path, value in _timestamp_members(body)})
-
-
-def _unknown_paths(body: dict[str, Any]) -> list[str]:
-    try:
-        model = read_promsformorder(body)
-    except PayloadError:
-        return []
-    return [_generic_path(path) for path in unknown_members(model)]
-
-
-def _generic_path(path: str) -> str:
-    """``formOrderEventLog[2].x`` → ``formOrderEventLog[].x``: one feature for every entry."""
-    return re.sub(r"\[\d+\]", "[]", path)
-
-
-def _later_paths(kind: str, body: dict[str, Any]) -> list[str]:
-    found = []
-    for path in LATER_MEMBERS.get(kind, {}):
-        head, _, tail = path.partition(".")
-        value = body.get(head)
-        if (not tail and value is not None) or (tail and isinstance(value, dict) and tail in value):
-            found.append(path)
-    return found
-
-
-def forward_compat_features(stimulus: Stimulus) -> list[str]:
-    """``C2 filledOutBy (added 2025-03-18)``, ``C1 unknown schemaVersion``, … (each once)."""
-    kind, body = stimulus
-    later = [f"{kind} {path} (added {LATER_MEMBERS[kind][path]})" for path in _later_paths(kind, body)]
-    unknown = [f"{kind} unknown {path}" for path in _unknown_paths(body)]
-    return sorted(set(later + unknown))
-
-
-# --- the checks ----------------------------------------------------------------------------------------
-
-
 def check_enum_forms(run: FuzzRun, *, meaning_judged: bool = True, check_id: str = "R-ENUM-FORMS") -> None:
     """Every enum field as a name, an integer or a numeric string is accepted (BR-24, Q06), and when a probe
     is configured the meaning is kept (a new status stored, answers stored)."""
     found = Deviations(check_id, "Enum values as names, integers and numeric strings are all accepted")
-    _judge_acceptance(found, run, enum_form_features, _describe_enums,
+    _judge_acceptance(found, run, enum_form_features, describe_enums,
                       why="enum values may come as names, integers or numeric strings (BR-24, Q06)")
     problems = _judge_meaning(found, run.observations) if meaning_judged else []
     _raise(found, run)
@@ -125,7 +56,7 @@ def check_enum_forms(run: FuzzRun, *, meaning_judged: bool = True, check_id: str
 def check_timestamps(run: FuzzRun, *, check_id: str = "R-TIMESTAMPS") -> None:
     """Every documented timestamp shape (offset, no zone, seven digits, space separator, ``Z``) is accepted."""
     found = Deviations(check_id, "Every documented timestamp shape is accepted")
-    _judge_acceptance(found, run, timestamp_features, _describe_timestamps,
+    _judge_acceptance(found, run, timestamp_features, describe_timestamps,
                       why="no timestamp format is specified; every documented shape occurs (Q04, BR-24)")
     _raise(found, run)
 
@@ -134,7 +65,7 @@ def check_forward_compat(run: FuzzRun, *, meaning_judged: bool, check_id: str = 
     """Members added after 2022 and unknown members (top level and nested) are accepted and change nothing;
     without a probe the "change nothing" part is not verifiable."""
     found = Deviations(check_id, "Members added later and unknown members are accepted, meaning unchanged")
-    _judge_acceptance(found, run, forward_compat_features, _describe_members,
+    _judge_acceptance(found, run, forward_compat_features, describe_members,
                       why="ePROM adds members over time; a receiver must ignore what it does not know (BR-24)")
     problems = _judge_meaning(found, run.observations) if meaning_judged else []
     _raise(found, run)
@@ -168,27 +99,71 @@ def _judge_acceptance(
         describe(stimulus), _reply(shown), f"{_ACKNOWLEDGED}: {why}",
         rule=_RULES.get(stimulus[0], ""), exchange_id=shown.id,
     )
-    for feature, (refused, sent, first) in _always_refused(run.exchanges, features):
-        found.add(feature, f"refused in {refused} of {sent} requests", "accepted", exchange_id=first)
+    if _only_repeats_refused(run.earlier_deliveries, run.exchanges):  # then no feature is to blame
+        found.add("refused requests", f"all {len(run.rejected)} repeat an update acknowledged before",
+                  "a repeated delivery acknowledged like the first (BR-22)", rule="V1.4")
+    else:
+        for feature, count, first in _always_refused(run.exchanges, features):
+            found.add(feature, f"refused every time ({count} of {count} requests)", "accepted", exchange_id=first)
     found.add("requests refused in this run", f"{len(run.rejected)} of {len(run.exchanges)} (shrinking included)",
               "none")
 
 
-def _always_refused(exchanges: list[Exchange], features: Features) -> list[tuple[str, tuple[int, int, int | None]]]:
-    """Features refused every time they were sent (at most a handful, most frequent first)."""
-    tally: dict[str, list[Any]] = {}
+def _always_refused(exchanges: list[Exchange], features: Features) -> list[tuple[str, int, int | None]]:
+    """``(feature, times sent, first exchange)`` for the features refused every time they were sent.
+
+    A feature that only ever travelled together with a more frequent one already listed explains nothing
+    more (a nested member inside a refused ``filledOutBy``): it is left out, so the list names causes.
+    """
+    sent: dict[str, list[Exchange]] = {}
     for exchange in exchanges:
         stimulus = _stimulus(exchange)
-        if stimulus is None:
-            continue
-        for feature in set(features(stimulus)):
-            entry = tally.setdefault(feature, [0, 0, None])
-            entry[1] += 1
-            if not exchange.meta.get("accepted"):
-                entry[0] += 1
-                entry[2] = entry[2] or exchange.id
-    always = [(f, tuple(v)) for f, v in tally.items() if v[0] == v[1]]
-    return sorted(always, key=lambda item: -item[1][1])[:_MOST_PATTERNS]  # type: ignore[return-value]
+        for feature in set(features(stimulus)) if stimulus else ():
+            sent.setdefault(feature, []).append(exchange)
+    always = sorted(
+        ((feature, seen) for feature, seen in sent.items() if not any(ex.meta.get("accepted") for ex in seen)),
+        key=lambda item: (-len(item[1]), item[0].count(".") + item[0].count("["), item[0]),  # shallow first
+    )
+    explained: set[int | None] = set()
+    causes = []
+    for feature, seen in always:
+        ids = {exchange.id for exchange in seen}
+        if not ids <= explained:
+            causes.append((feature, len(seen), seen[0].id))
+            explained |= ids
+    return causes[:_MOST_PATTERNS]
+
+
+def _update_key(exchange: Exchange) -> tuple[Any, ...] | None:
+    """What a callback means to the system (order, status, channel, code or answers), to spot repeats."""
+    from ..spec.payloads import FormReturnCallback, PayloadError, read_promsformorder
+
+    try:
+        update = read_promsformorder(exchange.request_body)
+    except PayloadError:
+        return None
+    if isinstance(update, FormReturnCallback):
+        return update.form_order_id.lower(), update.form_order_status, json.dumps(update.form_data, sort_keys=True)
+    return (update.form_order_id.lower(), update.form_order_status, update.notification_channel,
+            update.form_order_status_error_code)
+
+
+def _only_repeats_refused(earlier: list[Exchange], exchanges: list[Exchange]) -> bool:
+    """Every refused request repeats an update the system acknowledged before (in the run or earlier)."""
+    from .round_trip import acknowledged as was_acknowledged
+
+    acknowledged = {key for ex in earlier if was_acknowledged(ex) and (key := _update_key(ex)) is not None}
+    refused_repeats = 0
+    for exchange in exchanges:
+        key = _update_key(exchange)
+        if exchange.meta.get("accepted"):
+            if key is not None:
+                acknowledged.add(key)
+        elif key is None or key not in acknowledged:
+            return False
+        else:
+            refused_repeats += 1
+    return refused_repeats > 0
 
 
 def _judge_meaning(found: Deviations, observations: list[Observation]) -> list[Observation]:
@@ -223,25 +198,3 @@ def _not_verifiable_if(problems: list[Observation], check_id: str) -> None:
     if problems:
         raise NotVerifiable(check_id, f"every request was accepted, but {len(problems)} probe answer(s) could not "
                                       f"be read (first: {problems[0].problem}), so the meaning is not verified")
-
-
-# --- one example in words ------------------------------------------------------------------------------
-
-
-def _describe_enums(stimulus: Stimulus) -> str:
-    kind, body = stimulus
-    fields = ", ".join(f"{name}={describe_enum_value(body[name])}" for name in ENUM_MEMBERS.get(kind, ()) if name in body)
-    return f"{kind} {fields}"
-
-
-def _describe_timestamps(stimulus: Stimulus) -> str:
-    kind, body = stimulus
-    members = _timestamp_members(body)
-    fields = ", ".join(f"{path}={json.dumps(value)} ({shape_of(value)})" for path, value in members)
-    return f"{kind} {fields or 'without timestamps'}"
-
-
-def _describe_members(stimulus: Stimulus) -> str:
-    kind, body = stimulus
-    members = _later_paths(kind, body) + [f"unknown {path}" for path in _unknown_paths(body)]
-    return f"{kind} with {', '.join(members) or 'no later or unknown member'}"

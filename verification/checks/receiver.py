@@ -9,6 +9,10 @@ stored part has two cases over the same delivery, one for the replies and one fo
 probe the storage case is *not verifiable* with the reason, while the replies case still passes or fails,
 so the evidence shows "passed, stored part not verifiable" rather than hiding either half.
 
+The probe counts, per order: ``status`` the distinct order-status updates stored (each C1 with a new
+status, channel or error code, and a C2 ``Expired``), ``answers`` the distinct completed forms. A repeated
+delivery of the same callback must leave both unchanged; a refused callback too.
+
 The security checks are in :mod:`.receiver_security`, the checks over the whole session (reply shape,
 latency, leaks) in :mod:`.receiver_session`.
 """
@@ -26,6 +30,7 @@ from .round_trip import acknowledged
 from .sender import authorization_problem
 
 __all__ = [
+    "CheckNote",
     "ACKNOWLEDGED",
     "REJECTED",
     "sent",
@@ -53,6 +58,11 @@ __all__ = [
 
 ACKNOWLEDGED = 'HTTP 2xx with {"success": true} (BR-21)'
 REJECTED = 'rejected: HTTP 4xx, or 2xx with {"success": false}; never 5xx'
+
+
+class CheckNote(UserWarning):
+    """A check passed with something a reviewer should see (plain http in the test environment): a case
+    issues it with :func:`warnings.warn`, and pytest lists it in the warnings summary."""
 
 
 # -- reading replies -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from ..recorder.store import Exchange
 from .failure import NotVerifiable
 from .receiver import deviations_for, reply, require_acknowledged, require_rejected, sent
+from .round_trip import acknowledged
 
 __all__ = [
     "check_auth",
@@ -39,16 +40,22 @@ def _answer_shape(exchange: Exchange) -> tuple[object, ...]:
     return exchange.status, exchange.response_body.strip()[:200]
 
 
-def check_auth(exchanges: Sequence[Exchange], *, check_id: str = "R-AUTH") -> None:
+def check_auth(exchanges: Sequence[Exchange], *, control: Exchange | None = None, check_id: str = "R-AUTH") -> None:
     """Callbacks with a missing, empty, wrong, other system's or whitespace-padded ``apiKey`` are all
-    rejected, with one and the same answer, so a caller learns nothing about the key (BR-23)."""
+    rejected, with one and the same answer, so a caller learns nothing about the key (BR-23).
+
+    ``control`` is the same callback with the right key: when it is not acknowledged either, the refusals
+    say nothing about the key, and the check is not verifiable."""
     if not exchanges:
         raise NotVerifiable(check_id, "no callback with a bad key was delivered")
+    if control is not None and not acknowledged(control):
+        raise NotVerifiable(check_id, f"the same callback with the right key was not acknowledged either "
+                                      f"({reply(control)}), so the refusals say nothing about the key")
     found = deviations_for(check_id, "replies")
     require_rejected(found, exchanges, rule="BR-23")
     shapes = {_answer_shape(exchange) for exchange in exchanges if not exchange.error}
     if len(shapes) > 1:
-        seen = "; ".join(f"{exchange.meta.get('stimulus', exchange.id)} → {reply(exchange)}" for exchange in exchanges)
+        seen = "; ".join(f"{ex.meta.get('stimulus', ex.id)} → {reply(ex)}" for ex in exchanges)
         found.add("answers to the bad keys", seen, "the same answer for every bad key (no hint which was wrong)",
                   rule="BR-23", exchange_id=exchanges[-1].id)
     found.raise_if_any()

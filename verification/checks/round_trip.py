@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..recorder.store import Exchange, SessionStore
 from ..spec.enums import FormOrderStatus, NotificationChannel, parse_enum, wire_name
 from ..spec.wire import ZERO_GUID
-from .failure import Deviations
+from .failure import Deviations, Waiting
 
-__all__ = ["check_round_trip", "acknowledged"]
+__all__ = ["check_round_trip", "acknowledged", "RecordedOrder", "check_recorded_round_trips"]
 
 
 def acknowledged(exchange: Exchange) -> bool:
@@ -102,3 +104,55 @@ def _status(value: Any) -> FormOrderStatus | None:
         return parse_enum(FormOrderStatus, value, field="formOrderStatus")
     except ValueError:
         return None
+
+
+# -- passive form, for sessions the relay recorded -------------------------------------------------
+
+
+@dataclass
+class RecordedOrder:
+    """One order the session placed, with the ePROM callbacks recorded for it (by kind)."""
+
+    form_order_id: str
+    e1: Exchange
+    callbacks: dict[str, list[Exchange]] = field(default_factory=dict)
+
+
+def _judge_deliveries(found: Deviations, attempts: list[Exchange], what: str, *, rule: str) -> None:
+    """Each distinct callback (identical bodies are one callback delivered again) acknowledged at once."""
+    by_body: dict[str, list[Exchange]] = {}
+    for attempt in attempts:
+        by_body.setdefault(attempt.request_body, []).append(attempt)
+    for deliveries in by_body.values():
+        _judge_callback(found, _Fetched(deliveries), [ex.id for ex in deliveries], what, rule=rule)
+
+
+class _Fetched:
+    """The store interface :func:`_judge_callback` needs, over exchanges already read."""
+
+    def __init__(self, exchanges: list[Exchange]):
+        self._by_id = {ex.id: ex for ex in exchanges}
+
+    def get(self, exchange_id: int) -> Exchange:
+        return self._by_id[exchange_id]
+
+
+def check_recorded_round_trips(orders: Iterable[RecordedOrder], *, check_id: str = "S-ROUND-TRIP") -> None:
+    """Every order of a recorded session: its C1 and its C2 each acknowledged on first delivery. A step not
+    recorded yet (ePROM's C1, the citizen's answer) makes the check *waiting*, never failed. The expected
+    channel is not judged: it depends on the real test person's state in the test environment."""
+    orders = list(orders)
+    if not orders:
+        raise Waiting(check_id, "no order has been placed through the relay yet")
+    found = Deviations(check_id, "Round trip: order → status → answer")
+    waiting = []
+    for order in orders:
+        for kind, what, rule in (("C1", "C1 order status", "V1.2"), ("C2", "C2 form return", "V3.1")):
+            attempts = order.callbacks.get(kind, [])
+            if attempts:
+                _judge_deliveries(found, attempts, f"{what} of {order.form_order_id}", rule=rule)
+            else:
+                waiting.append(f"no {kind} yet for order {order.form_order_id}")
+    found.raise_if_any()
+    if waiting:
+        raise Waiting(check_id, "; ".join(waiting))

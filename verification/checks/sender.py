@@ -22,10 +22,12 @@ from ..spec.national_id import classify, looks_like_national_id
 from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_request, read_form_order_response
 from .failure import Deviations, NotVerifiable
 from .outbound import KEY_IN_BODY, answer_text, answered_2xx, endpoint_of, header, json_members, outbound
+from .round_trip import acknowledged
 
 __all__ = [
     "trigger_ok",
     "describe_trigger",
+    "check_trigger",
     "created_order_id",
     "authorization_problem",
     "check_order_sent",
@@ -63,6 +65,15 @@ def describe_trigger(trigger: Exchange) -> str:
         what = f"sent {trigger.method} {trigger.url} with {sent}"
         came = answer_text(trigger)
     return f"{what}; got {came}"
+
+
+def check_trigger(trigger: Exchange, *, check_id: str, title: str = "The trigger is taken") -> None:
+    """The kit's trigger was taken; a refusal, a timeout, a non-2xx answer or a non-zero exit is a failed
+    check saying what was sent and what came back."""
+    found = Deviations(check_id, title)
+    found.require(trigger_ok(trigger), "trigger", describe_trigger(trigger),
+                  "the trigger is taken (HTTP 2xx or exit 0, in time)", exchange_id=trigger.id)
+    found.raise_if_any()
 
 
 # -- S-ORDER-SENT ----------------------------------------------------------------------------------
@@ -294,8 +305,6 @@ def check_signed_download(
         raise NotVerifiable(check_id, "no signed return (C2 with a non-zero signedFormId) was delivered")
     found = Deviations(check_id, "The signed document is downloaded with the right header, once")
     if c2 is not None:
-        from .round_trip import acknowledged
-
         found.require(acknowledged(c2), "C2 reply", answer_text(c2), 'HTTP 2xx with {"success": true}',
                       rule="BR-21", exchange_id=c2.id)
     wanted = [ex for ex in e2 if endpoint_of(ex) == "E2" and signed_form_id.lower() in ex.path.lower()]
@@ -349,4 +358,37 @@ def check_test_data(
             found.require(allowed, f"{endpoint} {where}", _masked(national_id),
                           "a configured test person or a synthetic id (Tenor +80, SyntPop +65)", rule="Normen",
                           exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+# -- passive forms, for sessions the relay recorded (no trigger to correlate with) -----------------
+
+
+def check_orders_accepted(e1: Sequence[Exchange], *, check_id: str = "S-ORDER-SENT") -> None:
+    """Every recorded E1 reached ePROM without an error: 2xx with a non-zero order id (V1.1)."""
+    orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
+    if not orders:
+        raise NotVerifiable(check_id, "no E1 request was recorded")
+    found = Deviations(check_id, "Orders reach ePROM without an error")
+    for exchange in orders:
+        found.require(created_order_id(exchange) is not None, "E1 response", answer_text(exchange),
+                      "2xx with a non-zero order id", rule="V1.1", exchange_id=exchange.id)
+    found.raise_if_any()
+
+
+def check_no_duplicate_orders_recorded(e1: Sequence[Exchange], *, check_id: str = "S-NO-DUPLICATE-ORDER") -> None:
+    """No two orders were created from byte-identical E1 requests (a resent request carries the same
+    body, expiry included; two real orders practically never do)."""
+    orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
+    if not orders:
+        raise NotVerifiable(check_id, "no E1 request was recorded")
+    created: dict[str, list[Exchange]] = {}
+    for exchange in orders:
+        if created_order_id(exchange) is not None:
+            created.setdefault(exchange.request_body, []).append(exchange)
+    found = Deviations(check_id, "One order per request, also when ePROM answers slowly")
+    for group in created.values():
+        found.require(len(group) == 1, "orders created from one identical E1 request", len(group),
+                      "1 (the request was sent again after ePROM had taken it)", rule="V1.4",
+                      exchange_id=group[-1].id)
     found.raise_if_any()

@@ -14,12 +14,14 @@ when ePROM keeps answering 5xx (the first and three retries).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from ..recorder.store import Exchange
 from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_response
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, answered_2xx, endpoint_of
+from .round_trip import acknowledged
 
 __all__ = [
     "MAX_E1_ATTEMPTS_ON_5XX",
@@ -93,8 +95,6 @@ def check_zero_id_not_placed(
                       "0: an all-zero id is no order (Q16)", rule="V1.1",
                       exchange_id=probe.exchange.id if probe.exchange else None)
     if zero_callback is not None and not accepts_unknown_orders:
-        from .round_trip import acknowledged
-
         judged = True
         found.require(not acknowledged(zero_callback), "C1 for the all-zero id", answer_text(zero_callback),
                       "rejected (the order was never placed)", rule="V1.1", exchange_id=zero_callback.id)
@@ -118,7 +118,7 @@ def check_retry_behaviour(
         raise NotVerifiable(check_id, "ePROM answered no E1 with an error in this session")
     found = Deviations(check_id, _TITLE)
     for group in answered_badly:
-        for earlier, later in zip(group, group[1:]):
+        for earlier, later in pairwise(group):
             found.require(not 400 <= _status(earlier) < 500, "E1 sent again after a 4xx", answer_text(earlier),
                           "a rejected order is not sent again", rule="V1.1", exchange_id=later.id)
         if any(_status(ex) >= 500 for ex in group):

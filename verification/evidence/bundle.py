@@ -351,10 +351,32 @@ def rebuild_bundle(
         raise BundleError(f"{session_dir} is not a session folder (no {STORE_FILE})")
     outcomes, meta = load_outcomes(session_dir)
     with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
+        if store.info().get("mode") == "relay":  # a relay session is judged afresh from its recording
+            target = target or _relay_target(store)
+            outcomes = [o for o in outcomes if not o.nodeid.startswith("recorded::")] + _recorded(store, target)
         return write_bundle(
             session_dir, outcomes=outcomes, target=target, store=store, profile=meta.get("profile"), meta=meta,
             operator=operator, signing_key=signing_key,
         )
+
+
+def _relay_target(store: Any) -> Any:
+    """The target file the relay noted, read again (its ``${VAR}`` key from this environment)."""
+    from ..config import TargetError, load_target
+
+    path = store.info().get("target_path")
+    try:
+        return load_target(path) if path else None
+    except TargetError as exc:
+        raise BundleError(f"judging a relay session needs its target file (give --target TARGET.yaml): {exc}") from None
+
+
+def _recorded(store: Any, target: Any) -> list[CaseOutcome]:
+    from ..passive import recorded_outcomes
+
+    if target is None or isinstance(target, Mapping):
+        raise BundleError("judging a relay session needs its target file: give --target TARGET.yaml")
+    return recorded_outcomes(store, target)
 
 
 def write_run_bundle(

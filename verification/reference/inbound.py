@@ -199,7 +199,7 @@ async def message_to_citizen(request: Request) -> Response:
         status = read_message_status(body, runtime.behaviour)
         key = runtime.dedup_key(status.message_id, status.sent_status.name, status.channel)
         applied = await _store_waiting_for_placement(
-            runtime, lambda: runtime.store.apply_message_status(status, dedup_key=key)
+            runtime, lambda: runtime.store.apply_message_status(status, dedup_key=key, behaviour=runtime.behaviour)
         )
     except Rejection as rejection:
         return _refused(runtime, rejection.status, rejection)

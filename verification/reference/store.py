@@ -227,11 +227,15 @@ class ReferenceStore:
         )
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
-    def apply_message_status(self, status: MessageStatus, *, dedup_key: str) -> Applied:
+    def apply_message_status(
+        self, status: MessageStatus, *, dedup_key: str, behaviour: Behaviour = CORRECT
+    ) -> Applied:
         """Store a C3 once; raise :class:`UnknownOrder` for a letter this system never sent."""
         with self._transaction() as db:
             known = db.execute("SELECT 1 FROM messages WHERE message_id = ?", (status.message_id,)).fetchone()
-            if known is None:
+            if known is None and behaviour.creates_unknown_orders:  # the upsert fault: letters too
+                db.execute("INSERT INTO messages (message_id, created_at) VALUES (?, ?)", (status.message_id, _now()))
+            elif known is None:
                 raise UnknownOrder(status.message_id)
             cursor = db.execute(
                 "INSERT OR IGNORE INTO message_statuses (message_id, dedup_key, sent_status, channel, received_at)"

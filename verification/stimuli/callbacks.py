@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -53,6 +53,7 @@ __all__ = [
     "with_api_key_variants",
     "malformed_bodies",
     "with_other_methods",
+    "provocations",
     "letter_statuses",
     "privacy_changes",
     "privacy_changes_with_bad_keys",
@@ -122,7 +123,7 @@ def ordered_on_each_channel(
 def error_statuses(order_id: str, api_key: str) -> list[Stimulus]:
     """R-STATUS-ERROR: C1 ``Error`` with each documented error code, channel ``None``."""
     return [
-        _c1(order_id, api_key, FormOrderStatus.Error, NotificationChannel.None_, error, stored=False)
+        _c1(order_id, api_key, FormOrderStatus.Error, NotificationChannel.None_, error)
         for error in (FormOrderStatusErrorCode.PatientUnreachable, FormOrderStatusErrorCode.SikkerDigitalPostError)
     ]
 
@@ -265,23 +266,36 @@ def with_other_methods(
             for method in methods]
 
 
+def provocations(api_key: str) -> list[Stimulus]:
+    """R-NO-LEAK: requests that make a careless receiver show its internals: a body cut off, a wrong key,
+    a wrong method, an order it never placed."""
+    status = ordered_via(new_guid(), api_key, NotificationChannel.Helsenorge)
+    cut_off = Stimulus("C1 body that is not JSON (cut off)", "C1", raw=json.dumps(status.body)[:40])
+    wrong_key = with_api_key_variants(status)[KEY_VARIANTS.index("wrong")]
+    unknown = replace(status, label=f"{status.label} for an order never placed")
+    return [replace(s, stores=None) for s in (cut_off, wrong_key, *with_other_methods(status, ("GET",)), unknown)]
+
+
 # -- C3 and C4 -----------------------------------------------------------------------------------------
 
 
 def letter_statuses(message_id: str, api_key: str) -> list[Stimulus]:
     """R-MESSAGE-STATUS: C3 as every version of the guide documents it (Q07): the example shape with
     names ([5567066]) and with integers ([HEAD]), and the field-list shape (``formOrderId`` +
-    ``formOrderStatus``)."""
-    shapes: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("messageToCitizenId + sentStatus as names",
-         lambda: message_status_callback(message_to_citizen_id=message_id, api_key=api_key)),
-        ("messageToCitizenId + sentStatus as integers",
-         lambda: message_status_callback(message_to_citizen_id=message_id, api_key=api_key, enum_style="int")),
-        ("formOrderId + formOrderStatus",
-         lambda: message_status_callback(message_to_citizen_id=message_id, api_key=api_key, shape="formorder",
-                                         sent_status=SentStatus.Sent)),
+    ``formOrderStatus``); each a status the letter has not had (none repeats the simulator's Sent via
+    Helsenorge), so no reply is that of a repeated delivery."""
+    shapes: list[tuple[str, SentStatus, NotificationChannel, dict[str, Any]]] = [
+        ("messageToCitizenId + sentStatus as names", SentStatus.Sent, NotificationChannel.DigitalMailbox, {}),
+        ("messageToCitizenId + sentStatus as integers", SentStatus.Error, NotificationChannel.None_,
+         {"enum_style": "int"}),
+        ("formOrderId + formOrderStatus", SentStatus.Sent, NotificationChannel.PhysicalMailbox, {"shape": "formorder"}),
     ]
-    return [Stimulus(f"C3 {label}", "C3", build()) for label, build in shapes]
+    return [
+        Stimulus(f"C3 {label} ({wire_name(sent)} via {wire_name(channel)})", "C3",
+                 message_status_callback(message_to_citizen_id=message_id, api_key=api_key, sent_status=sent,
+                                         channel=channel, **options))
+        for label, sent, channel, options in shapes
+    ]
 
 
 def privacy_changes(national_id: str) -> list[Stimulus]:
@@ -300,7 +314,7 @@ def privacy_changes_with_bad_keys(national_id: str) -> list[Stimulus]:
     body = personvern_callback(national_id=national_id, setting_id=new_guid(), name="Reservasjon mot registrering")
     headers: dict[str, dict[str, str | None]] = {
         "without Authorization": {"Authorization": None},  # None: leave the header out altogether
-        "with an empty key": {"Authorization": "Basic "},
+        "with an empty key": {"Authorization": "Basic"},  # "Basic " and nothing: HTTP trims the space
         "with a wrong key": {"Authorization": f"Basic wrong-{secrets.token_hex(8)}"},
     }
     return [Stimulus(f"C4 {label}", "C4", body, headers=value) for label, value in headers.items()]

@@ -5,6 +5,9 @@ The API key never appears in clear: wherever the system's key stood (the body ``
 substitutes it. A *different* key the kit sent on purpose (a wrong key for R-AUTH) is shown as sent:
 it is not a secret, and hiding it would misstate the request. When the system's key is not given, every
 ``apiKey`` value and every ``Authorization`` credential is treated as the key.
+
+A key with characters JSON escapes (a quote, a backslash) is masked in its escaped form too; the command
+then puts the raw key back there, which is not byte-exact, but such keys are not what ePROM hands out.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from .strategies import Stimulus
 
 __all__ = [
     "Stimulus", "FuzzRun", "Observation", "Observer", "StoredCounts", "fuzz_callbacks", "record_run",
-    "placed_orders", "HYPOTHESIS_INFO",
+    "fuzz_record_text", "HYPOTHESIS_INFO",
 ]
 
 HYPOTHESIS_INFO = "hypothesis"  # session_info key: {"runs": {check_id: run summary}}
@@ -76,6 +76,7 @@ class FuzzRun:
     falsifying: list[str] = field(default_factory=list)
     statistics: str = ""
     observations: list[Observation] = field(default_factory=list)
+    earlier_deliveries: list[Exchange] = field(default_factory=list)  # C1/C2 sent before the run, by anyone
     elapsed_s: float = 0.0
 
     @property
@@ -143,6 +144,7 @@ def fuzz_callbacks(
     ``record`` stores the run's summary in the session store under :data:`HYPOTHESIS_INFO`.
     """
     run = FuzzRun(check_id, profile, describe(profile, seed=seed))
+    run.earlier_deliveries = system.store.exchanges(direction="to_system", path_suffix="/api/PromsFormOrder")
     api_key = system.target.api_key.reveal()
 
     def send_accepted(stimulus: Stimulus, generated: bool) -> None:
@@ -230,6 +232,24 @@ def record_run(store: SessionStore, run: FuzzRun) -> None:
     runs = dict(recorded.get("runs") or {})
     runs[run.check_id] = run.summary()
     store.set_info(HYPOTHESIS_INFO, {**recorded, "runs": runs})
+
+
+def fuzz_record_text(store: SessionStore, check_ids: Iterable[str]) -> str:
+    """The recorded runs of ``check_ids`` in words: what a reviewer needs to reproduce them."""
+    runs = (store.info().get(HYPOTHESIS_INFO) or {}).get("runs") or {}
+    return "\n\n".join(_run_text(runs[check_id]) for check_id in sorted(check_ids) if check_id in runs)
+
+
+def _run_text(summary: dict[str, Any]) -> str:
+    seed = "derandomized" if summary.get("seed") is None else f"seed {summary['seed']}"
+    lines = [
+        f"{summary['check']}: profile {summary['profile']} ({seed}, max_examples {summary['max_examples']}, "
+        f"database {summary['database'] or 'none'}, hypothesis {summary['hypothesis_version']}); "
+        f"{summary['examples']} requests, {summary['rejected']} refused, {summary['elapsed_s']} s",
+        summary.get("statistics") or "",
+        *summary.get("falsifying", []),
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 class StoredCounts:
@@ -321,30 +341,8 @@ def _is_completed_return(kind: str, body: dict[str, Any]) -> bool:
     from ..spec.enums import FormOrderStatus, parse_enum
 
     try:
-        return parse_enum(FormOrderStatus, body.get("formOrderStatus"), field="formOrderStatus") == FormOrderStatus.Completed
+        status = parse_enum(FormOrderStatus, body.get("formOrderStatus"), field="formOrderStatus")
     except ValueError:
         return False
+    return status == FormOrderStatus.Completed
 
-
-def placed_orders(
-    system: Any, simulator: Any, *, form_id: str, national_id: str, count: int, timeout: float = 10.0
-) -> tuple[list[str], list[str]]:
-    """Have the system place ``count`` orders through its trigger; ``(order ids, problems)``.
-
-    Each order's own C1 from the simulator is awaited and settled first, so the fuzz examples that follow
-    are the only callbacks its stored counts can change with.
-    """
-    from ..scenarios import place_order
-
-    ids: list[str] = []
-    problems: list[str] = []
-    for _ in range(count):
-        placement = place_order(system, simulator, {"formId": form_id, "nationalId": national_id}, settle_s=0.05)
-        problems += placement.problems
-        if placement.form_order_id is None:
-            break
-        simulator.wait(after=0, timeout=timeout, direction="to_system", callback="C1",
-                       formOrderId=placement.form_order_id)
-        simulator.order(placement.form_order_id, settled=True)
-        ids.append(placement.form_order_id)
-    return ids, problems

@@ -93,13 +93,7 @@ __all__ = [
     "patient_initiated_form_returns",
     "message_status_callbacks",
     "personvern_callbacks",
-    # what each fuzz check sends
-    "enum_form_stimuli",
-    "timestamp_stimuli",
-    "forward_compat_stimuli",
-    "enum_form_examples",
-    "timestamp_examples",
-    "forward_compat_examples",
+    "order_status_body",
 ]
 
 ENUM_STYLES: tuple[EnumStyle, ...] = ("name", "int", "str-int")
@@ -120,6 +114,7 @@ CALLBACK_TIMESTAMP_SHAPES: tuple[TimestampShape, ...] = (
 )
 
 C1Meaning = tuple[FormOrderStatus, NotificationChannel, FormOrderStatusErrorCode]
+Stimulus = tuple[str, dict[str, Any]]  # ("C1", body): a callback kind and the body to send
 _NONE_CODE = FormOrderStatusErrorCode.None_
 # The (status, channel, error code) triples ePROM plausibly sends in a C1 (spec 3.1): Ordered on every
 # channel (None for NoDistribution), Error with either code and channel None, and the two UNSPECIFIED
@@ -143,7 +138,6 @@ BASIC_C1_MEANINGS: tuple[C1Meaning, ...] = (
       for channel in (NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox, NotificationChannel.None_)),
     (FormOrderStatus.Error, NotificationChannel.None_, FormOrderStatusErrorCode.PatientUnreachable),
 )
-_BASIC_CHANNELS = st.none() | st.sampled_from((NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox))
 
 # Members added to the callbacks after the guide the project started from ([5567066], 2022-03-04).
 LATER_MEMBERS: dict[str, dict[str, str]] = {
@@ -392,7 +386,9 @@ def _json_values() -> SearchStrategy[Any]:
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(alphabet=_NORWEGIAN_ALPHABET, max_size=12))
     return st.recursive(
         scalars,
-        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(("a", "b", "nivå")), inner, max_size=3)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(("a", "b", "nivå")), inner, max_size=3)
+        ),
         max_leaves=6,
     )
 
@@ -411,7 +407,7 @@ def c1_meanings(*, statuses: frozenset[FormOrderStatus] | None = None) -> Search
 # --- callbacks -----------------------------------------------------------------------------------------
 
 
-def _c1_body(
+def order_status_body(
     form_order_id: str,
     meaning: C1Meaning,
     styles: tuple[EnumStyle, EnumStyle, EnumStyle],
@@ -419,20 +415,16 @@ def _c1_body(
     stamps: dict[str, str],
     extra: dict[str, Any],
 ) -> dict[str, Any]:
+    """One C1 body: ``meaning`` with each enum field in its style, ``stamps`` (``timestamp``/``timestampUtc``
+    or none) where the writer puts them, ``extra`` members last."""
     status, channel, error_code = meaning
     body = order_status_callback(
         form_order_id=form_order_id, status=status, channel=channel, error_code=error_code,
-        api_key=api_key, with_timestamps=True,
+        api_key=api_key, with_timestamps=False, enum_style=styles[0], channel_style=styles[1],
     )
-    for name in ("timestamp", "timestampUtc"):  # the writer's place for them, then ours or none
-        if name in stamps:
-            body[name] = stamps[name]
-        else:
-            del body[name]
-    body["formOrderStatus"] = enum_value(status, styles[0])
-    body["notificationChannel"] = enum_value(channel, styles[1])
     body["formOrderStatusErrorCode"] = enum_value(error_code, styles[2])
-    return {**body, **extra}
+    head = {name: body.pop(name) for name in ("apiKey", "formOrderId", "notificationChannel")}
+    return {**head, **stamps, **body, **extra}  # the timestamps where the writer puts them
 
 
 def _c1_timestamp_members(
@@ -462,22 +454,19 @@ def order_status_callbacks(
     timestamp_shapes: SearchStrategy[TimestampShape] = st.just("local_7"),
     utc_timestamp_shapes: SearchStrategy[TimestampShape] = st.just("utc_7_z"),
     timestamps_present: Literal["always", "optional", "never"] = "optional",
+    timestamp_members: SearchStrategy[dict[str, str]] | None = None,
     extra_members: SearchStrategy[dict[str, Any]] = st.just({}),
 ) -> SearchStrategy[dict[str, Any]]:
     """C1 bodies; each enum field in its own style; the timestamps (added 2023) present, absent or either.
 
     By default ``timestamp`` is local time with seven digits and ``timestampUtc`` UTC with ``Z``, as in the
-    [HEAD] example and as the simulator sends them; pass the shape strategies to fuzz every documented shape.
+    [HEAD] example and as the simulator sends them; pass the shape strategies to fuzz every documented shape,
+    or ``timestamp_members`` for the two members outright.
     """
-    return st.builds(
-        _c1_body,
-        form_order_ids,
-        meanings,
-        st.tuples(styles, styles, styles),
-        api_keys,
-        _c1_timestamp_members(timestamp_shapes, utc_timestamp_shapes, timestamps_present),
-        extra_members,
-    )
+    stamps = (timestamp_members if timestamp_members is not None
+              else _c1_timestamp_members(timestamp_shapes, utc_timestamp_shapes, timestamps_present))
+    return st.builds(order_status_body, form_order_ids, meanings, st.tuples(styles, styles, styles), api_keys, stamps,
+                     extra_members)
 
 
 def _c2_body(
@@ -665,135 +654,3 @@ def shape_of(text: object) -> str:
             if pattern.fullmatch(text):
                 return shape
     return "other"
-
-
-# --- what each fuzz check sends ------------------------------------------------------------------------
-
-Stimulus = tuple[str, dict[str, Any]]
-_REQUIRED_STATUSES = frozenset({FormOrderStatus.Ordered, FormOrderStatus.Error})
-
-
-def _as(kind: str, bodies: SearchStrategy[dict[str, Any]]) -> SearchStrategy[Stimulus]:
-    return st.tuples(st.just(kind), bodies)  # not a map: hypothesis then prints ('C1', {...}) when it fails
-
-
-def enum_form_stimuli(
-    *, status_order_ids: SearchStrategy[str], return_order_ids: SearchStrategy[str]
-) -> SearchStrategy[Stimulus]:
-    """R-ENUM-FORMS: C1 (``Ordered`` on every channel, ``Error`` with either code) and C2 ``Completed``
-    (with or without a channel), every enum field in its own style. Nothing else is unusual: documented
-    members only, timestamps as the simulator writes them, no ``Expired`` (R-RETURN-EXPIRED's business)."""
-    return st.one_of(
-        _as("C1", order_status_callbacks(form_order_ids=status_order_ids,
-                                         meanings=c1_meanings(statuses=_REQUIRED_STATUSES))),
-        _as("C2", completed_form_returns(form_order_ids=return_order_ids)),
-    )
-
-
-def timestamp_stimuli(
-    *, status_order_ids: SearchStrategy[str], return_order_ids: SearchStrategy[str]
-) -> SearchStrategy[Stimulus]:
-    """R-TIMESTAMPS: every documented shape in ``timestamp``/``timestampUtc`` of C1, and in ``timestamp``
-    and the event log of a C2 ``Completed``; enums as names, the basic values only."""
-    every = st.sampled_from(CALLBACK_TIMESTAMP_SHAPES)
-    names = st.just("name")
-    return st.one_of(
-        _as("C1", order_status_callbacks(
-            form_order_ids=status_order_ids, meanings=st.sampled_from(BASIC_C1_MEANINGS), styles=names,
-            timestamp_shapes=every, utc_timestamp_shapes=every, timestamps_present="always",
-        )),
-        _as("C2", completed_form_returns(
-            form_order_ids=return_order_ids, styles=names, channels=_BASIC_CHANNELS,
-            timestamp_values=timestamps(shapes=every),
-            event_log_values=event_logs(events=form_order_events(shapes=every), max_size=3),
-        )),
-    )
-
-
-def forward_compat_stimuli(
-    *, status_order_ids: SearchStrategy[str], return_order_ids: SearchStrategy[str]
-) -> SearchStrategy[Stimulus]:
-    """R-FORWARD-COMPAT: the members added after 2022 (C1 timestamps, ``filledOutBy``) and unknown members,
-    at the top level and nested (event log, warnings, ``filledOutBy``); enums as names with the basic
-    values, timestamps as the simulator writes them, so a refusal points at the new members. (The later
-    members of ``patientInitiatedValues`` travel with R-PATIENT-INITIATED's patient-initiated returns.)"""
-    unknown = st.just({}) | unknown_members()
-    names = st.just("name")
-    return st.one_of(
-        _as("C1", order_status_callbacks(
-            form_order_ids=status_order_ids, meanings=st.sampled_from(BASIC_C1_MEANINGS), styles=names,
-            timestamps_present="always", extra_members=unknown,
-        )),
-        _as("C2", completed_form_returns(
-            form_order_ids=return_order_ids, styles=names, channels=_BASIC_CHANNELS,
-            warnings=form_data_warnings(extra_members=unknown),
-            event_log_values=event_logs(events=form_order_events(extra_members=unknown), max_size=3),
-            filled_out_by=st.none() | filled_out_by_values(extra_members=unknown), extra_members=unknown,
-        )),
-    )
-
-
-# --- explicit examples: the documented cases every profile sends before generating ----------------------
-
-_DOCUMENTED_INSTANT = datetime(2023, 3, 29, 8, 20, 10, 180433, tzinfo=timezone.utc)  # the C1 example's
-_DOCUMENTED_ANSWERS = {"HealthGeneral": 1, "LastFourWeeksPain": 2, "Kommentar": "Vondt i skulderen, særlig om natten"}
-_ORDERED = (FormOrderStatus.Ordered, NotificationChannel.Helsenorge, _NONE_CODE)
-_UNREACHABLE = (FormOrderStatus.Error, NotificationChannel.None_, FormOrderStatusErrorCode.PatientUnreachable)
-
-
-def _documented_stamps(shape: TimestampShape = "local_7", utc_shape: TimestampShape = "utc_7_z") -> dict[str, str]:
-    return {"timestamp": render_timestamp(_DOCUMENTED_INSTANT, shape, tick=2),
-            "timestampUtc": render_timestamp(_DOCUMENTED_INSTANT, utc_shape, zone_less="utc", tick=2)}
-
-
-def _documented_return(
-    order_id: str, *, style: EnumStyle = "name", shape: TimestampShape = "local_7",
-    event_shape: TimestampShape = "space_ms", filled_out_by: dict[str, Any] | None = None,
-    nested_extra: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A C2 ``Completed`` like the documented example, its parts rendered as asked."""
-    stamp = render_timestamp(_DOCUMENTED_INSTANT, event_shape, zone_less="utc")
-    more = nested_extra or {}
-    body = form_return_callback(
-        form_order_id=order_id, answers=_DOCUMENTED_ANSWERS, channel=NotificationChannel.Helsenorge,
-        warnings=[{"fieldName": "HealthGeneral", "warning": "Verdien er utenfor forventet område", **more}],
-        event_log=[{"eventType": "FormOpened", "timestampUtc": stamp, **more},
-                   {"eventType": "QuestionAccessed", "questionId": "HealthGeneral", "timestampUtc": stamp}],
-        filled_out_by=None if filled_out_by is None else {**filled_out_by, **more},
-        timestamp=render_timestamp(_DOCUMENTED_INSTANT, shape, tick=2), enum_style=style,
-    )
-    return {**body, **(extra or {})}
-
-
-def enum_form_examples(*, status_order_id: str, return_order_id: str) -> list[Stimulus]:
-    """Every field in one style at a time: C1 ``Ordered``, C1 ``Error``, C2 ``Completed`` per style."""
-    examples: list[Stimulus] = []
-    for style in ENUM_STYLES:
-        for meaning in (_ORDERED, _UNREACHABLE):
-            examples.append(("C1", _c1_body(status_order_id, meaning, (style, style, style), "", _documented_stamps(), {})))
-        examples.append(("C2", _documented_return(return_order_id, style=style)))
-    return examples
-
-
-def timestamp_examples(*, status_order_id: str, return_order_id: str) -> list[Stimulus]:
-    """Every documented shape in every timestamp member: one C1 and one C2 per shape."""
-    examples: list[Stimulus] = []
-    for shape in CALLBACK_TIMESTAMP_SHAPES:
-        examples.append(("C1", _c1_body(status_order_id, _ORDERED, ("name",) * 3, "", _documented_stamps(shape, shape), {})))
-        examples.append(("C2", _documented_return(return_order_id, shape=shape, event_shape=shape)))
-    return examples
-
-
-def forward_compat_examples(*, status_order_id: str, return_order_id: str) -> list[Stimulus]:
-    """C1 as before 2023 and with its timestamps; C2 with ``filledOutBy``; unknown members at the top level
-    and nested."""
-    unknown = {"fremtidigFelt": {"nivå": 2, "kilde": "ePROM"}}
-    filled_out_by = {"filledOutByActNationalId": synthetic_national_ids(1, seed=7)[0],
-                     "filledOutByActType": FilledOutByActType.Foreldrerepresentasjon.value}
-    return [
-        ("C1", _c1_body(status_order_id, _ORDERED, ("name",) * 3, "", {}, {})),
-        ("C1", _c1_body(status_order_id, _UNREACHABLE, ("name",) * 3, "", _documented_stamps(), unknown)),
-        ("C2", _documented_return(return_order_id, filled_out_by=filled_out_by)),
-        ("C2", _documented_return(return_order_id, filled_out_by=filled_out_by, nested_extra={"schemaVersion": 3},
-                                  extra=unknown)),
-    ]

@@ -1,0 +1,358 @@
+"""The R-check functions on hand-made exchanges in a temporary session store: each passes on the answers
+the guide wants and fails with the right deviation (field, received, expected, rule) on wrong ones."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from verification.checks.failure import CheckFailure, NotVerifiable
+from verification.checks.receiver import (
+    check_idempotent,
+    check_ordering,
+    check_return_signed,
+    check_status_ordered,
+    check_status_other,
+    check_stored,
+)
+from verification.checks.receiver_security import (
+    check_auth,
+    check_malformed,
+    check_pvk,
+    check_routes,
+    check_transport,
+    check_unknown_order,
+)
+from verification.checks.receiver_session import (
+    callbacks,
+    check_latency,
+    check_no_leak,
+    check_response_shape,
+    latency_summary,
+    system_replies,
+)
+from verification.receiver_scenarios import Delivered, Tally
+from verification.recorder.store import Exchange, SessionStore
+from verification.spec.national_id import VERIFICATION_PERSON
+from verification.stimuli.callbacks import Storage
+from verification.system import ProbeAnswer
+
+KEY = "test-key-0123456789abcdef"
+OK = {"success": True}
+NO = {"success": False}
+ORDER = "5d6f0c1e-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def store(tmp_path) -> SessionStore:
+    with SessionStore(tmp_path / "session.sqlite") as session_store:
+        yield session_store
+
+
+class Recorder:
+    """Records hand-made exchanges the way the kit's client would."""
+
+    def __init__(self, store: SessionStore):
+        self.store = store
+
+    def __call__(self, status: int | None, body: Any = OK, *, method: str = "PUT", path: str = "/api/PromsFormOrder",
+                 stimulus: str = "C1 Ordered via Helsenorge", error: str | None = None, latency_ms: float = 5.0,
+                 actor: str = "kit", headers: dict[str, str] | None = None, **meta: Any) -> Exchange:
+        text = body if isinstance(body, str) else json.dumps(body)
+        exchange = Exchange(
+            direction=meta.pop("direction", "to_system"), actor=actor, method=method,
+            url=f"http://127.0.0.1:18081{path}", request_headers=headers or {}, status=status,
+            response_body="" if status is None else text, latency_ms=latency_ms, error=error,
+            meta={"callback": "C1", "stimulus": stimulus, **meta},
+        )
+        self.store.record(exchange)
+        return exchange
+
+
+@pytest.fixture
+def record(store) -> Recorder:
+    return Recorder(store)
+
+
+def deviation(failure: pytest.ExceptionInfo[CheckFailure], index: int = 0) -> Any:
+    return failure.value.deviations[index]
+
+
+# -- replies ------------------------------------------------------------------------------------------
+
+
+def test_acknowledged_statuses_pass(record):
+    check_status_ordered([record(200), record(200, {"Success": True})])
+
+
+@pytest.mark.parametrize(("status", "body", "error"), [
+    pytest.param(400, NO, None, id="rejected"),
+    pytest.param(500, "Internal Server Error", None, id="5xx"),
+    pytest.param(None, "", "timeout after 10s (ReadTimeout)", id="timeout"),
+    pytest.param(200, {"success": "true"}, None, id="success-as-string"),
+    pytest.param(200, "", None, id="empty-200"),
+    pytest.param(307, "", None, id="redirect"),
+])
+def test_a_status_not_acknowledged_fails_naming_what_was_sent(record, status, body, error):
+    with pytest.raises(CheckFailure) as failure:
+        check_status_ordered([record(200), record(status, body, error=error, stimulus="C1 Ordered via Unsecure")])
+    found = deviation(failure)
+    assert found.field == "PUT /api/PromsFormOrder [C1 Ordered via Unsecure]: reply"
+    assert found.rule == "V1.2" and "success" in found.expected
+    assert (error or f"HTTP {status}") in found.received
+    assert failure.value.check_id == "R-STATUS-ORDERED" and len(failure.value.deviations) == 1
+
+
+def test_nothing_delivered_is_not_verifiable():
+    with pytest.raises(NotVerifiable):
+        check_status_ordered([])
+
+
+@pytest.mark.parametrize(("status", "body"), [(200, OK), (400, NO), (200, NO), (422, "Unprocessable")])
+def test_undocumented_status_may_be_acknowledged_or_rejected(record, status, body):
+    check_status_other([record(status, body)])
+
+
+@pytest.mark.parametrize(("status", "body"), [(500, "boom"), (503, ""), (302, ""), (200, "OK")])
+def test_undocumented_status_fails_on_5xx_redirect_or_shapeless_2xx(record, status, body):
+    with pytest.raises(CheckFailure) as failure:
+        check_status_other([record(status, body)])
+    assert "not 5xx" in deviation(failure).expected
+
+
+def test_the_simulators_delivery_is_named_as_such(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_idempotent([record(500, "x", actor="simulator", stimulus="")])
+    assert deviation(failure).field == "PUT /api/PromsFormOrder [C1 by the simulator]: reply"
+
+
+# -- the stored part ----------------------------------------------------------------------------------
+
+
+def tally(record: Recorder, before: int, after: int, increase: int, probe: str = "status") -> Tally:
+    exchange = record(200, {"count": after}, method="GET", path=f"/_probe/{probe}/{ORDER}", purpose="probe")
+    return Tally("C1 Ordered via DigitalMailbox", Storage(probe, ORDER, increase),  # type: ignore[arg-type]
+                 ProbeAnswer(before, None), ProbeAnswer(after, exchange))
+
+
+def test_stored_once_and_nothing_stored_pass(record):
+    check_stored("R-IDEMPOTENT", Delivered(tallies=[tally(record, 1, 2, 1), tally(record, 2, 2, 0)]), rule="V1.4")
+
+
+def test_a_duplicate_stored_fails_with_the_counts(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_stored("R-IDEMPOTENT", Delivered(tallies=[tally(record, 1, 2, 1), tally(record, 2, 3, 0)]),
+                     rule="V1.4")
+    found = deviation(failure)
+    assert (found.received, found.expected, found.rule) == ("2 → 3", "nothing stored (no change)", "V1.4")
+    assert found.field.endswith(f"status count of {ORDER}") and found.exchange_id
+
+
+def test_a_burst_expects_each_distinct_callback_once(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_stored("R-CONCURRENT", Delivered(tallies=[tally(record, 1, 9, 4)]), rule="V3.2")
+    assert deviation(failure).expected == "each distinct callback stored once (4 more)"
+
+
+def test_without_a_probe_the_stored_part_is_not_verifiable(record):
+    with pytest.raises(NotVerifiable, match="no answers probe configured"):
+        check_stored("R-RETURN-COMPLETED", Delivered(unprobed=["no answers probe configured"]), rule="V3.1")
+
+
+def test_a_wrong_count_is_reported_even_when_another_probe_is_missing(record):
+    delivered = Delivered(tallies=[tally(record, 0, 0, 1)], unprobed=["no answers probe configured"])
+    with pytest.raises(CheckFailure):
+        check_stored("R-ORDERING", delivered, rule="V3.2")
+
+
+# -- signed returns, ordering -------------------------------------------------------------------------
+
+
+SIGNED = "9a1b2c3d-0000-4000-8000-00000000000a"
+
+
+def e2(record: Recorder, authorization: str, status: int = 200) -> Exchange:
+    return record(status, "%PDF-1.4", method="GET", path=f"/promswebapi/api/ExternalDocument/{SIGNED}",
+                  direction="to_eprom", actor="system", headers={"authorization": authorization})
+
+
+def test_a_signed_return_downloaded_with_the_raw_key_passes(record):
+    c2 = [record(200, actor="simulator", stimulus="")]
+    check_return_signed(c2, [e2(record, f"Basic {KEY}")], signed_form_id=SIGNED, api_key=KEY, budget_s=10)
+
+
+def test_an_rfc7617_download_header_fails_without_quoting_the_key(record):
+    import base64
+
+    wrong = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
+    with pytest.raises(CheckFailure) as failure:
+        check_return_signed([record(200)], [e2(record, wrong)], signed_form_id=SIGNED, api_key=KEY, budget_s=10)
+    assert "RFC 7617" in deviation(failure).received and KEY not in str(failure.value)
+    assert deviation(failure).rule == "S-SIGN.3"
+
+
+def test_no_download_within_the_budget_fails(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_return_signed([record(200)], [], signed_form_id=SIGNED, api_key=KEY, budget_s=2)
+    assert "within 2 s" in deviation(failure).expected
+
+
+def test_ordering_judges_replies_first_then_whether_the_order_was_exercised(record):
+    with pytest.raises(CheckFailure):
+        check_ordering([record(409, NO)], c2_first=False)
+    with pytest.raises(NotVerifiable, match="not exercised"):
+        check_ordering([record(200)], c2_first=False)
+    check_ordering([record(200), record(200)], c2_first=True)
+
+
+# -- refusals -----------------------------------------------------------------------------------------
+
+
+def test_bad_keys_rejected_alike_pass(record):
+    refused = [record(401, NO, stimulus=f"C1 with {name} apiKey") for name in ("missing", "wrong")]
+    check_auth(refused, control=record(200))
+
+
+def test_bad_keys_answered_differently_fail(record):
+    refused = [record(400, NO, stimulus="C1 with missing apiKey"), record(401, NO, stimulus="C1 with wrong apiKey")]
+    with pytest.raises(CheckFailure) as failure:
+        check_auth(refused, control=record(200))
+    assert deviation(failure).field == "answers to the bad keys" and deviation(failure).rule == "BR-23"
+
+
+def test_a_trace_id_does_not_make_a_different_answer(record):
+    refused = [record(401, {"title": "Unauthorized", "traceId": f"00-{n}"}) for n in range(3)]
+    check_auth(refused)
+
+
+def test_a_bad_key_accepted_fails(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_auth([record(401, NO), record(200, OK, stimulus="C1 with empty apiKey")])
+    assert "[C1 with empty apiKey]" in deviation(failure).field
+
+
+def test_refusals_mean_nothing_when_the_right_key_is_refused_too(record):
+    with pytest.raises(NotVerifiable, match="right key was not acknowledged"):
+        check_auth([record(401, NO)], control=record(401, NO))
+
+
+@pytest.mark.parametrize("check", [check_unknown_order, check_malformed])
+def test_refusals_pass_on_4xx_or_success_false_and_fail_on_5xx(record, check):
+    check([record(404, NO), record(200, NO), record(400, "Bad Request")])
+    with pytest.raises(CheckFailure) as failure:
+        check([record(500, "Internal Server Error")])
+    assert "never 5xx" in deviation(failure).expected
+
+
+def test_routes_pass_when_served_and_other_methods_refused(record):
+    check_routes([record(200), record(200, path="/api/PromsFormOrder/")],
+                 [record(405, NO, method="POST"), record(404, "", method="GET")])
+
+
+def test_a_redirect_on_the_trailing_slash_and_a_processed_post_fail(record):
+    served = [record(200), record(307, "", path="/api/PromsFormOrder/")]
+    with pytest.raises(CheckFailure) as failure:
+        check_routes(served, [record(200, OK, method="POST"), record(400, NO, method="PATCH")])
+    fields = [d.field for d in failure.value.deviations]
+    assert fields == ["PUT /api/PromsFormOrder/ [C1 Ordered via Helsenorge]: reply",
+                      "POST /api/PromsFormOrder [C1 Ordered via Helsenorge]: reply",
+                      "PATCH /api/PromsFormOrder [C1 Ordered via Helsenorge]: reply"]
+
+
+def test_privacy_changes_accepted_and_bad_keys_refused(record):
+    check_pvk([record(200, path="/api/PersonvernInnstilling")], [record(401, NO, path="/api/PersonvernInnstilling")])
+    with pytest.raises(CheckFailure) as failure:
+        check_pvk([], [record(200, OK, path="/api/PersonvernInnstilling", stimulus="C4 without Authorization")])
+    assert deviation(failure).rule == "BR-23"
+
+
+# -- transport ----------------------------------------------------------------------------------------
+
+
+def test_plain_http_on_loopback_passes():
+    assert check_transport("http://127.0.0.1:18081", "qa", None) == []
+    assert check_transport("http://localhost:18081", "qa", None) == []
+
+
+def test_plain_http_elsewhere_warns_in_test_and_fails_in_qa():
+    (warning,) = check_transport("http://registry.example.org", "test", None)
+    assert "plain http" in warning and "qa" in warning
+    with pytest.raises(CheckFailure) as failure:
+        check_transport("http://registry.example.org", "qa", None)
+    assert deviation(failure).rule == "BR-20"
+
+
+def tls(record: Recorder, version: str | None, error: str | None = None) -> Exchange:
+    return record(None, "", method="TLS", path="", error=error, tls_version=version, purpose="transport")
+
+
+def test_https_needs_tls_12_and_a_certificate_that_verifies(record):
+    url = "https://registry.example.org"
+    assert check_transport(url, "qa", tls(record, "TLSv1.3")) == []
+    with pytest.raises(CheckFailure):
+        check_transport(url, "qa", tls(record, "TLSv1.1"))
+    with pytest.raises(CheckFailure) as failure:
+        check_transport(url, "qa", tls(record, None, "certificate does not verify: self-signed certificate"))
+    assert "self-signed" in deviation(failure).received
+    with pytest.raises(NotVerifiable):
+        check_transport(url, "qa", None)
+
+
+# -- the whole session --------------------------------------------------------------------------------
+
+
+def test_only_callbacks_and_no_hooks_are_judged(store, record):
+    callback = record(200)
+    record(200, {"count": 1}, method="GET", path=f"/_probe/status/{ORDER}", purpose="probe")
+    refused = record(405, NO, method="GET")
+    assert [ex.id for ex in callbacks(store)] == [callback.id]
+    assert [ex.id for ex in system_replies(store)] == [callback.id, refused.id]
+
+
+def test_reply_shape(record):
+    check_response_shape([record(200), record(401, ""), record(400, "Bad Request"), record(500, "x")])
+    for wrong in (record(200, ""), record(200, {"success": "true"}), record(200, [True]), record(401, OK)):
+        with pytest.raises(CheckFailure):
+            check_response_shape([wrong])
+
+
+def test_latency_within_the_budget_returns_p50_and_p95(record):
+    exchanges = [record(200, latency_ms=ms) for ms in (5, 10, 20, 900)]
+    summary = check_latency(exchanges, budget_s=1)
+    assert summary == latency_summary(exchanges, 1) and summary.startswith("p50 15 ms, p95 900 ms")
+
+
+def test_a_slow_or_unanswered_callback_fails_with_the_summary(record):
+    exchanges = [record(200, latency_ms=3200), record(None, "", error="timeout after 2s", latency_ms=2000)]
+    with pytest.raises(CheckFailure) as failure:
+        check_latency(exchanges, budget_s=2)
+    assert "p50" in failure.value.title
+    assert [d.received for d in failure.value.deviations] == ["answered after 3.20 s", "timeout after 2s"]
+
+
+@pytest.mark.parametrize(("body", "shown"), [
+    pytest.param({"success": False, "error": 'Traceback (most recent call last):\n  File "/srv/app.py", line 12'},
+                 "a Python traceback", id="python"),
+    pytest.param("System.FormatException: bad\n   at Registry.Callbacks.Put() in C:\\src\\Cb.cs:line 42",
+                 "a .NET line number", id="dotnet"),
+    pytest.param("java.lang.IllegalStateException\n\tat com.x.Cb.put(Cb.java:17)", "a Java stack frame", id="java"),
+    pytest.param({"success": True, "patient": VERIFICATION_PERSON}, "a national id", id="national-id"),
+])
+def test_leaks_are_found_in_raw_and_json_escaped_bodies(record, body, shown):
+    with pytest.raises(CheckFailure) as failure:
+        check_no_leak([record(400, body)], api_key=KEY)
+    assert shown in deviation(failure).received
+    assert VERIFICATION_PERSON not in str(failure.value), "a national id is masked in the failure"
+
+
+def test_an_echoed_key_is_named_never_quoted(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_no_leak([record(401, {"success": False, "received": f" {KEY} "})], api_key=KEY)
+    assert deviation(failure).received == "the API key" and KEY not in str(failure.value)
+
+
+def test_clean_replies_pass(record):
+    check_no_leak([record(200), record(401, NO), record(405, ""), record(400, {"success": False, "error": "Error"})],
+                  api_key=KEY)

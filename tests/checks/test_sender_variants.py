@@ -1,0 +1,94 @@
+"""Three representative sender checks against the reference system: each passes on the correct system and
+fails on the named faulty variant it exists to catch (the full matrix is ``eprom-verify selftest``).
+
+The kit's own path end to end: the simulator in its own process recording into a session store, the
+reference system (correct or a variant) in its own, the trigger through ``SystemUnderVerification``,
+the scenario, then the check over the recorded exchanges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from verification.checks.failure import CheckFailure
+from verification.checks.sender import check_auth_header
+from verification.checks.sender_body import check_order_body
+from verification.checks.sender_errors import check_no_retry_on_client_error
+from verification.config import parse_target
+from verification.recorder.store import SessionStore
+from verification.reference import run_reference_system
+from verification.reference.behaviour import VARIANT_CATCHES
+from verification.scenarios import exchanges_by_id, place_order, place_order_with_fault
+from verification.simulator import Form, Person, SimulatorSettings, run_simulator
+from verification.spec.national_id import VERIFICATION_PERSON
+from verification.system import SystemUnderVerification
+
+KEY = "variant-test-key-7d21"
+FORM = "1bc5f9f0-2607-49eb-94f0-6af955bbd79a"
+ORDER = {"formId": FORM, "nationalId": VERIFICATION_PERSON, "metadata": {"age": 76}}
+
+
+@pytest.fixture(scope="module")
+def simulator(tmp_path_factory) -> Iterator[tuple[Any, SessionStore]]:
+    store_path = tmp_path_factory.mktemp("variants") / "session.sqlite"
+    settings = SimulatorSettings(api_key=KEY, callback_base_url="http://127.0.0.1:9", store_path=str(store_path),
+                                 forms={FORM: Form("RAND-12")}, population={VERIFICATION_PERSON: Person()})
+    with run_simulator(settings) as handle, SessionStore(store_path) as store:
+        yield handle, store
+
+
+@contextmanager
+def system(simulator: tuple[Any, SessionStore], behaviour: str) -> Iterator[SystemUnderVerification]:
+    handle, store = simulator
+    with run_reference_system(eprom_base_url=handle.api_base_url, api_key=KEY, behaviour=behaviour) as reference:
+        handle.configure(callback_base_url=reference.base_url)
+        target = parse_target({
+            "name": "variant test", "environment": "test", "api_key": KEY,
+            "eprom": {"mode": "simulator", "listen": f"127.0.0.1:{handle.port}"},
+            "bestillersystem": {**reference.bestillersystem_config(), "trigger": {"url": reference.trigger_url,
+                                                                                  "timeout_s": 10}},
+            "forms": [{"id": FORM, "name": "RAND-12", "signing": False, "paper": False}],
+            "test_persons": [VERIFICATION_PERSON],
+        })
+        sut = SystemUnderVerification(target, store)
+        try:
+            yield sut
+        finally:
+            sut.close()
+
+
+def auth_header(sut: SystemUnderVerification, handle: Any) -> None:
+    placement = place_order(sut, handle, ORDER, settle_s=0)
+    check_auth_header(exchanges_by_id(sut.store, placement.e1_ids), KEY)
+
+
+def order_body(sut: SystemUnderVerification, handle: Any) -> None:
+    placement = place_order(sut, handle, ORDER, settle_s=0)
+    check_order_body(exchanges_by_id(sut.store, placement.e1_ids))
+
+
+def no_retry_storm(sut: SystemUnderVerification, handle: Any) -> None:
+    placement = place_order_with_fault(sut, handle, ORDER, "400", count=5)
+    check_no_retry_on_client_error(exchanges_by_id(sut.store, placement.e1_ids))
+
+
+CASES = [
+    pytest.param("S-AUTH-HEADER", auth_header, "rfc_basic_auth", id="S-AUTH-HEADER-rfc_basic_auth"),
+    pytest.param("S-ORDER-BODY", order_body, "metadata_as_object", id="S-ORDER-BODY-metadata_as_object"),
+    pytest.param("S-ERROR-HANDLING", no_retry_storm, "retries_client_errors",
+                 id="S-ERROR-HANDLING-retries_client_errors"),
+]
+
+
+@pytest.mark.parametrize(("check_id", "scenario", "variant"), CASES)
+def test_the_check_passes_on_the_correct_system_and_catches_its_variant(simulator, check_id, scenario, variant):
+    assert check_id in VARIANT_CATCHES[variant]
+    with system(simulator, "correct") as correct:
+        scenario(correct, simulator[0])
+    with system(simulator, variant) as faulty, pytest.raises(CheckFailure) as caught:
+        scenario(faulty, simulator[0])
+    assert caught.value.check_id == check_id

@@ -1,0 +1,63 @@
+"""What a verification run prints (the plugin, in a pytest subprocess): a progress line per checklist area,
+one line per failed check (its ID, the rule, what was sent, what came back, what the guide requires), and
+the cases that judge the whole session run last."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+TARGET = """
+name: Output test system
+environment: test
+api_key: output-test-key-0123456789
+eprom: {mode: simulator, listen: "127.0.0.1:0"}
+bestillersystem: {callback_base_url: "http://127.0.0.1:9", capabilities: [formorder]}
+forms: [{id: 1bc5f9f0-2607-49eb-94f0-6af955bbd79a, name: RAND-12, signing: false, paper: false}]
+"""
+
+CASES = '''
+import pytest
+from verification.checks.failure import CheckFailure, Deviation
+
+
+@pytest.mark.eprom("R-LATENCY", whole_session=True)
+def test_session_wide():
+    print("ran: session-wide")
+
+
+@pytest.mark.eprom("R-AUTH")
+def test_auth():
+    raise CheckFailure(check_id="R-AUTH", title="Callbacks with a bad API key rejected", deviations=[
+        Deviation("PUT /api/PromsFormOrder [C1 with empty apiKey]: reply", "HTTP 200 '{\\"success\\": true}'",
+                  "rejected: HTTP 4xx", "BR-23", 7),
+        Deviation("answers to the bad keys", "400; 401", "the same answer", "BR-23", 8)])
+
+
+@pytest.mark.eprom("S-ROUND-TRIP", "V1.1")
+def test_round_trip():
+    print("ran: round trip")
+'''
+
+
+def test_a_run_prints_areas_and_one_line_per_failed_check(tmp_path: Path):
+    (tmp_path / "target.yaml").write_text(TARGET)
+    (tmp_path / "test_cases.py").write_text(textwrap.dedent(CASES))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path / "test_cases.py"), f"--rootdir={tmp_path}", "-p",
+         "no:cacheprovider", f"--eprom-target={tmp_path / 'target.yaml'}",
+         f"--eprom-session-dir={tmp_path / 'session'}", "-v", "-s"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert out.index("ran: round trip") < out.index("ran: session-wide"), "whole-session cases run last"
+    assert "eprom-verify: receiver: 1 failed" in out and "eprom-verify: sender: 1 passed" in out
+    assert ("FAILED [R-AUTH] R-AUTH (BR-23): sent PUT /api/PromsFormOrder [C1 with empty apiKey]: reply — got "
+            "HTTP 200 '{\"success\": true}' — the guide requires rejected: HTTP 4xx (+1 more)") in out

@@ -1,0 +1,93 @@
+"""``eprom-verify selftest``: the detection matrix over the bundled reference system and every named faulty
+variant (the slow test runs it whole), and the judging of a matrix on made-up runs (fast)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from verification.reference import VARIANTS
+from verification.reference.behaviour import VARIANT_CATCHES, VARIANT_COLLATERAL
+from verification.selftest import DEPLOYMENTS, VariantRun, judge_runs, matrix, read_run, selftest
+from verification.spec.checklist import load_checklist
+
+CHECK_IDS = {entry.id for entry in load_checklist() if entry.kind == "check"}
+
+
+def test_every_declared_catch_names_a_variant_and_a_check():
+    assert set(VARIANT_CATCHES) <= set(VARIANTS) and set(VARIANT_COLLATERAL) <= set(VARIANTS)
+    for name, catches in {**VARIANT_CATCHES, **VARIANT_COLLATERAL}.items():
+        assert catches <= CHECK_IDS, f"{name}: {sorted(catches - CHECK_IDS)} are not catalogue checks"
+    assert not set(DEPLOYMENTS) & set(VARIANTS)
+
+
+def test_every_receiver_check_has_a_variant_that_must_catch_it():
+    receiver = {entry.id for entry in load_checklist() if entry.kind == "check" and entry.area == "receiver"}
+    caught = set().union(*VARIANT_CATCHES.values(), *(d.catches for d in DEPLOYMENTS.values()))
+    assert receiver - caught == set()
+
+
+def run(name: str, failed: set[str], ran: set[str] | None = None, problem: str = "") -> VariantRun:
+    return VariantRun(name, 1 if failed else 0, set(failed), ran if ran is not None else set(failed) | {"R-AUTH"},
+                      problem=problem)
+
+
+def test_a_clean_matrix_passes():
+    runs = [run("correct", set()), run("stores_duplicates", {"R-IDEMPOTENT", "R-CONCURRENT"})]
+    assert judge_runs(runs) == []
+
+
+def test_false_alarms_misses_and_broken_sessions_fail():
+    runs = [
+        run("correct", {"R-LATENCY"}),
+        run("stores_duplicates", {"R-IDEMPOTENT", "R-NO-LEAK"}),
+        run("missing_auth_check", set(), problem="the session ended with exit code 3"),
+    ]
+    assert judge_runs(runs) == [
+        "correct: false alarm in R-LATENCY",
+        "stores_duplicates: missed by R-CONCURRENT",
+        "stores_duplicates: false alarm in R-NO-LEAK",
+        "missing_auth_check: the session ended with exit code 3",
+    ]
+
+
+def test_collateral_failures_are_allowed_only_where_declared():
+    name, allowed = next(iter(VARIANT_COLLATERAL.items()))
+    assert judge_runs([run(name, VARIANT_CATCHES[name] | allowed)]) == []
+
+
+def test_the_matrix_marks_each_cell():
+    runs = [run("correct", set(), {"R-AUTH", "R-IDEMPOTENT"}),
+            run("stores_duplicates", {"R-IDEMPOTENT", "R-NO-LEAK"}, {"R-IDEMPOTENT", "R-NO-LEAK", "R-AUTH"})]
+    text = matrix(runs)
+    assert "X caught, - missed, ! false alarm" in text
+    columns = [match.group(1) for match in re.finditer(r"(?m)^\s+\d+ (\S+)$", text)]
+    assert columns == ["R-CONCURRENT", "R-IDEMPOTENT", "R-NO-LEAK"]
+    row = next(line for line in text.splitlines() if line.startswith("stores_duplicates"))
+    assert row.split()[1:4] == ["-", "X", "!"]
+
+
+def test_failed_check_ids_are_read_from_the_outcomes(tmp_path: Path):
+    cases = [
+        {"nodeid": "a", "ids": ["R-AUTH", "BR-23"], "outcome": "failed"},
+        {"nodeid": "b", "ids": ["V1.2"], "outcome": "failed", "failure": {"check_id": "R-STATUS-OTHER"}},
+        {"nodeid": "c", "ids": ["R-LATENCY"], "outcome": "passed"},
+        {"nodeid": "d", "ids": ["R-PVK"], "outcome": "skipped", "kind": "not_applicable"},
+        {"nodeid": "e", "ids": ["V9"], "outcome": "error"},
+    ]
+    (tmp_path / "outcomes.json").write_text(json.dumps({"format": 1, "cases": cases}))
+    read = read_run("x", 1, tmp_path, 1.0)
+    assert read.failed == {"R-AUTH", "R-STATUS-OTHER", "e"} and read.ran == {"R-AUTH", "R-LATENCY"}
+    assert read_run("x", 3, tmp_path / "missing", 1.0).problem.startswith("the session ended with exit code 3")
+
+
+@pytest.mark.slow
+def test_the_selftest_catches_every_variant_and_nothing_else(tmp_path: Path):
+    out = io.StringIO()
+    code = selftest(report_root=tmp_path, out=out)
+    assert code == 0, out.getvalue()
+    assert "eprom-verify selftest: passed" in out.getvalue()

@@ -1,0 +1,296 @@
+"""Judging a recorded session: the S-checks (and the R-checks that need nothing but ePROM's callbacks)
+over what the relay — or the simulator — recorded, without sending anything.
+
+Used by ``eprom-verify judge`` on a relay session, while it runs and after: a check whose events have not
+been recorded yet (no order placed, no C2 because nobody has filled in the form, no download yet) is
+*waiting*, never failed.
+
+Grouping is by ``formOrderId``. The session's own orders are the non-zero ids ePROM answered its E1s
+with. A callback for any other order that is not patient-initiated is *foreign*: in a shared test
+environment (the documented test person is used by many ordering systems), or left over from an earlier
+session. Foreign callbacks are listed, and never judged against the system.
+
+Only ePROM's callbacks are judged here (actor ``relay`` or ``simulator``); the kit's own stimuli are the
+pytest cases' business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from .checks.failure import CheckFailure, Deviations, NotVerifiable, Waiting
+from .checks.outbound import of_endpoint, outbound
+from .checks.receiver_session import check_latency, check_no_leak, check_response_shape
+from .checks.round_trip import RecordedOrder, acknowledged, check_recorded_round_trips
+from .checks.sender import (
+    check_auth_header,
+    check_content_type,
+    check_no_duplicate_orders_recorded,
+    check_order_rules,
+    check_orders_accepted,
+    check_signed_download,
+    check_test_data,
+    created_order_id,
+)
+from .checks.sender_body import check_order_body
+from .checks.sender_errors import check_retry_behaviour
+from .checks.sender_messages import check_message, check_personvern, check_sms_email
+from .recorder.relay import describe_to_system
+from .recorder.store import Exchange, SessionStore
+from .spec.payloads import is_zero_guid, member
+
+__all__ = [
+    "Verdict",
+    "RecordedSession",
+    "judge_recorded",
+    "read_session",
+    "foreign_callbacks",
+    "recorded_outcomes",
+    "DOWNLOAD_GRACE_S",
+]
+
+Status = Literal["passed", "failed", "waiting", "not_verifiable", "not_applicable"]
+DOWNLOAD_GRACE_S = 300.0  # how long after a signed return a missing E2 is still "waiting" (UNSPECIFIED)
+_EPROM_ACTORS = ("relay", "simulator")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check's verdict on the recorded session."""
+
+    check_id: str
+    status: Status
+    reason: str = ""
+    failure: CheckFailure | None = None
+    exchange_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class RecordedSession:
+    """The recorded exchanges, read once and grouped: what the system sent, ePROM's callbacks per order."""
+
+    outbound: list[Exchange]
+    orders: dict[str, RecordedOrder] = field(default_factory=dict)
+    foreign: list[Exchange] = field(default_factory=list)
+    patient_initiated: list[Exchange] = field(default_factory=list)
+    other_callbacks: list[Exchange] = field(default_factory=list)  # C3, C4
+
+    @property
+    def e1(self) -> list[Exchange]:
+        return of_endpoint(self.outbound, "E1")
+
+    def own_callbacks(self) -> list[Exchange]:
+        own = [ex for order in self.orders.values() for kind in order.callbacks.values() for ex in kind]
+        return sorted(own + self.patient_initiated + self.other_callbacks, key=lambda ex: ex.id or 0)
+
+
+def _callback_kind(exchange: Exchange) -> str | None:
+    return exchange.meta.get("callback") or describe_to_system(exchange).get("callback")
+
+
+def _order_id(exchange: Exchange) -> str | None:
+    body = exchange.json_request()
+    if not isinstance(body, dict):
+        return None
+    value = member(body, "formOrderId", None)
+    return value.lower() if isinstance(value, str) else None
+
+
+def _patient_initiated(exchange: Exchange) -> bool:
+    body = exchange.json_request()
+    if not isinstance(body, dict):
+        return False
+    return member(body, "isPatientInitiated", False) in (True, "true", "True")
+
+
+def read_session(store: SessionStore) -> RecordedSession:
+    """Group the store: outbound requests, own orders with their callbacks, foreign callbacks."""
+    exchanges = store.exchanges()
+    session = RecordedSession(outbound=outbound(exchanges))
+    for e1 in session.e1:
+        order_id = created_order_id(e1)
+        if order_id is not None and order_id not in session.orders:
+            session.orders[order_id] = RecordedOrder(order_id, e1)
+    for exchange in exchanges:
+        if exchange.direction == "to_system" and exchange.actor in _EPROM_ACTORS:
+            _place_callback(session, exchange)
+    return session
+
+
+def _place_callback(session: RecordedSession, exchange: Exchange) -> None:
+    kind = _callback_kind(exchange)
+    if kind not in ("C1", "C2", "C1/C2"):
+        if kind is not None:
+            session.other_callbacks.append(exchange)
+        return
+    order = session.orders.get(_order_id(exchange) or "")
+    if order is not None:
+        order.callbacks.setdefault(kind, []).append(exchange)  # "C1/C2": unreadable, judged by no step
+    elif kind == "C2" and _patient_initiated(exchange):
+        session.patient_initiated.append(exchange)
+    else:
+        session.foreign.append(exchange)
+
+
+def foreign_callbacks(store: SessionStore) -> list[Exchange]:
+    """ePROM callbacks for orders this session did not place (and not patient-initiated)."""
+    return read_session(store).foreign
+
+
+# -- the verdicts ----------------------------------------------------------------------------------
+
+
+def _verdict(check_id: str, judge: Callable[[], Any], rests_on: Iterable[Exchange] = ()) -> Verdict:
+    """Run one check; its verdict points to the exchanges it judged (a failure to those it names)."""
+    judged = tuple(ex.id for ex in rests_on if ex.id)
+    try:
+        judge()
+    except CheckFailure as failure:
+        return Verdict(check_id, "failed", str(failure).splitlines()[0], failure,
+                       tuple(failure.exchange_ids) or judged)
+    except Waiting as waiting:
+        return Verdict(check_id, "waiting", waiting.reason, exchange_ids=judged)
+    except NotVerifiable as unverifiable:
+        return Verdict(check_id, "not_verifiable", unverifiable.reason, exchange_ids=judged)
+    return Verdict(check_id, "passed", exchange_ids=judged)
+
+
+def _once_recorded(check_id: str, exchanges: list[Exchange], what: str, check: Callable[[], Any]) -> Verdict:
+    """Waiting until ``exchanges`` holds something, then ``check`` over them."""
+    if not exchanges:
+        return Verdict(check_id, "waiting", f"{what} has been recorded yet")
+    return _verdict(check_id, check, exchanges)
+
+
+def _capable(target: Any, *names: str) -> bool:
+    return any(name in target.bestillersystem.capabilities for name in names)
+
+
+def judge_recorded(
+    store: SessionStore, target: Any, *, now: datetime | None = None, download_grace_s: float = DOWNLOAD_GRACE_S
+) -> list[Verdict]:
+    """The verdict of every check that can be judged from a recorded session, in catalogue order."""
+    session = read_session(store)
+    api_key = target.api_key.reveal()
+    e1, calls = session.e1, session.outbound
+    callbacks = [ex for order in session.orders.values() for kind in order.callbacks.values() for ex in kind]
+    verdicts = [
+        _once_recorded("S-ORDER-SENT", e1, "no order (E1)", lambda: check_orders_accepted(e1)),
+        _once_recorded("S-AUTH-HEADER", calls, "no request to ePROM", lambda: check_auth_header(calls, api_key)),
+        _once_recorded("S-CONTENT-TYPE", calls, "no request to ePROM", lambda: check_content_type(calls)),
+        _once_recorded("S-ORDER-BODY", e1, "no order (E1)", lambda: check_order_body(e1)),
+        _once_recorded("S-ORDER-RULES", e1, "no order (E1)", lambda: check_order_rules(e1, target.forms)),
+        _once_recorded("S-NO-DUPLICATE-ORDER", e1, "no order (E1)", lambda: check_no_duplicate_orders_recorded(e1)),
+        _verdict("S-ROUND-TRIP", lambda: check_recorded_round_trips(session.orders.values()), e1 + callbacks),
+        _verdict("S-SIGNED-DOWNLOAD", lambda: _signed_downloads(session, api_key, now, download_grace_s),
+                 [c2 for _, c2 in _signed_returns(session)] + of_endpoint(calls, "E2")),
+        _verdict("S-ERROR-HANDLING", lambda: check_retry_behaviour(calls), e1),
+    ]
+    for check_id, capabilities, endpoints, what, check in (
+        ("S-MESSAGE", ("message",), ("E3",), "no letter (E3)", lambda: check_message(calls)),
+        ("S-SMS-EMAIL", ("sms", "email"), ("E4", "E5"), "no SMS or e-mail (E4/E5)",
+         lambda: check_sms_email(calls, api_key)),
+        ("S-PERSONVERN", ("personvern",), ("E6", "E7"), "no privacy-setting call (E6/E7)",
+         lambda: check_personvern(calls, api_key)),
+    ):
+        if _capable(target, *capabilities):
+            verdicts.append(_once_recorded(check_id, of_endpoint(calls, *endpoints), what, check))
+        else:
+            verdicts.append(Verdict(check_id, "not_applicable",
+                                    f"the target does not declare capability {' or '.join(capabilities)}"))
+    verdicts.append(_once_recorded("S-TEST-DATA", calls, "no request to ePROM",
+                                   lambda: check_test_data(calls, target.test_persons)))
+    return verdicts + _receiver_verdicts(session, target)
+
+
+def _signed_returns(session: RecordedSession) -> list[tuple[str, Exchange]]:
+    """(signedFormId, C2) of every acknowledged signed return: own orders and patient-initiated forms."""
+    returns = [c2 for order in session.orders.values() for c2 in order.callbacks.get("C2", [])]
+    signed = []
+    for c2 in returns + session.patient_initiated:
+        body = c2.json_request()
+        signed_id = member(body, "signedFormId", None) if isinstance(body, dict) else None
+        if isinstance(signed_id, str) and not is_zero_guid(signed_id) and acknowledged(c2):
+            signed.append((signed_id, c2))
+    return signed
+
+
+def _signed_downloads(session: RecordedSession, api_key: str, now: datetime | None, grace_s: float) -> None:
+    """S-SIGNED-DOWNLOAD for every signed return; a download may still be on its way for ``grace_s`` after
+    the return was acknowledged (then *waiting*, unless another return already failed)."""
+    signed = _signed_returns(session)
+    if not signed:
+        if any(_must_be_signed(order.e1) for order in session.orders.values()):
+            raise Waiting("S-SIGNED-DOWNLOAD", "a signed order was placed; its signed return has not come yet")
+        raise NotVerifiable("S-SIGNED-DOWNLOAD", "no order with mustBeSigned was placed in this session")
+    e2 = of_endpoint(session.outbound, "E2")
+    found = Deviations("S-SIGNED-DOWNLOAD", "The signed document is downloaded with the right header, once")
+    waiting = []
+    for signed_id, c2 in signed:
+        fetched = [ex for ex in e2 if signed_id.lower() in ex.path.lower()]
+        if not fetched and _age_s(c2, now) < grace_s:
+            waiting.append(f"signed document {signed_id} not downloaded yet (returned {_age_s(c2, now):.0f} s ago)")
+            continue
+        try:
+            check_signed_download(signed_id, fetched, api_key, c2=c2)
+        except CheckFailure as failure:
+            found.found += failure.deviations
+    found.raise_if_any()
+    if waiting:
+        raise Waiting("S-SIGNED-DOWNLOAD", "; ".join(waiting))
+
+
+def _must_be_signed(e1: Exchange) -> bool:
+    body = e1.json_request()
+    return isinstance(body, dict) and member(body, "mustBeSigned", False) in (True, "true")
+
+
+def _age_s(exchange: Exchange, now: datetime | None) -> float:
+    moment = now or datetime.now(timezone.utc)
+    try:
+        return (moment - datetime.fromisoformat(exchange.started_at)).total_seconds()
+    except ValueError:
+        return float("inf")
+
+
+def _receiver_verdicts(session: RecordedSession, target: Any) -> list[Verdict]:
+    """R-checks that judge only ePROM's own callbacks: reply shape, latency, no leaks."""
+    own = session.own_callbacks()
+    budget = getattr(getattr(target, "budgets", None), "callback_s", 10.0)
+    api_key = target.api_key.reveal()
+    return [
+        _once_recorded(check_id, own, "no callback from ePROM", check)
+        for check_id, check in (
+            ("R-RESPONSE-SHAPE", lambda: check_response_shape(own)),
+            ("R-LATENCY", lambda: check_latency(own, budget_s=budget)),
+            ("R-NO-LEAK", lambda: check_no_leak(own, api_key=api_key)),
+        )
+    ]
+
+
+# -- into the evidence -----------------------------------------------------------------------------
+
+
+def recorded_outcomes(store: SessionStore, target: Any, **options: Any) -> list[Any]:
+    """The verdicts as the evidence bundle's case outcomes (one per check, node id ``recorded::<ID>``)."""
+    from .evidence.results import CaseOutcome, failure_record
+
+    outcomes = []
+    for verdict in judge_recorded(store, target, **options):
+        outcome, kind = {
+            "passed": ("passed", ""),
+            "failed": ("failed", ""),
+            "waiting": ("skipped", "waiting"),
+            "not_verifiable": ("skipped", "not_verifiable"),
+            "not_applicable": ("skipped", "not_applicable"),
+        }[verdict.status]
+        outcomes.append(CaseOutcome(
+            nodeid=f"recorded::{verdict.check_id}", ids=(verdict.check_id,), outcome=outcome, kind=kind,
+            reason=verdict.reason, failure=failure_record(verdict.failure) if verdict.failure else None,
+            exchange_ids=verdict.exchange_ids,
+        ))
+    return outcomes
+

@@ -1,0 +1,266 @@
+"""``eprom-verify selftest``: the checks against the bundled reference system, correct and in every named
+faulty variant, with the detection matrix.
+
+Each variant is one full verification session, exactly as ``eprom-verify demo`` runs it, in its own
+process (two at a time): the reference system with that :class:`~verification.reference.Behaviour`, the
+simulator, every case. The failed check IDs are read from the session's ``outcomes.json``. The selftest
+fails (exit 1) when
+
+- the correct system fails any check (a false alarm of the kit), or a session ends in an error;
+- a variant is not caught by every check that :data:`~verification.reference.behaviour.VARIANT_CATCHES`
+  names for it (a missed fault), or has no entry there;
+- a variant fails a check that is neither in its catches nor in its ``VARIANT_COLLATERAL`` (a false alarm).
+
+The sessions run with a callback budget of :data:`BUDGET_S` (not the default 10 s) so that the slow
+variant costs seconds. Besides the behaviour variants there are deployment variants
+(:data:`DEPLOYMENTS`): the correct system described by a faulty target file, where only the named checks
+run, because nothing else may be sent to such a deployment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+__all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix"]
+
+BUDGET_S = 2.0
+_VARIANT_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The correct system described by a target file with a fault; only ``only`` runs against it."""
+
+    description: str
+    catches: frozenset[str]
+    changes: dict[str, Any]
+    only: tuple[str, ...]
+
+
+DEPLOYMENTS: dict[str, Deployment] = {
+    "plain_http_in_qa": Deployment(
+        "callbacks registered as plain http on a public host name in the QA environment",
+        frozenset({"R-TRANSPORT"}),
+        {"environment": "qa", "bestillersystem": {"callback_base_url": "http://callbacks.example.org:8080"}},
+        ("R-TRANSPORT",),
+    ),
+}
+
+
+@dataclass
+class VariantRun:
+    """What one session against one variant came to."""
+
+    name: str
+    exit_code: int
+    failed: set[str] = field(default_factory=set)  # catalogue check IDs of the failed cases
+    ran: set[str] = field(default_factory=set)  # catalogue check IDs with at least one case that ran
+    seconds: float = 0.0
+    problem: str = ""  # why the session itself went wrong (no outcomes, an internal error)
+    session_dir: Path | None = None
+
+
+# -- one variant, in the child process ------------------------------------------------------------------
+
+
+def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: Deployment | None) -> None:
+    from .demo import write_demo_target
+
+    write_demo_target(path, eprom_port=eprom_port, reference=reference)
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["budgets"] = {"callback_s": BUDGET_S}
+    for key, value in (deployment.changes if deployment else {}).items():
+        document[key] = {**document[key], **value} if isinstance(value, dict) else value
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def run_variant(name: str, session_dir: Path) -> int:
+    """One full session against the reference system in variant ``name`` (or a deployment variant)."""
+    from .config import load_target
+    from .demo import DEMO_KEY_VARIABLE, free_port
+    from .reference import run_reference_system
+    from .runner import run_session
+
+    deployment = DEPLOYMENTS.get(name)
+    os.environ.setdefault(DEMO_KEY_VARIABLE, f"selftest-{secrets.token_urlsafe(18)}")
+    session_dir.mkdir(parents=True, exist_ok=True)
+    eprom_port = free_port()
+    with run_reference_system(
+        eprom_base_url=f"http://127.0.0.1:{eprom_port}/promswebapi", api_key=os.environ[DEMO_KEY_VARIABLE],
+        behaviour="correct" if deployment else name, db_path=str(session_dir / "reference.sqlite"),
+    ) as reference:
+        target_path = session_dir / "target.yaml"
+        _write_target(target_path, eprom_port=eprom_port, reference=reference, deployment=deployment)
+        return run_session(load_target(target_path), target_path, report_root=session_dir.parent,
+                           only=deployment.only if deployment else (), quiet=True, session_dir=session_dir)
+
+
+# -- many variants, from the parent -----------------------------------------------------------------------
+
+
+def _check_ids() -> frozenset[str]:
+    from .spec.checklist import load_checklist
+
+    return frozenset(entry.id for entry in load_checklist() if entry.kind == "check")
+
+
+def read_run(name: str, exit_code: int, session_dir: Path, seconds: float) -> VariantRun:
+    """The failed and the run check IDs of a finished session, from its ``outcomes.json``."""
+    from .evidence.bundle import load_outcomes
+
+    run = VariantRun(name, exit_code, seconds=round(seconds, 1), session_dir=session_dir)
+    outcomes, _ = load_outcomes(session_dir)
+    if exit_code not in (0, 1) or not outcomes:
+        run.problem = f"the session ended with exit code {exit_code}" + ("" if outcomes else " and no outcomes")
+        return run
+    checks = _check_ids()
+    for outcome in outcomes:
+        named = set(outcome.ids) & checks
+        if outcome.outcome in ("failed", "error", "xfailed", "xpassed"):
+            failure_id = (outcome.failure or {}).get("check_id")
+            run.failed |= named | ({failure_id} if failure_id in checks else set())
+            if not named and not failure_id:
+                run.failed.add(outcome.nodeid)  # a failing case that names no check: shown, never lost
+        if outcome.outcome != "skipped":
+            run.ran |= named
+    return run
+
+
+def _run_child(name: str, root: Path) -> VariantRun:
+    session_dir = root / name
+    command = [sys.executable, "-m", "verification.selftest", "--one", name, "--session-dir", str(session_dir)]
+    root_of_package = str(Path(__file__).resolve().parent.parent)  # importable even when not installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root_of_package, os.environ.get("PYTHONPATH"))))}
+    started = time.monotonic()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=_VARIANT_TIMEOUT_S, check=False,
+                              env=env)
+        code = done.returncode
+    except subprocess.TimeoutExpired:
+        return VariantRun(name, 3, problem=f"did not finish within {_VARIANT_TIMEOUT_S:.0f} s")
+    run = read_run(name, code, session_dir, time.monotonic() - started)
+    if run.problem:
+        run.problem += ": " + (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+    return run
+
+
+def expectations(name: str) -> tuple[set[str], set[str]] | None:
+    """(catches, collateral) of a variant; None when it declares nothing to be caught by."""
+    from .reference.behaviour import VARIANT_CATCHES, VARIANT_COLLATERAL
+
+    if name == "correct":
+        return set(), set()
+    if name in DEPLOYMENTS:
+        return set(DEPLOYMENTS[name].catches), set()
+    if not VARIANT_CATCHES.get(name):
+        return None
+    return set(VARIANT_CATCHES[name]), set(VARIANT_COLLATERAL.get(name, ()))
+
+
+def judge_runs(runs: Iterable[VariantRun]) -> list[str]:
+    """Every reason the selftest fails: missed faults, false alarms, broken sessions, undeclared variants."""
+    problems = []
+    for run in runs:
+        expected = expectations(run.name)
+        if run.problem:
+            problems.append(f"{run.name}: {run.problem}")
+            continue
+        if expected is None:
+            problems.append(f"{run.name}: no entry in VARIANT_CATCHES, so nothing is expected to catch it")
+            continue
+        catches, collateral = expected
+        missed = sorted(catches - run.failed)
+        alarms = sorted(run.failed - catches - collateral)
+        if missed:
+            problems.append(f"{run.name}: missed by {', '.join(missed)}")
+        if alarms:
+            problems.append(f"{run.name}: false alarm in {', '.join(alarms)}")
+    return problems
+
+
+def matrix(runs: Sequence[VariantRun]) -> str:
+    """The detection matrix: one row per variant, one column per check that any row expects or failed.
+
+    ``X`` caught, ``-`` missed, ``!`` false alarm, ``c`` collateral (allowed), ``.`` passed, blank not run."""
+    columns = sorted(set().union(*(r.failed | (expectations(r.name) or (set(), set()))[0] for r in runs)))
+    width = max([len(r.name) for r in runs] + [7])
+    lines = ["detection matrix (X caught, - missed, ! false alarm, c collateral, . passed, blank not run)"]
+    lines += [" " * (width + 2) + " ".join(f"{i:>2}" for i in range(1, len(columns) + 1))]
+    for run in runs:
+        catches, collateral = expectations(run.name) or (set(), set())
+        cells = [_cell(check, run, catches, collateral) for check in columns]
+        lines.append(f"{run.name:<{width}}  " + " ".join(f"{c:>2}" for c in cells) + f"   {run.seconds:5.1f} s")
+    lines += [f"  {i:>2} {check}" for i, check in enumerate(columns, start=1)]
+    return "\n".join(lines)
+
+
+def _cell(check: str, run: VariantRun, catches: set[str], collateral: set[str]) -> str:
+    if check in run.failed:
+        return "X" if check in catches else "c" if check in collateral else "!"
+    if check in catches:
+        return "-"
+    return "." if check in run.ran else ""
+
+
+def selftest(
+    *, variants: Sequence[str] | None = None, report_root: Path | None = None, jobs: int = 2,
+    out: TextIO = sys.stdout, progress: Callable[[VariantRun], None] | None = None,
+) -> int:
+    """Run the matrix; print it and every problem; 0 when every fault is caught and nothing else fails."""
+    from .reference import VARIANTS
+
+    names = list(variants) if variants else ["correct", *VARIANTS, *DEPLOYMENTS]
+    unknown = [n for n in names if n not in ("correct", *VARIANTS, *DEPLOYMENTS)]
+    if unknown:
+        print(f"eprom-verify selftest: unknown variant(s) {', '.join(unknown)}", file=sys.stderr)
+        return 4
+    root = report_root or Path(tempfile.mkdtemp(prefix="eprom-selftest-"))
+    print(f"eprom-verify selftest: {len(names)} sessions, {jobs} at a time, in {root}", file=out, flush=True)
+
+    def one(name: str) -> VariantRun:
+        run = _run_child(name, root)
+        (progress or (lambda r: print(_progress_line(r), file=out, flush=True)))(run)
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = list(pool.map(one, names))
+    print("\n" + matrix(runs), file=out)
+    problems = judge_runs(runs)
+    for problem in problems:
+        print(f"SELFTEST FAILED {problem}", file=out)
+    print(f"eprom-verify selftest: {'failed' if problems else 'passed'} ({len(runs)} sessions)", file=out)
+    if report_root is None and not problems:
+        shutil.rmtree(root, ignore_errors=True)
+    return 1 if problems else 0
+
+
+def _progress_line(run: VariantRun) -> str:
+    failed = ", ".join(sorted(run.failed)) or "nothing failed"
+    return f"  {run.name:<32} {run.seconds:5.1f} s  {run.problem or failed}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m verification.selftest --one NAME --session-dir DIR``: one session (the child)."""
+    parser = argparse.ArgumentParser(prog="python -m verification.selftest")
+    parser.add_argument("--one", required=True, metavar="VARIANT")
+    parser.add_argument("--session-dir", required=True, type=Path)
+    args = parser.parse_args(argv)
+    return run_variant(args.one, args.session_dir)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
