@@ -250,6 +250,7 @@ for _variant, _checks in {
 }.items():
     VARIANT_COLLATERAL.setdefault(_variant, set()).update(_checks)
 
+
 def variant(name: str) -> Behaviour:
     """The named faulty variant, or ``"correct"`` for the correct system."""
     if name == "correct":
