@@ -13,10 +13,12 @@ from typing import Any
 
 import httpx
 
+from .. import __version__
 from .store import Actor, Direction, Exchange, SessionStore
 
 __all__ = ["KitClient"]
 
+_DEFAULT_HEADERS = {"User-Agent": f"eprom-verify/{__version__}", "Accept": "*/*"}
 _TEXT_LIMIT = 1_000_000  # bodies above 1 MB are truncated in the record, not in the request
 
 
@@ -26,7 +28,10 @@ class KitClient:
     def __init__(self, store: SessionStore | None, *, timeout: float = 10.0, actor: Actor = "kit"):
         self.store = store
         self.actor = actor
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        # httpx's transport without the client layer: the kit never follows redirects, keeps no cookies and
+        # ignores environment proxies, and the client layer would double the cost of each judged callback.
+        self._timeout = httpx.Timeout(timeout)
+        self._http = httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=20))
 
     def close(self) -> None:
         self._http.close()
@@ -55,26 +60,23 @@ class KitClient:
             content = json.dumps(json_body, ensure_ascii=False)
             headers.setdefault("Content-Type", "application/json; charset=utf-8")
         body = content.encode() if isinstance(content, str) else (content or b"")
-        request = self._http.build_request(method, url, content=body, headers=headers)
-        if timeout is not None:
-            request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+        headers = {**_DEFAULT_HEADERS, **headers}
+        limit = httpx.Timeout(timeout) if timeout is not None else self._timeout
         exchange = Exchange(
-            direction=direction,
-            actor=self.actor,
-            method=method,
-            url=str(request.url),
-            request_headers=dict(request.headers),
-            request_body=_text(body),
-            meta=dict(meta or {}),
+            direction=direction, actor=self.actor, method=method, url=url, request_headers=headers,
+            request_body=_text(body), meta=dict(meta or {}),
         )
         started = time.perf_counter()
         try:
-            response = self._http.send(request)
+            request = httpx.Request(method, url, content=body, headers=headers, extensions={"timeout": limit.as_dict()})
+            exchange.url, exchange.request_headers = str(request.url), dict(request.headers)
+            response = self._http.handle_request(request)
+            response.read()
             exchange.status = response.status_code
             exchange.response_headers = dict(response.headers)
             exchange.response_body = _text(response.content)
         except httpx.TimeoutException as exc:
-            exchange.error = f"timeout after {timeout or self._http.timeout.read}s ({type(exc).__name__})"
+            exchange.error = f"timeout after {limit.read}s ({type(exc).__name__})"
         except httpx.HTTPError as exc:
             exchange.error = f"{type(exc).__name__}: {exc}"
         exchange.latency_ms = (time.perf_counter() - started) * 1000
