@@ -29,6 +29,7 @@ def write_demo_target(path: Path, *, eprom_port: int, reference: object) -> None
     """The demo target as a user would write it; the key stays a ``${VAR}`` reference, never on disk."""
     from .config import DEMO_PAPER_FORM_ID
 
+    # The bundled system declares every capability: the demo shows the whole checklist.
     document = {
         "name": "eprom-verify reference ordering system (demo)",
         "environment": "test",

@@ -24,7 +24,6 @@ from verification.config import (
     Secret,
     Target,
     TargetError,
-    default_demo_target,
     is_production,
     is_production_url,
     load_target,
@@ -568,21 +567,3 @@ def test_example_target_without_the_key_says_what_to_export() -> None:
     with pytest.raises(TargetError, match="export EPROM_API_KEY="):
         load_target(REPO / "examples" / "target.simulator.yaml", environ={})
 
-
-def test_default_demo_target() -> None:
-    target = default_demo_target(eprom_port=0, system_port=18081, api_key="demo-${literal}")
-    assert target.api_key.reveal() == "demo-${literal}"
-    assert (target.environment, target.eprom.mode, target.eprom.listen) == ("test", "simulator",
-                                                                            ListenAddress("127.0.0.1", 0))
-    system = target.bestillersystem
-    assert system.callback_base_url == "http://127.0.0.1:18081"
-    assert system.trigger is not None and system.trigger.url == "http://127.0.0.1:18081/_trigger/order"
-    assert system.probe is not None
-    assert system.probe.status == ProbeCall(url="http://127.0.0.1:18081/_probe/status/{formOrderId}")
-    assert system.probe.signed == ProbeCall(url="http://127.0.0.1:18081/_probe/signed/{formOrderId}")
-    assert system.capabilities == frozenset(CAPABILITIES) and not system.accepts_unknown_orders
-    rand12, paper_form = target.forms
-    assert (rand12.id, rand12.name, rand12.signing, rand12.paper) == (RAND12, "RAND-12", True, False)
-    assert paper_form.paper and not paper_form.signing
-    assert target.test_persons == (VERIFICATION_PERSON,)
-    assert default_demo_target(eprom_port=1, system_port=2, api_key=Secret("k1")).api_key == Secret("k1")

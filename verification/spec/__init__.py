@@ -18,6 +18,7 @@ from typing import Any
 from .enums import (
     C1_STATUSES,
     C2_STATUSES,
+    CAPABILITIES,
     PAPER_RULES,
     DistributionRule,
     EnumValueError,
@@ -127,6 +128,7 @@ __all__ = [
     "PAPER_RULES",
     "C1_STATUSES",
     "C2_STATUSES",
+    "CAPABILITIES",
     # wire writers
     "ZERO_GUID",
     "EnumStyle",

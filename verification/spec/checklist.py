@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
+from .enums import CAPABILITIES
 
 __all__ = [
     "ChecklistError",
@@ -45,17 +46,6 @@ CHECKLIST_PATH = Path(__file__).with_name("checklist.yaml")
 
 KINDS = ("checklist", "check")
 VERIFIED_BY = ("automatic", "simulator", "human")
-CAPABILITIES = (
-    "formorder",
-    "message",
-    "personvern",
-    "sms",
-    "email",
-    "signing",
-    "on_behalf_of",
-    "patient_initiated",
-    "paper",
-)
 CHECKLIST_AREAS = (
     "Verifisering av integrasjoner i testmiljø",  # the page's preamble, V0 only
     "1) Bestilling av skjema",

@@ -27,7 +27,22 @@ __all__ = [
     "PAPER_RULES",
     "C1_STATUSES",
     "C2_STATUSES",
+    "CAPABILITIES",
 ]
+
+# What an ordering system can do, as a target file declares it (``bestillersystem.capabilities``).
+CAPABILITIES = (
+    "formorder",
+    "message",
+    "personvern",
+    "sms",
+    "email",
+    "signing",
+    "on_behalf_of",
+    "patient_initiated",
+    "paper",
+)
+
 
 
 class DistributionRule(enum.IntEnum):

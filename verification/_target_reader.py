@@ -1,0 +1,679 @@
+"""Reading and validating a target file: the half of :mod:`verification.config` that turns YAML into a
+:class:`~verification.config.Target`, collecting every problem before failing once.
+
+Private to the config module; import :func:`verification.config.load_target` instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import os
+import re
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .config import (
+    ABSENT,
+    Budgets,
+    CAPABILITIES,
+    DEFAULT_LISTEN,
+    ENVIRONMENTS,
+    EpromSettings,
+    FormSpec,
+    ListenAddress,
+    MASK,
+    MODES,
+    PROFILES,
+    Probe,
+    ProbeCall,
+    Secret,
+    SystemSettings,
+    Target,
+    TargetError,
+    TargetProblem,
+    Trigger,
+    _FORM_ORDER_ID,
+    _GUID,
+    _SAMPLE_NATIONAL_ID,
+    _VERIFICATION_PERSON,
+    _ZERO_GUID,
+    mask_national_id,
+)
+
+
+# --------------------------------------------------------------------------------------------- YAML
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last)."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)):
+            continue  # an unhashable key is refused by construct_mapping itself
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)  # also resolves merge keys (<<)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path, file: str) -> Any:
+    def fail(message: str, fix: str, line: int | None = None) -> TargetError:
+        return TargetError([TargetProblem(file, "", ABSENT, message, fix, line)])
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise fail("file not found", "check the path; start from examples/target.simulator.yaml") from None
+    except IsADirectoryError:
+        raise fail("is a directory, not a target file", "name the YAML file itself") from None
+    except UnicodeDecodeError as exc:
+        raise fail(f"is not UTF-8 text ({exc.reason})", "save the file as UTF-8") from None
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror})", "check the file's permissions") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        # Built from the parts, never str(exc): its snippet could quote the api_key's line.
+        mark = exc.problem_mark or exc.context_mark
+        detail = "; ".join(str(part) for part in (exc.context, exc.problem) if part)
+        column = f" (column {mark.column + 1})" if mark else ""
+        fix = (
+            "keep one of the two" if "duplicate key" in detail
+            else "correct the YAML at that line; quote values that contain ': ' or start with '{', '[', '*' or '&'"
+        )
+        raise fail(f"YAML syntax error{column}: {detail}", fix, None if mark is None else mark.line + 1) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"YAML error: {type(exc).__name__}", "correct the YAML") from None
+
+
+# ------------------------------------------------------------------------------------- substitution
+
+_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+_REFERENCE_BODY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$", re.DOTALL)
+
+
+class _Reported:
+    """Stands for a value whose problem is already reported (unset ${VAR}, missing required key)."""
+
+
+_REPORTED: Any = _Reported()
+
+
+def _substitute_tree(node: Any, path: str, reader: _Reader) -> Any:
+    if isinstance(node, str):
+        return _substitute(node, path, reader)
+    if isinstance(node, dict):
+        return {key: _substitute_tree(value, _join(path, key), reader) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_substitute_tree(value, f"{path}[{i}]", reader) for i, value in enumerate(node)]
+    return node
+
+
+def _substitute(text: str, path: str, reader: _Reader) -> Any:
+    failed = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal failed
+        if match.group(0) == "$${":
+            return "${"
+        body = _REFERENCE_BODY.match(match.group(1) or "")  # group 1 is None for an unclosed ${
+        if body is None:
+            failed = True
+            reader.problem(path, text, "has a malformed ${…} reference",
+                           "write ${NAME} or ${NAME:-default}; write $${ for a literal ${")
+            return ""
+        name, default = body.group(1), body.group(2)
+        value = reader.environ.get(name)
+        if default is not None and not value:
+            return default
+        if value is None:
+            failed = True
+            reader.problem(path, text, f"uses environment variable {name}, which is not set",
+                           f"export {name}=… or put the value in the file")
+            return ""
+        return value
+
+    result = _REFERENCE.sub(replace, text)
+    return _REPORTED if failed else result
+
+
+# ------------------------------------------------------------------------------------------ parsing
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+class _Reader:
+    """Collects problems while the sections are read; a value that fails comes back as None."""
+
+    def __init__(self, file: str, environ: Mapping[str, str]) -> None:
+        self.file = file
+        self.environ = environ
+        self.problems: list[TargetProblem] = []
+        self.secret: str | None = None  # the api_key once read, so no error text can show it
+
+    def problem(self, path: str, value: Any, message: str, fix: str) -> None:
+        if path == "api_key" and value is not ABSENT:
+            value = MASK
+        elif any(_holds(value, secret) for secret in self._secrets()):
+            value = MASK  # the key pasted into another field
+        elif path.startswith("test_persons[") and isinstance(value, str):
+            value = mask_national_id(value)
+        self.problems.append(TargetProblem(self.file, path, value, message, fix))
+
+    def fail_if_any(self) -> None:
+        if not self.problems:
+            return
+        problems = self.problems
+        for secret in self._secrets():
+            problems = [_scrub(problem, secret) for problem in problems]
+        raise TargetError(problems)
+
+    def _secrets(self) -> set[str]:
+        # Short strings would scrub ordinary words; a key that short is reported anyway.
+        candidates = (self.secret, self.secret.strip()) if self.secret else ()
+        return {secret for secret in candidates if len(secret) >= 4}
+
+    # -- fetching: a missing required key is reported once and comes back as _REPORTED
+
+    def get(self, section: dict[str, Any], path: str, *, required: str | None = None, default: Any = None) -> Any:
+        key = path.rsplit(".", 1)[-1]
+        value = section.get(key)
+        if value is not None:
+            return value
+        if required is None:
+            return default
+        self.problem(path, ABSENT if key not in section else None,
+                     "is missing (required)" if key not in section else "is empty", required)
+        return _REPORTED
+
+    # -- converting: each returns None after reporting, or silently for _REPORTED
+
+    def mapping(self, value: Any, path: str, known: tuple[str, ...]) -> dict[str, Any] | None:
+        if value is _REPORTED:
+            return None
+        if not isinstance(value, dict):
+            self.problem(path, value, "is not a mapping",
+                         f"write {path or 'the file'} as 'key: value' lines ({', '.join(known)})")
+            return None
+        for key in value:
+            if key not in known:
+                self.problem(_join(path, key), ABSENT, "unknown key", _suggest(key, known))
+        return value
+
+    def text(self, value: Any, path: str, fix: str) -> str | None:
+        if value is _REPORTED:
+            return None
+        if not isinstance(value, str):
+            quote = "quote it; " if isinstance(value, (bool, int, float)) else ""
+            self.problem(path, value, f"is a {_yaml_type(value)}, not a string", quote + fix)
+            return None
+        if not value.strip():
+            self.problem(path, value, "is empty", fix)
+            return None
+        return value
+
+    def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str | None:
+        if value is _REPORTED:
+            return None
+        if value not in choices or not isinstance(value, str):
+            hint = _suggest(value if isinstance(value, str) else "", choices, "use one of")
+            self.problem(path, value, f"is not one of {' | '.join(choices)}", hint)
+            return None
+        return value
+
+    def flag(self, value: Any, path: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        if value is not _REPORTED:
+            self.problem(path, value, "is not a boolean", "write true or false, unquoted")
+        return None
+
+    def positive(self, value: Any, path: str, *, integer: bool = False) -> float | None:
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, kinds) and not isinstance(value, bool) and value > 0:
+            return value
+        if value is not _REPORTED:
+            noun = "a whole number" if integer else "a number"
+            self.problem(path, value, f"is not {noun} greater than 0", f"write {noun}, unquoted, e.g. 10")
+        return None
+
+
+def _holds(value: Any, secret: str) -> bool:
+    return secret in (value if isinstance(value, str) else repr(value))
+
+
+def _scrub(problem: TargetProblem, secret: str) -> TargetProblem:
+    value = MASK if _holds(problem.value, secret) else problem.value
+    message, fix = problem.message.replace(secret, MASK), problem.fix.replace(secret, MASK)
+    return TargetProblem(problem.file, problem.field, value, message, fix, problem.line)
+
+
+def _suggest(word: Any, known: tuple[str, ...], otherwise: str = "remove it; allowed here") -> str:
+    close = difflib.get_close_matches(str(word), known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"{otherwise}: {', '.join(known)}"
+
+
+def _yaml_type(value: Any) -> str:
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "mapping",
+             type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+_TOP = ("name", "environment", "api_key", "eprom", "bestillersystem", "forms", "test_persons",
+        "budgets", "max_requests", "profile")
+_EPROM = ("mode", "listen", "upstream", "public_url", "callback_listen")
+_SYSTEM = ("callback_base_url", "trigger", "probe", "capabilities", "accepts_unknown_orders")
+_TRIGGER = ("url", "command", "timeout_s")
+_PROBE = ("status", "answers", "signed")
+_PROBE_CALL = ("url", "command")
+_FORM = ("id", "name", "signing", "paper", "published")
+_BUDGETS = ("callback_s",)
+_PERSON_EXAMPLE = f'e.g. "{_VERIFICATION_PERSON}" (the documented synthetic verification person)'
+
+
+def _parse(data: Any, *, source: Path | None, file: str, environ: Mapping[str, str] | None) -> Target:
+    reader = _Reader(file, os.environ if environ is None else environ)
+    if not isinstance(data, dict):
+        what = "is empty" if data is None else f"is a {_yaml_type(data)}"
+        reader.problem("", ABSENT, f"{what}; the top level must be a mapping",
+                       "start from examples/target.simulator.yaml")
+        reader.fail_if_any()
+    top: dict[str, Any] = reader.mapping(_substitute_tree(data, "", reader), "", _TOP)  # type: ignore[assignment]
+    name = reader.text(reader.get(top, "name", required="add name: <shown in the evidence>"), "name",
+                       "give the system's name, shown in the evidence")
+    environment = reader.choice(reader.get(top, "environment", required="add environment: test"),
+                                "environment", ENVIRONMENTS)
+    api_key = _api_key(reader, top)
+    eprom = _eprom(reader, reader.get(top, "eprom", default={}))
+    system = _system(reader, reader.get(top, "bestillersystem", required="add a bestillersystem section"))
+    forms = _forms(reader, reader.get(top, "forms", required="list the forms the system orders"))
+    persons = _test_persons(reader, reader.get(top, "test_persons", default=[]), eprom)
+    budgets = _budgets(reader, reader.get(top, "budgets", default={}))
+    max_requests = reader.positive(reader.get(top, "max_requests", default=20), "max_requests", integer=True)
+    profile = reader.get(top, "profile")
+    profile = None if profile is None else reader.choice(profile, "profile", PROFILES)
+    reader.fail_if_any()
+    # Past fail_if_any nothing is None that must not be.
+    return Target(
+        name=name, environment=environment, api_key=Secret(api_key), eprom=eprom,  # type: ignore[arg-type]
+        bestillersystem=system, forms=forms, test_persons=persons, budgets=budgets,  # type: ignore[arg-type]
+        max_requests=int(max_requests), profile=profile, source=source,  # type: ignore[arg-type]
+    )
+
+
+def _api_key(reader: _Reader, top: dict[str, Any]) -> str | None:
+    fix = "export EPROM_API_KEY=… and write api_key: ${EPROM_API_KEY}"
+    raw = reader.get(top, "api_key", required=fix)
+    if isinstance(raw, str):
+        reader.secret = raw
+    key = reader.text(raw, "api_key", fix)
+    if key is None:
+        return None
+    if key != key.strip():
+        reader.problem("api_key", key, "has whitespace around it", "remove the spaces or line breaks")
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in key):
+        reader.problem("api_key", key, "contains control characters", "copy the key again from ePROM admin")
+        return None
+    return key
+
+
+def _eprom(reader: _Reader, value: Any) -> EpromSettings | None:
+    section = reader.mapping(value, "eprom", _EPROM)
+    if section is None:
+        return None
+    mode = reader.choice(reader.get(section, "eprom.mode", default="simulator"), "eprom.mode", MODES)
+    listen = _listen(reader, reader.get(section, "eprom.listen", default=DEFAULT_LISTEN), "eprom.listen")
+    fix = "give the ePROM base URL, e.g. https://proms.hemitdev.org/promswebapi"
+    needs_upstream = mode in ("relay", "direct")
+    raw = reader.get(section, "eprom.upstream", required=f"in {mode} mode, {fix}" if needs_upstream else None)
+    upstream = None if raw is None else _upstream(reader, raw, fix)
+    public_fix = "give the URL ePROM calls back (registered as ApiBaseUrl), e.g. https://relay.example.org"
+    raw_public = reader.get(section, "eprom.public_url")  # required by the relay command, not by judging
+    public_url = None if raw_public is None else _public_url(reader, raw_public, public_fix)
+    raw_callback = reader.get(section, "eprom.callback_listen")
+    callback_listen = None if raw_callback is None else _listen(reader, raw_callback, "eprom.callback_listen")
+    if mode is None or listen is None or (raw is not None and upstream is None):
+        return None
+    if (raw_public is not None and public_url is None) or (raw_callback is not None and callback_listen is None):
+        return None
+    if mode == "relay" and public_url is not None and callback_listen is None:
+        callback_listen = _default_callback_listen(listen, public_url)
+    return EpromSettings(mode=mode, listen=listen, upstream=upstream, public_url=public_url,
+                         callback_listen=callback_listen)
+
+
+def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
+    """The relay's public URL: http(s), https unless loopback, a base URL (no callback path, no query)."""
+    url = _http_url(reader, value, "eprom.public_url", fix)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        reader.problem("eprom.public_url", url, "is not https (ePROM calls back over TLS; only loopback may "
+                       "use plain http)", "put the relay behind an https address")
+        return None
+    if parts.query or parts.fragment or "/api/" in parts.path.lower() + "/":
+        reader.problem("eprom.public_url", url, "is not a base URL", "give the base only; ePROM appends /api/…")
+        return None
+    return url.rstrip("/")
+
+
+def _default_callback_listen(listen: ListenAddress, public_url: str) -> ListenAddress:
+    parts = urlsplit(public_url)
+    if _is_loopback(parts.hostname or ""):
+        default_port = 443 if parts.scheme == "https" else 80
+        return ListenAddress(parts.hostname or listen.host, default_port if parts.port is None else parts.port)
+    return ListenAddress(listen.host, listen.port + 1 if listen.port else 0)
+
+
+def _listen(reader: _Reader, value: Any, path: str) -> ListenAddress | None:
+    fix = "write host:port, e.g. 127.0.0.1:18080 (port 0 picks a free port)"
+    text = reader.text(value, path, fix)
+    if text is None:
+        return None
+    match = re.fullmatch(r"\[([^\]]+)\]:(\d+)|([^:\[\]\s]+):(\d+)", text)
+    if match is None:
+        reader.problem(path, text, "is not host:port", fix)
+        return None
+    port = int(match.group(2) or match.group(4))
+    if port > 65535:
+        reader.problem(path, text, "has a port above 65535", fix)
+        return None
+    return ListenAddress(match.group(1) or match.group(3), port)
+
+
+def _upstream(reader: _Reader, value: Any, fix: str) -> str | None:
+    url = _http_url(reader, value, "eprom.upstream", fix)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        reader.problem("eprom.upstream", url, "is not https (only loopback may use plain http)",
+                       "use the https:// address of the ePROM environment")
+        return None
+    if "/api/" in parts.path.lower() + "/":
+        reader.problem("eprom.upstream", url, "is an endpoint URL, not the base URL", fix)
+        return None
+    return url.rstrip("/")
+
+
+def _http_url(reader: _Reader, value: Any, path: str, fix: str) -> str | None:
+    text = reader.text(value, path, fix)
+    if text is None:
+        return None
+    if not _is_http_url(text):
+        reader.problem(path, text, "is not an http(s) URL", fix)
+        return None
+    return text
+
+
+def _is_http_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", text)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _system(reader: _Reader, value: Any) -> SystemSettings | None:
+    section = reader.mapping(value, "bestillersystem", _SYSTEM)
+    if section is None:
+        return None
+    base = _callback_base_url(reader, reader.get(
+        section, "bestillersystem.callback_base_url", required="add the ApiBaseUrl, e.g. http://127.0.0.1:18081"))
+    raw_trigger = reader.get(section, "bestillersystem.trigger")
+    trigger = None if raw_trigger is None else _trigger(reader, raw_trigger)
+    raw_probe = reader.get(section, "bestillersystem.probe")
+    probe = None if raw_probe is None else _probe(reader, raw_probe)
+    capabilities = _capabilities(reader, reader.get(
+        section, "bestillersystem.capabilities", required=f"list what the system does: {', '.join(CAPABILITIES)}"))
+    unknown_orders = reader.flag(reader.get(section, "bestillersystem.accepts_unknown_orders", default=False),
+                                 "bestillersystem.accepts_unknown_orders")
+    if base is None or capabilities is None or unknown_orders is None:
+        return None
+    return SystemSettings(base, capabilities, trigger, probe, unknown_orders)
+
+
+def _callback_base_url(reader: _Reader, value: Any) -> str | None:
+    path = "bestillersystem.callback_base_url"
+    url = _http_url(reader, value, path, "use http://host:port for loopback or https://…")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        reader.problem(path, url, "has a query or fragment", "give the base URL only; ePROM appends /api/…")
+        return None
+    if parts.path.lower().rstrip("/").endswith(("/api/promsformorder", "/api/messagetocitizen",
+                                                 "/api/personverninnstilling")):
+        reader.problem(path, url, "ends in a callback path",
+                       "give the base URL only; ePROM appends /api/PromsFormOrder and the others")
+        return None
+    return url.rstrip("/")
+
+
+def _trigger(reader: _Reader, value: Any) -> Trigger | None:
+    path = "bestillersystem.trigger"
+    section = reader.mapping(value, path, _TRIGGER)
+    if section is None:
+        return None
+    timeout = reader.positive(reader.get(section, f"{path}.timeout_s", default=30), f"{path}.timeout_s")
+    if not _one_of(reader, section, path, "url", "command"):
+        return None
+    if section.get("url") is not None:
+        url = _http_url(reader, section["url"], f"{path}.url", "give the http(s) URL the kit POSTs orders to")
+        return None if url is None or timeout is None else Trigger(url=url, timeout_s=float(timeout))
+    command = _command(reader, section["command"], f"{path}.command")
+    return None if command is None or timeout is None else Trigger(command=command, timeout_s=float(timeout))
+
+
+def _one_of(reader: _Reader, section: dict[str, Any], path: str, first: str, second: str) -> bool:
+    present = [key for key in (first, second) if section.get(key) is not None]
+    if len(present) == 1:
+        return True
+    message = f"has both {first} and {second}" if present else f"has neither {first} nor {second}"
+    reader.problem(path, ABSENT, message, f"give exactly one of {first} or {second}")
+    return False
+
+
+def _command(reader: _Reader, value: Any, path: str) -> tuple[str, ...] | None:
+    fix = "give a command line, e.g. ./place-order.sh, or a list of arguments"
+    if isinstance(value, list):
+        if any(arg is _REPORTED for arg in value):
+            return None
+        if value and all(isinstance(arg, str) and arg for arg in value):
+            return tuple(value)
+        reader.problem(path, value, "is not a list of non-empty strings", fix)
+        return None
+    text = reader.text(value, path, fix)
+    if text is None:
+        return None
+    try:
+        return tuple(shlex.split(text))
+    except ValueError as exc:
+        reader.problem(path, text, f"cannot be split into arguments ({exc})", "balance the quotes")
+        return None
+
+
+def _probe(reader: _Reader, value: Any) -> Probe | None:
+    path = "bestillersystem.probe"
+    section = reader.mapping(value, path, _PROBE)
+    if section is None:
+        return None
+    asked = [name for name in _PROBE if section.get(name) is not None]
+    if not asked:
+        reader.problem(path, ABSENT, "asks nothing", "give status, answers and/or signed, or remove probe")
+        return None
+    calls = {name: _probe_call(reader, section[name], f"{path}.{name}") for name in asked}
+    return None if None in calls.values() else Probe(**calls)
+
+
+def _probe_call(reader: _Reader, value: Any, path: str) -> ProbeCall | None:
+    if isinstance(value, dict):
+        section = reader.mapping(value, path, _PROBE_CALL)
+        if section is None or not _one_of(reader, section, path, "url", "command"):
+            return None
+        if section.get("command") is not None:
+            return _probe_command(reader, section["command"], f"{path}.command")
+        value, path = section["url"], f"{path}.url"
+    fix = "give an http(s) URL template containing {formOrderId}"
+    template = reader.text(value, path, fix)
+    if template is None:
+        return None
+    if _FORM_ORDER_ID not in template:
+        reader.problem(path, template, "does not contain {formOrderId}", fix)
+        return None
+    if not _is_http_url(template.replace(_FORM_ORDER_ID, _ZERO_GUID)):
+        reader.problem(path, template, "is not an http(s) URL", fix)
+        return None
+    return ProbeCall(url=template)
+
+
+def _probe_command(reader: _Reader, value: Any, path: str) -> ProbeCall | None:
+    command = _command(reader, value, path)
+    if command is None:
+        return None
+    if not any(_FORM_ORDER_ID in arg for arg in command):
+        reader.problem(path, value, "does not contain {formOrderId}", "put {formOrderId} where the order id goes")
+        return None
+    return ProbeCall(command=command)
+
+
+def _capabilities(reader: _Reader, value: Any) -> frozenset[str] | None:
+    path = "bestillersystem.capabilities"
+    if value is _REPORTED:
+        return None
+    if not isinstance(value, list) or not value:
+        reader.problem(path, value, "is not a non-empty list",
+                       f"list what the system does, from: {', '.join(CAPABILITIES)}")
+        return None
+    names = [reader.choice(name, f"{path}[{i}]", CAPABILITIES) for i, name in enumerate(value)]
+    return None if None in names else frozenset(names)  # type: ignore[arg-type]
+
+
+def _forms(reader: _Reader, value: Any) -> tuple[FormSpec, ...] | None:
+    if value is _REPORTED:
+        return None
+    if not isinstance(value, list) or not value:
+        reader.problem("forms", value, "is not a non-empty list",
+                       "list each form as {id: <GUID>, name: …, signing: false, paper: false}")
+        return None
+    forms = [_form(reader, item, f"forms[{i}]") for i, item in enumerate(value)]
+    ids = [form.id if form else None for form in forms]
+    for i, form_id in enumerate(ids):
+        if form_id is not None and form_id in ids[:i]:
+            reader.problem(f"forms[{i}].id", form_id, "is listed twice", "list each form once")
+    return None if None in forms else tuple(forms)  # type: ignore[arg-type]
+
+
+def _form(reader: _Reader, value: Any, path: str) -> FormSpec | None:
+    section = reader.mapping(value, path, _FORM)
+    if section is None:
+        return None
+    form_id = _guid(reader, reader.get(section, f"{path}.id", required="add id: <the form's GUID>"), f"{path}.id")
+    name = reader.text(reader.get(section, f"{path}.name", required="add name: <the form's name>"),
+                       f"{path}.name", "give the form's name")
+    signing, paper = (
+        reader.flag(reader.get(section, f"{path}.{key}", required=f"add {key}: true or {key}: false"),
+                    f"{path}.{key}")
+        for key in ("signing", "paper")
+    )
+    published = reader.flag(reader.get(section, f"{path}.published", default=True), f"{path}.published")
+    if form_id is None or name is None or signing is None or paper is None or published is None:
+        return None
+    return FormSpec(form_id, name, signing, paper, published)
+
+
+def _guid(reader: _Reader, value: Any, path: str) -> str | None:
+    fix = "copy the form's GUID from ePROM admin, e.g. 1bc5f9f0-2607-49eb-94f0-6af955bbd79a"
+    text = reader.text(value, path, fix)
+    if text is None:
+        return None
+    if not _GUID.match(text):
+        reader.problem(path, text, "is not a GUID", fix)
+        return None
+    if text == _ZERO_GUID:
+        reader.problem(path, text, "is the zero GUID, which ePROM uses for 'none'", fix)
+        return None
+    return text.lower()
+
+
+def _test_persons(reader: _Reader, value: Any, eprom: EpromSettings | None) -> tuple[str, ...] | None:
+    fix = f"list quoted national ids, {_PERSON_EXAMPLE}"
+    if not isinstance(value, list):
+        reader.problem("test_persons", value, "is not a list", fix)
+        return None
+    if not value and eprom is not None and eprom.mode != "simulator":
+        reader.problem("test_persons", ABSENT, f"is empty; against a real ePROM ({eprom.mode} mode) the kit "
+                       "uses only configured test persons", fix)
+        return None
+    persons = [_test_person(reader, nid, f"test_persons[{i}]") for i, nid in enumerate(value)]
+    for i, nid in enumerate(persons):
+        if nid is not None and nid in persons[:i]:
+            reader.problem(f"test_persons[{i}]", nid, "is listed twice", "list each test person once")
+    return None if None in persons else tuple(persons)  # type: ignore[arg-type]
+
+
+def _test_person(reader: _Reader, value: Any, path: str) -> str | None:
+    fix = f"use a synthetic test person, {_PERSON_EXAMPLE}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        reader.problem(path, mask_national_id(str(value)), "is a number, not a string",
+                       'quote it ("…"): YAML drops the leading zeros of unquoted digits')
+        return None
+    text = reader.text(value, path, fix)
+    if text is None:
+        return None
+    if not re.fullmatch(r"\d{11}", text):
+        reader.problem(path, text, "is not 11 digits", fix)
+        return None
+    if text == _SAMPLE_NATIONAL_ID:
+        reader.problem(path, text, "is the integration guide's sample id; it decodes as an ordinary 1939 birth, "
+                       "so a real person could have it", fix)
+        return None
+    from verification.spec.national_id import classify  # lazy: importing config stays cheap
+
+    info = classify(text)
+    if not info.accepted_by_eprom:
+        why = info.reason if info.kind.name == "INVALID" or not info.check_digits_ok else f"a {info.kind.value}"
+        reader.problem(path, text, f"is not accepted by ePROM ({why}); it takes a fødselsnummer or D-nummer "
+                       "with valid check digits", fix)
+        return None
+    return text
+
+
+def _budgets(reader: _Reader, value: Any) -> Budgets | None:
+    section = reader.mapping(value, "budgets", _BUDGETS)
+    if section is None:
+        return None
+    raw = reader.get(section, "budgets.callback_s", default=10)
+    callback_s = reader.positive(raw, "budgets.callback_s")
+    return None if callback_s is None else Budgets(callback_s=float(callback_s))
