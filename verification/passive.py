@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from .checks.environment import check_test_environment
 from .checks.failure import CheckFailure, Deviations, NotVerifiable, Waiting
 from .checks.outbound import of_endpoint, outbound
 from .checks.receiver_session import check_latency, check_no_leak, check_response_shape
@@ -178,6 +179,7 @@ def judge_recorded(
     e1, calls = session.e1, session.outbound
     callbacks = [ex for order in session.orders.values() for kind in order.callbacks.values() for ex in kind]
     verdicts = [
+        _verdict("V0", lambda: check_test_environment(target)),
         _once_recorded("S-ORDER-SENT", e1, "no order (E1)", lambda: check_orders_accepted(e1)),
         _once_recorded("S-AUTH-HEADER", calls, "no request to ePROM", lambda: check_auth_header(calls, api_key)),
         _once_recorded("S-CONTENT-TYPE", calls, "no request to ePROM", lambda: check_content_type(calls)),
