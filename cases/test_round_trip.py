@@ -1,6 +1,7 @@
 """S-ROUND-TRIP and the happy paths of V1.1, V1.2, V1.3 and V3.1, in simulator mode.
 
 Trigger → E1 → C1 → the simulated citizen completes → C2 (→ E2 for a signed form), each step judged.
+V1.3's own part: the system stores the channel C1 reports, not the preferred one of the E1 response.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ import pytest
 
 from verification.checks.round_trip import check_round_trip
 from verification.checks.sender import check_signed_download
-from verification.scenarios import exchanges_by_id, round_trip
+from verification.checks.stored_channel import check_stored_channel
+from verification.scenarios import exchanges_by_id, order_and_ask_channel, round_trip
 from verification.spec.enums import NotificationChannel
 from verification.spec.national_id import synthetic_national_ids
 
 from .conftest import first_form, require_capability, require_trigger
 
 ON_BEHALF_OF = synthetic_national_ids(1, seed=53)[0]  # the person the form is about (synthetic)
+MAILBOX_ONLY_PERSON = synthetic_national_ids(1, seed=1303)[0]  # reachable only through a digital mailbox
+MAILBOX_ONLY = {"helsenorge": False, "digital_mailbox": True, "unsecure": False, "paper_address": False}
 
 # (distribution rule, channel the C1 must report for a test person reachable on every channel, the form it
 # needs: not one that must be signed for NoDistribution (E1-3), a paper-enabled one for a paper rule (E1-5),
@@ -56,3 +60,18 @@ def test_round_trip_signed(eprom_target, eprom_session, eprom_simulator, system,
     store = eprom_session.store
     check_signed_download(trip.signed_form_id, exchanges_by_id(store, trip.e2_ids), eprom_target.api_key.reveal(),
                           c2=store.get(trip.c2_ids[0]) if trip.c2_ids else None)
+
+
+@pytest.mark.eprom("V1.3", "S-ROUND-TRIP")
+def test_stored_channel_is_the_one_c1_reports(eprom_target, eprom_session, eprom_simulator, system):
+    """Basic prefers Helsenorge (the E1 answer), but the person has only a digital mailbox: C1 says
+    DigitalMailbox, and that is the channel the system must keep."""
+    require_trigger(system)
+    eprom_simulator.configure(population={MAILBOX_ONLY_PERSON: MAILBOX_ONLY})  # merged with the test persons
+    form = first_form(eprom_target)
+    parameters = {"formId": form.id, "nationalId": MAILBOX_ONLY_PERSON, "distributionRule": "Basic"}
+    order = order_and_ask_channel(system, eprom_simulator, parameters)
+    store = eprom_session.store
+    e1 = store.get(order.placement.e1_ids[0]) if order.placement.e1_ids else None
+    c1 = store.get(order.c1_ids[0]) if order.c1_ids else None
+    check_stored_channel(e1, c1, order.stored, problems=order.problems)

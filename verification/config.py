@@ -26,6 +26,8 @@ Extensions to the contract (all optional):
 - ``budgets: {callback_s: 10}`` — the time a callback may take to be answered (R-LATENCY).
 - ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
 - ``profile: quick | certification`` — unset means the command line (or its default) decides.
+- ``bestillersystem.probe.channel``: the notification channel the system stored for an order, answering
+  ``{"notificationChannel": <name or number>}`` (``null`` when none) instead of a count (V1.3).
 - ``eprom.public_url`` (relay mode): the URL registered as ApiBaseUrl in ePROM admin, which reaches the
   relay's callback face; https unless loopback. ``eprom.callback_listen`` (host:port) is where that face
   listens; by default the public URL's own port when it is loopback, else the ``listen`` port + 1.
@@ -203,6 +205,7 @@ class Probe:
     status: ProbeCall | None = None
     answers: ProbeCall | None = None
     signed: ProbeCall | None = None
+    channel: ProbeCall | None = None  # answers {"notificationChannel": …}, not a count (V1.3)
 
 
 @dataclass(frozen=True)
@@ -395,7 +398,7 @@ def _trigger_dict(trigger: Trigger | None) -> dict[str, Any] | None:
 def _probe_dict(probe: Probe | None) -> dict[str, Any] | None:
     if probe is None:
         return None
-    calls = {"status": probe.status, "answers": probe.answers, "signed": probe.signed}
+    calls = {"status": probe.status, "answers": probe.answers, "signed": probe.signed, "channel": probe.channel}
     return {
         name: {"url": _redact_url(call.url)} if call.url else {"command": list(call.command or ())}
         for name, call in calls.items()

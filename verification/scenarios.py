@@ -36,6 +36,8 @@ __all__ = [
     "order_answered_with_zero_id",
     "send_outbound",
     "round_trip",
+    "ChannelOrder",
+    "order_and_ask_channel",
     "recollect_orders",
     "exchanges_by_id",
     "E1_PATH",
@@ -339,6 +341,34 @@ def round_trip(
             trip.probes[kind] = system.probe(kind, order_id)
     recollect_orders(simulator, placement)
     return trip
+
+
+@dataclass
+class ChannelOrder:
+    """An order, the C1 that reports the channel used, and the channel probe's answer after that C1."""
+
+    placement: OrderPlacement
+    c1_ids: list[int] = field(default_factory=list)
+    stored: Any = None  # ProbeAnswer of the channel probe, when the target has one
+    problems: list[str] = field(default_factory=list)
+
+
+def order_and_ask_channel(
+    system: SystemUnderVerification, simulator: Any, parameters: dict[str, Any], *, timeout: float = 10.0
+) -> ChannelOrder:
+    """Place one order, wait until its C1 delivery settled, then ask the system which channel it stored."""
+    placement = place_order(system, simulator, parameters)
+    order = ChannelOrder(placement, problems=list(placement.problems))
+    order_id = placement.form_order_id
+    if order_id is None:
+        order.problems.append("no order was created, so no C1 can follow")
+        return order
+    order.c1_ids = _callback_ids(simulator, "C1", order_id, timeout=timeout)
+    if not order.c1_ids:
+        order.problems.append(f"the simulator sent no C1 for order {order_id} within {timeout}s")
+    if system.has_probe("channel"):
+        order.stored = system.probe("channel", order_id)
+    return order
 
 
 def exchanges_by_id(store: SessionStore, ids: list[int]) -> list[Exchange]:

@@ -20,7 +20,7 @@ from .recorder.store import Exchange, SessionStore
 __all__ = ["CALLBACK_PATHS", "ProbeAnswer", "SystemUnderVerification"]
 
 CallbackKind = Literal["C1", "C2", "C3", "C4"]
-ProbeKind = Literal["status", "answers", "signed"]
+ProbeKind = Literal["status", "answers", "signed", "channel"]
 
 CALLBACK_PATHS: dict[str, str] = {
     "C1": "/api/PromsFormOrder",
@@ -32,11 +32,15 @@ CALLBACK_PATHS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ProbeAnswer:
-    """What the system says it stored; ``count`` is None when the answer could not be read."""
+    """What the system says it stored; ``problem`` says why the answer could not be read.
+
+    ``count`` answers the counting probes (status, answers, signed); ``value`` the channel probe: the
+    ``notificationChannel`` as the system sent it (a name or a number; None when it stored none)."""
 
     count: int | None
     exchange: Exchange | None
     problem: str = ""
+    value: Any = None
 
 
 class SystemUnderVerification:
@@ -120,7 +124,7 @@ class SystemUnderVerification:
             exchange = self.client.send("GET", call.url_for(form_order_id), meta=meta)
         else:
             exchange = self._run_command(call.command_for(form_order_id), "", self.budget_s, meta)
-        return _read_probe(exchange)
+        return _read_channel(exchange) if kind == "channel" else _read_probe(exchange)
 
     def _run_command(
         self, command: tuple[str, ...], stdin: str, timeout: float, meta: dict[str, Any],
@@ -151,15 +155,31 @@ class SystemUnderVerification:
         return exchange
 
 
-def _read_probe(exchange: Exchange) -> ProbeAnswer:
+def _probe_json(exchange: Exchange) -> tuple[Any, str]:
+    """The probe's JSON answer, or a problem saying why there is none."""
     if exchange.error:
-        return ProbeAnswer(None, exchange, f"probe failed: {exchange.error}")
+        return None, f"probe failed: {exchange.error}"
     if exchange.method != "EXEC" and not (200 <= (exchange.status or 0) < 300):
-        return ProbeAnswer(None, exchange, f"probe answered HTTP {exchange.status}")
+        return None, f"probe answered HTTP {exchange.status}"
     try:
-        value = json.loads(exchange.response_body)
+        return json.loads(exchange.response_body), ""
     except ValueError:
-        return ProbeAnswer(None, exchange, "probe answer is not JSON")
+        return None, "probe answer is not JSON"
+
+
+def _read_channel(exchange: Exchange) -> ProbeAnswer:
+    value, problem = _probe_json(exchange)
+    if problem:
+        return ProbeAnswer(None, exchange, problem)
+    if not isinstance(value, dict) or "notificationChannel" not in value:
+        return ProbeAnswer(None, exchange, 'probe answer is not {"notificationChannel": …}')
+    return ProbeAnswer(None, exchange, value=value["notificationChannel"])
+
+
+def _read_probe(exchange: Exchange) -> ProbeAnswer:
+    value, problem = _probe_json(exchange)
+    if problem:
+        return ProbeAnswer(None, exchange, problem)
     if isinstance(value, dict):
         value = value.get("count")
     if isinstance(value, bool) or not isinstance(value, int):

@@ -162,6 +162,22 @@ def test_relay_mode_with_upstream_and_command_hooks() -> None:
     assert probe.answers is not None and probe.answers.url_for("x1") == "https://sys.example/a/x1"
 
 
+def test_channel_probe_is_read_alone_or_beside_the_counting_probes_and_shown_in_evidence() -> None:
+    data = mutate(valid(), "bestillersystem.probe", {"channel": "http://127.0.0.1:18081/_probe/channel/{formOrderId}"})
+    probe = parse_target(data, environ=ENV).bestillersystem.probe
+    assert probe is not None and (probe.status, probe.answers, probe.signed) == (None, None, None)
+    assert probe.channel is not None and probe.channel.url_for("x1") == "http://127.0.0.1:18081/_probe/channel/x1"
+    mutate(data, "bestillersystem.probe.channel", {"command": ["./channel.sh", "{formOrderId}"]})
+    mutate(data, "bestillersystem.probe.status", "http://127.0.0.1:18081/_probe/status/{formOrderId}")
+    target = parse_target(data, environ=ENV)
+    probe = target.bestillersystem.probe
+    assert probe is not None and probe.channel == ProbeCall(command=("./channel.sh", "{formOrderId}"))
+    assert redacted_dict(target)["bestillersystem"]["probe"] == {
+        "status": {"url": "http://127.0.0.1:18081/_probe/status/{formOrderId}"},
+        "channel": {"command": ["./channel.sh", "{formOrderId}"]},
+    }
+
+
 def test_form_ids_are_normalised_to_lower_case() -> None:
     data = mutate(valid(), "forms[0].id", RAND12.upper())
     assert parse_target(data, environ=ENV).forms[0].id == RAND12
@@ -275,6 +291,8 @@ FIELD_ERRORS = [
     ("bestillersystem.probe.answers", {"url": "http://h/{formOrderId}", "command": "x {formOrderId}"},
      "bestillersystem.probe.answers", None, "both url and command"),
     ("bestillersystem.probe", {}, "bestillersystem.probe", None, "asks nothing"),
+    ("bestillersystem.probe.channel", "http://h/channel", "bestillersystem.probe.channel", "'http://h/channel'",
+     "{formOrderId}"),
     ("bestillersystem.capabilities", DELETE, "bestillersystem.capabilities", None, "missing"),
     ("bestillersystem.capabilities", [], "bestillersystem.capabilities", "[]", "non-empty list"),
     ("bestillersystem.capabilities", ["formorder", "sign"], "bestillersystem.capabilities[1]", "'sign'",
@@ -561,6 +579,7 @@ def test_example_target_loads_with_the_key_set() -> None:
     assert target.api_key.reveal() == KEY and target.eprom.mode == "simulator"
     assert not is_production(target)
     assert target.test_persons == (VERIFICATION_PERSON,)
+    assert target.bestillersystem.probe is not None and target.bestillersystem.probe.channel is not None
 
 
 def test_example_target_without_the_key_says_what_to_export() -> None:

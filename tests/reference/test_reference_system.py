@@ -175,6 +175,8 @@ def test_a_return_before_its_status_is_kept_and_the_late_status_does_not_regress
     assert put(http, reference.base_url, late).json() == {"success": True}
     state = order_state(http, reference.base_url, form_order_id)
     assert (state["status"], state["channel"], state["answersCount"]) == ("Completed", "DigitalMailbox", 1)
+    channel = http.get(reference.probe_url("channel", form_order_id)).json()
+    assert channel == {"notificationChannel": "DigitalMailbox"}  # the C1's channel, as the channel probe says
 
 
 @pytest.mark.parametrize("api_key", [None, "", "wrong", f" {API_KEY}", f"{API_KEY} ", API_KEY.upper()])

@@ -43,6 +43,7 @@ class Behaviour:
     c3_message_shape_only: bool = False
     strict_iso_timestamps: bool = False
     rejects_filled_out_by: bool = False
+    stores_preferred_channel: bool = False
     # Outbound faults (calls to ePROM).
     rfc_basic_auth: bool = False
     retries_after_read_timeout: bool = False
@@ -108,6 +109,8 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
     "the documented offset form (2019-05-03T00:00:00+02:00), milliseconds with Z and the space separator give 400",
     "rejects_filled_out_by": "its C2 model predates filledOutBy (2025, Helsenorge only) and its strict reader "
     "answers 400 to a return that carries it",
+    "stores_preferred_channel": "keeps E1's notificationChannel (only the preferred one, BR-05) as the order's "
+    "channel and never updates it from the C1 that reports the channel actually used",
     "rfc_basic_auth": "uses an HTTP library's Basic auth helper: Basic base64(key:) instead of the raw key",
     "retries_slow_orders": "gives up on a slow E1 after 0.5 s and sends it again, so one trigger can place two orders",
     "key_in_body": "half-migrated from v1: sends the API key in the body of v2 calls as well as in the header",
@@ -141,7 +144,7 @@ VARIANTS: dict[str, Behaviour] = {
         "rejects_scanned_paper", "never_downloads_signed", "slow_signed_return", "rejects_patient_initiated",
         "racy_dedup", "regresses_state_on_stale_c1", "creates_unknown_orders", "crashes_on_malformed_json",
         "empty_reply_on_redelivery", "no_trailing_slash_route", "accepts_any_method", "leaks_stack_traces",
-        "c3_message_shape_only", "strict_iso_timestamps", "rejects_filled_out_by",
+        "c3_message_shape_only", "strict_iso_timestamps", "rejects_filled_out_by", "stores_preferred_channel",
     )},
     "rfc_basic_auth": Behaviour(rfc_basic_auth=True),
     "retries_slow_orders": replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=0.5),
@@ -249,6 +252,9 @@ for _variant, _checks in {
     "sms_key_in_header": {"S-AUTH-HEADER"},
 }.items():
     VARIANT_COLLATERAL.setdefault(_variant, set()).update(_checks)
+
+# V1.3's simulator part: the stored channel judged against C1 in the S-ROUND-TRIP case that proves it.
+VARIANT_CATCHES.setdefault("stores_preferred_channel", set()).add("S-ROUND-TRIP")
 
 
 def variant(name: str) -> Behaviour:

@@ -9,7 +9,8 @@ Probes answer ``{"count": n}``: ``GET /_probe/status/{formOrderId}`` (distinct o
 C2 ``Expired``), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
 (signed PDFs downloaded and stored), ``/_probe/message/{messageToCitizenId}`` (distinct C3s),
 ``/_probe/personvern/{settingId}`` (distinct C4s). ``?atLeast=n&timeout=s`` waits (at most 30 s) until the
-count reaches ``n``. ``GET /_probe/order/{formOrderId}`` answers the stored order state (404 if unknown).
+count reaches ``n``. ``GET /_probe/order/{formOrderId}`` answers the stored order state (404 if unknown),
+``/_probe/channel/{formOrderId}`` the stored ``{"notificationChannel": name | null}`` (V1.3; 404 if unknown).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..spec.enums import NotificationChannel, parse_enum, wire_name
 from .order_bodies import TriggerError, email_body, letter_body, order_body, personvern_body, sms_body
 from .outbound import EpromAnswer
 from .reading import member
@@ -73,6 +75,9 @@ async def _place_order(runtime: Runtime, params: dict[str, Any]) -> Outcome:
             national_id=body["nationalId"],
             rule=body["distributionRule"],
             signed=body["mustBeSigned"] in (True, "true"),  # a string under booleans_as_strings
+            # The fault: E1's notificationChannel is only the preferred one (BR-05), yet it is kept as the channel.
+            channel=_channel_name(member(answer.body, "notificationChannel"))
+            if runtime.behaviour.stores_preferred_channel else None,
         )
     return 200, {"placed": True, "formOrderId": form_order_id}
 
@@ -194,6 +199,21 @@ async def probe_order(request: Request) -> Response:
     return JSONResponse(state)
 
 
+async def probe_channel(request: Request) -> Response:
+    ident = _guid(request.path_params["formOrderId"])
+    state = _runtime(request).store.order_state(ident) if ident else None
+    if state is None:
+        return JSONResponse({"error": "unknown order"}, status_code=404)
+    return JSONResponse({"notificationChannel": state["channel"]})
+
+
+def _channel_name(value: Any) -> str | None:
+    try:
+        return wire_name(parse_enum(NotificationChannel, value, field="notificationChannel"))
+    except ValueError:
+        return None if value is None else str(value)
+
+
 def control_routes() -> list[Route]:
     return [
         Route("/_trigger/order", trigger_order, methods=["POST"]),
@@ -207,4 +227,5 @@ def control_routes() -> list[Route]:
         Route("/_probe/message/{messageId}", _counter(lambda r: r.store.message_status_count, "messageId")),
         Route("/_probe/personvern/{settingId}", _counter(lambda r: r.store.personvern_count, "settingId")),
         Route("/_probe/order/{formOrderId}", probe_order),
+        Route("/_probe/channel/{formOrderId}", probe_channel),
     ]

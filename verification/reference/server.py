@@ -127,7 +127,7 @@ class ReferenceSystem:
         return f"{self.base_url}/_trigger/order"
 
     def probe_url(self, kind: str, form_order_id: str = "{formOrderId}") -> str:
-        """``status``, ``answers``, ``signed`` or ``order``; the template form by default."""
+        """``status``, ``answers``, ``signed``, ``channel`` or ``order``; the template form by default."""
         return f"{self.base_url}/_probe/{kind}/{form_order_id}"
 
     def bestillersystem_config(self) -> dict[str, Any]:
@@ -136,7 +136,7 @@ class ReferenceSystem:
         return {
             "callback_base_url": self.base_url,
             "trigger": {"url": self.trigger_url},
-            "probe": {kind: self.probe_url(kind) for kind in ("status", "answers", "signed")},
+            "probe": {kind: self.probe_url(kind) for kind in ("status", "answers", "signed", "channel")},
             "capabilities": capabilities.split(),
             "accepts_unknown_orders": False,
         }

@@ -122,12 +122,15 @@ class ReferenceStore:
                 "INSERT OR REPLACE INTO triggers VALUES (?, ?, ?, ?)", (trigger_key, kind, outcome_json, _now())
             )
 
-    def add_order(self, form_order_id: str, *, form_id: str, national_id: str, rule: str, signed: bool) -> None:
+    def add_order(
+        self, form_order_id: str, *, form_id: str, national_id: str, rule: str, signed: bool,
+        channel: str | None = None,
+    ) -> None:
         with self._transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO orders (form_order_id, form_id, national_id, distribution_rule,"
-                " must_be_signed, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (form_order_id, form_id, national_id, rule, int(signed), _now()),
+                " must_be_signed, channel, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (form_order_id, form_id, national_id, rule, int(signed), channel, _now()),
             )
 
     def add_message(self, message_id: str) -> None:
@@ -153,7 +156,7 @@ class ReferenceStore:
                 # The fault: the order row is rewritten from the stale C1, answers included.
                 db.execute("DELETE FROM answers WHERE form_order_id = ?", (update.form_order_id,))
                 current = None
-            self._advance_state(db, update, current)
+            self._advance_state(db, update, current, keep_channel=behaviour.stores_preferred_channel)
             download = self._insert_signed(db, update, signed_key) if update.signed_form_id else None
         return Applied(new=True, download=download)
 
@@ -207,14 +210,16 @@ class ReferenceStore:
         )
         return cursor.rowcount == 1
 
-    def _advance_state(self, db: sqlite3.Connection, update: FormOrderUpdate, current: str | None) -> None:
+    def _advance_state(
+        self, db: sqlite3.Connection, update: FormOrderUpdate, current: str | None, *, keep_channel: bool = False
+    ) -> None:
         status = _name(update.status)
         if state_rank(status) >= state_rank(current):
             db.execute(
                 "UPDATE orders SET status = ?, error_code = ?, updated_at = ? WHERE form_order_id = ?",
                 (status, _name(update.error_code), _now(), update.form_order_id),
             )
-        if update.channel is not None:  # the channel really used (C1) is worth keeping even if stale
+        if update.channel is not None and not keep_channel:  # the channel really used (C1), even if stale
             db.execute(
                 "UPDATE orders SET channel = ? WHERE form_order_id = ? AND (channel IS NULL OR ? >= ?)",
                 (_name(update.channel), update.form_order_id, state_rank(status), state_rank(current)),
