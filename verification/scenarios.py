@@ -312,6 +312,23 @@ def _signed_downloads(simulator: Any, signed_form_id: str, *, timeout: float, se
     return [ex["id"] for ex in found]
 
 
+def _placed_with_c1(
+    system: SystemUnderVerification, simulator: Any, parameters: dict[str, Any], *, timeout: float,
+    settle_s: float = SETTLE_S,
+) -> tuple[OrderPlacement, list[int], list[str]]:
+    """Place one order and wait until its C1 delivery settled: the placement, the C1 attempts, the problems."""
+    placement = place_order(system, simulator, parameters, settle_s=settle_s)
+    problems = list(placement.problems)
+    order_id = placement.form_order_id
+    if order_id is None:
+        problems.append("no order was created, so no callback can follow")
+        return placement, [], problems
+    c1_ids = _callback_ids(simulator, "C1", order_id, timeout=timeout)
+    if not c1_ids:
+        problems.append(f"the simulator sent no C1 for order {order_id} within {timeout}s")
+    return placement, c1_ids, problems
+
+
 def round_trip(
     system: SystemUnderVerification,
     simulator: Any,
@@ -322,15 +339,12 @@ def round_trip(
     timeout: float = 10.0,
 ) -> RoundTrip:
     """The full checklist round trip for one order, every step waited for and recorded."""
-    placement = place_order(system, simulator, parameters, settle_s=0)  # the trip itself is the settle window
-    trip = RoundTrip(placement, problems=list(placement.problems))
+    # settle_s=0: the trip itself is the window in which a duplicate E1 would show up
+    placement, c1_ids, problems = _placed_with_c1(system, simulator, parameters, timeout=timeout, settle_s=0)
+    trip = RoundTrip(placement, c1_ids=c1_ids, problems=problems)
     order_id = placement.form_order_id
     if order_id is None:
-        trip.problems.append("no order was created, so no callback can follow")
         return trip
-    trip.c1_ids = _callback_ids(simulator, "C1", order_id, timeout=timeout)
-    if not trip.c1_ids:
-        trip.problems.append(f"the simulator sent no C1 for order {order_id} within {timeout}s")
     completed = simulator.complete(order_id, answers=answers or {"q1": 1}, sign=sign)
     trip.signed_form_id = (completed.get("sent") or {}).get("signedFormId")
     trip.c2_ids = _callback_ids(simulator, "C2", order_id, timeout=timeout)
@@ -357,17 +371,10 @@ def order_and_ask_channel(
     system: SystemUnderVerification, simulator: Any, parameters: dict[str, Any], *, timeout: float = 10.0
 ) -> ChannelOrder:
     """Place one order, wait until its C1 delivery settled, then ask the system which channel it stored."""
-    placement = place_order(system, simulator, parameters)
-    order = ChannelOrder(placement, problems=list(placement.problems))
-    order_id = placement.form_order_id
-    if order_id is None:
-        order.problems.append("no order was created, so no C1 can follow")
-        return order
-    order.c1_ids = _callback_ids(simulator, "C1", order_id, timeout=timeout)
-    if not order.c1_ids:
-        order.problems.append(f"the simulator sent no C1 for order {order_id} within {timeout}s")
-    if system.has_probe("channel"):
-        order.stored = system.probe("channel", order_id)
+    placement, c1_ids, problems = _placed_with_c1(system, simulator, parameters, timeout=timeout)
+    order = ChannelOrder(placement, c1_ids=c1_ids, problems=problems)
+    if placement.form_order_id is not None and system.has_probe("channel"):
+        order.stored = system.probe("channel", placement.form_order_id)
     return order
 
 
