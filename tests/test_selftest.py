@@ -85,6 +85,30 @@ def test_failed_check_ids_are_read_from_the_outcomes(tmp_path: Path):
     assert read_run("x", 3, tmp_path / "missing", 1.0).problem.startswith("the session ended with exit code 3")
 
 
+def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Path, monkeypatch):
+    attempts: list[str] = []
+
+    def child(name: str, root: Path) -> VariantRun:
+        attempts.append(name)
+        if len(attempts) == 1:
+            return VariantRun(name, 3, problem="the session ended with exit code 3: cannot listen")
+        return VariantRun(name, 0, ran={"R-AUTH"})
+
+    monkeypatch.setattr("verification.selftest._run_child", child)
+    out = io.StringIO()
+    assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 0
+    assert attempts == ["correct", "correct"]
+    assert "(second attempt; the first: the session ended with exit code 3: cannot listen)" in out.getvalue()
+
+
+def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("verification.selftest._run_child",
+                        lambda name, root: VariantRun(name, 3, problem="the session ended with exit code 3"))
+    out = io.StringIO()
+    assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 1
+    assert "SELFTEST FAILED correct" in out.getvalue()
+
+
 @pytest.mark.slow
 def test_the_selftest_catches_every_variant_and_nothing_else(tmp_path: Path):
     out = io.StringIO()

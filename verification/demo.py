@@ -4,6 +4,7 @@ full run against the embedded simulator, through exactly the path a user's targe
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import socket
 from collections.abc import Sequence
@@ -19,10 +20,36 @@ DEMO_KEY_VARIABLE = "EPROM_DEMO_API_KEY"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port the OS has just handed out; the simulator binds it moments later (target files need a port)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    """A free port for the simulator to bind moments later (target files need a port before it starts).
+
+    Taken below the kernel's ephemeral range: a port the OS hands out for ``bind(0)`` or as the source
+    port of an outgoing connection can be taken by another process between this probe and the bind
+    (seen in CI: two self-test sessions in parallel, thousands of loopback connections each)."""
+    low, _ = _ephemeral_range()
+    candidates = range(_FIXED_PORTS_FROM, low)
+    chooser = random.SystemRandom()  # not the seeded module RNG: parallel processes must not agree
+    for _ in range(50 if len(candidates) > 1000 else 0):
+        port = chooser.choice(candidates)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # an unusual range: the OS's pick
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+_FIXED_PORTS_FROM = 20000
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default; IANA's 49152 on other systems leaves even more below
 
 
 def write_demo_target(path: Path, *, eprom_port: int, reference: object) -> None:

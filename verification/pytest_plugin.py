@@ -29,6 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "eprom(*ids): the checklist/catalogue IDs a case proves")
     _refuse_unsafe_target(config)
+    _refuse_recorded_session_dir(config)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -50,6 +51,24 @@ def _refuse_unsafe_target(config: pytest.Config) -> None:
     refusal = None if target is None else safety_refusal(target, only=config.getoption("--eprom-only", ()) or ())
     if refusal:
         raise pytest.UsageError(f"eprom-verify: {refusal}")
+
+
+def _refuse_recorded_session_dir(config: pytest.Config) -> None:
+    """An active run into a folder that already holds exchanges would judge traffic it never sent, and
+    overwrite that session's evidence: exit 4 here, before any report file is written. (Reopening a
+    session is the relay's, for sessions that take days.)"""
+    from .recorder.store import SessionStore
+    from .session import STORE_FILE
+
+    given = config.getoption("--eprom-session-dir", None)
+    if not config.getoption("--eprom-target", None) or not given or not (Path(given) / STORE_FILE).exists():
+        return
+    with SessionStore(Path(given) / STORE_FILE, session=Path(given).name) as store:
+        recorded = store.count()
+    if recorded:
+        raise pytest.UsageError(f"eprom-verify: session folder {given} already holds a recorded session "
+                                f"({recorded} exchanges); an active run needs a new folder "
+                                "(leave --eprom-session-dir out)")
 
 
 def case_ids(item: pytest.Item) -> set[str]:
@@ -104,13 +123,24 @@ def eprom_session(pytestconfig: pytest.Config, eprom_target: Any) -> Iterator[An
 @pytest.fixture(scope="session")
 def eprom_simulator(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
     """The embedded ePROM simulator on the target's ``eprom.listen`` address, in its own process."""
-    from .simulator import SimulatorSettings, run_simulator
+    from .simulator import SimulatorSettings, SimulatorStartError, run_simulator
 
     if eprom_target.eprom.mode != "simulator":
         pytest.skip(f"needs eprom.mode: simulator (target has {eprom_target.eprom.mode})")
     settings = SimulatorSettings.from_target(eprom_target, store_path=str(eprom_session.store.path))
-    with run_simulator(settings, host=eprom_target.eprom.listen.host, port=eprom_target.eprom.listen.port) as simulator:
+    listen = eprom_target.eprom.listen
+    running = run_simulator(settings, host=listen.host, port=listen.port)
+    try:
+        simulator = running.__enter__()
+    except SimulatorStartError as exc:
+        # Not a verdict on the system: every case would fail for the same reason. One clear stop instead.
+        pytest.exit(f"the embedded ePROM simulator did not start on {listen.host}:{listen.port} "
+                    f"(eprom.listen): {exc}\nfix: free that port or give eprom.listen another one; "
+                    "nothing was verified", returncode=3)
+    try:
         yield simulator
+    finally:
+        running.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

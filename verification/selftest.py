@@ -39,6 +39,7 @@ __all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "r
 
 BUDGET_S = 2.0
 _VARIANT_TIMEOUT_S = 300.0
+_SETUP_FAILED = 3  # the run's own exit code when the session could not start (pytest's "internal error")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class VariantRun:
     seconds: float = 0.0
     problem: str = ""  # why the session itself went wrong (no outcomes, an internal error)
     session_dir: Path | None = None
+    retried: str = ""  # the first attempt's problem, when the session could not start the first time
 
 
 # -- one variant, in the child process ------------------------------------------------------------------
@@ -97,7 +99,8 @@ def run_variant(name: str, session_dir: Path) -> int:
 
     deployment = DEPLOYMENTS.get(name)
     os.environ.setdefault(DEMO_KEY_VARIABLE, f"selftest-{secrets.token_urlsafe(18)}")
-    session_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(session_dir, ignore_errors=True)  # a re-used --report-dir: this variant's own older run
+    session_dir.mkdir(parents=True)
     eprom_port = free_port()
     with run_reference_system(
         eprom_base_url=f"http://127.0.0.1:{eprom_port}/promswebapi", api_key=os.environ[DEMO_KEY_VARIABLE],
@@ -233,6 +236,10 @@ def selftest(
 
     def one(name: str) -> VariantRun:
         run = _run_child(name, root)
+        if run.exit_code == _SETUP_FAILED:  # e.g. a port taken meanwhile: no verdict yet, so once more
+            first = run.problem
+            run = _run_child(name, root)
+            run.retried = first
         (progress or (lambda r: print(_progress_line(r), file=out, flush=True)))(run)
         return run
 
@@ -250,7 +257,8 @@ def selftest(
 
 def _progress_line(run: VariantRun) -> str:
     failed = ", ".join(sorted(run.failed)) or "nothing failed"
-    return f"  {run.name:<32} {run.seconds:5.1f} s  {run.problem or failed}"
+    retried = f"  (second attempt; the first: {run.retried})" if run.retried else ""
+    return f"  {run.name:<32} {run.seconds:5.1f} s  {run.problem or failed}{retried}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

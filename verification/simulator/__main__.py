@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .process import announce_ready, serve, serve_blocking
+from .process import SimulatorStartError, announce_ready, serve, serve_blocking
 from .settings import SettingsError, SimulatorSettings
 
 
@@ -28,10 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, SettingsError) as exc:
         print(f"eprom simulator: cannot read settings {args.settings}: {exc}", file=sys.stderr)
         return 4
-    if args.foreground:
-        serve(settings, args.host, args.port)
-    else:
-        serve_blocking(settings, args.host, args.port, announce_ready)
+    try:
+        if args.foreground:
+            serve(settings, args.host, args.port)
+        else:
+            serve_blocking(settings, args.host, args.port, announce_ready)
+    except SimulatorStartError as exc:  # a busy port is the user's fix, not a traceback
+        print(f"eprom simulator: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 
