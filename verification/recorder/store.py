@@ -9,6 +9,7 @@ an exchange recorded by another process is awaited through that process (the sim
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -103,6 +104,9 @@ class SessionStore:
         self.session = session or self.path.parent.name
         self._lock = threading.Lock()
         self._recorded = threading.Condition(self._lock)
+        # Raw exchanges hold the API key and national ids: readable by the owner only. SQLite gives its
+        # -wal and -shm files the database file's mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
