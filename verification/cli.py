@@ -159,14 +159,13 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
 
 
 def _simulate(target_path: Path) -> int:
-    from .simulator import SimulatorSettings, SimulatorStartError, serve
+    from .simulator import BUSY_PORT_FIX, SimulatorSettings, SimulatorStartError, serve
 
     target = load_target_or_exit(target_path)
     try:
         serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port)
     except SimulatorStartError as exc:
-        print(f"eprom-verify simulate: {exc}\nfix: free that port or give eprom.listen another one",
-              file=sys.stderr)
+        print(f"eprom-verify simulate: {exc}\nfix: {BUSY_PORT_FIX}", file=sys.stderr)
         return 4
     return EXIT_OK
 

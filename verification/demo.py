@@ -17,6 +17,7 @@ from .runner import new_session_dir, run_session
 __all__ = ["run_demo", "DEMO_KEY_VARIABLE"]
 
 DEMO_KEY_VARIABLE = "EPROM_DEMO_API_KEY"
+_FIXED_PORTS_FROM = 20000  # free_port's range starts here and ends where the ephemeral range begins
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -25,23 +26,19 @@ def free_port(host: str = "127.0.0.1") -> int:
     Taken below the kernel's ephemeral range: a port the OS hands out for ``bind(0)`` or as the source
     port of an outgoing connection can be taken by another process between this probe and the bind
     (seen in CI: two self-test sessions in parallel, thousands of loopback connections each)."""
-    low, _ = _ephemeral_range()
-    candidates = range(_FIXED_PORTS_FROM, low)
+    candidates = range(_FIXED_PORTS_FROM, _ephemeral_range()[0])
     chooser = random.SystemRandom()  # not the seeded module RNG: parallel processes must not agree
-    for _ in range(50 if len(candidates) > 1000 else 0):
-        port = chooser.choice(candidates)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind((host, port))
-            except OSError:
-                continue
-            return port
+    if len(candidates) > 1000:
+        for port in (chooser.choice(candidates) for _ in range(50)):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.bind((host, port))
+                except OSError:
+                    continue
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # an unusual range: the OS's pick
         probe.bind((host, 0))
         return probe.getsockname()[1]
-
-
-_FIXED_PORTS_FROM = 20000
 
 
 def _ephemeral_range() -> tuple[int, int]:

@@ -7,6 +7,7 @@ It does nothing unless ``--eprom-target`` is given, so the kit's own self-tests 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -123,24 +124,20 @@ def eprom_session(pytestconfig: pytest.Config, eprom_target: Any) -> Iterator[An
 @pytest.fixture(scope="session")
 def eprom_simulator(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
     """The embedded ePROM simulator on the target's ``eprom.listen`` address, in its own process."""
-    from .simulator import SimulatorSettings, SimulatorStartError, run_simulator
+    from .simulator import BUSY_PORT_FIX, SimulatorSettings, SimulatorStartError, run_simulator
 
     if eprom_target.eprom.mode != "simulator":
         pytest.skip(f"needs eprom.mode: simulator (target has {eprom_target.eprom.mode})")
     settings = SimulatorSettings.from_target(eprom_target, store_path=str(eprom_session.store.path))
     listen = eprom_target.eprom.listen
-    running = run_simulator(settings, host=listen.host, port=listen.port)
-    try:
-        simulator = running.__enter__()
-    except SimulatorStartError as exc:
-        # Not a verdict on the system: every case would fail for the same reason. One clear stop instead.
-        pytest.exit(f"the embedded ePROM simulator did not start on {listen.host}:{listen.port} "
-                    f"(eprom.listen): {exc}\nfix: free that port or give eprom.listen another one; "
-                    "nothing was verified", returncode=3)
-    try:
+    with ExitStack() as stack:
+        try:
+            simulator = stack.enter_context(run_simulator(settings, host=listen.host, port=listen.port))
+        except SimulatorStartError as exc:
+            # Not a verdict on the system: every case would fail for the same reason. One clear stop instead.
+            pytest.exit(f"the embedded ePROM simulator did not start on {listen.host}:{listen.port} "
+                        f"(eprom.listen): {exc}\nfix: {BUSY_PORT_FIX}; nothing was verified", returncode=3)
         yield simulator
-    finally:
-        running.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

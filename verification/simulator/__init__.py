@@ -13,7 +13,7 @@ Exceptions: ``SettingsError`` (bad settings) · ``SimulatorStartError`` (the pro
 """
 
 from .app import create_app
-from .process import SimulatorAdminError, SimulatorHandle, SimulatorStartError, run_simulator, serve
+from .process import BUSY_PORT_FIX, SimulatorAdminError, SimulatorHandle, SimulatorStartError, run_simulator, serve
 from .settings import DEFAULT_PERSON, EVERY_CHANNEL, Form, Person, RetryPolicy, SettingsError, SimulatorSettings
 
 __all__ = [
@@ -29,5 +29,6 @@ __all__ = [
     "serve",
     "SimulatorHandle",
     "SimulatorStartError",
+    "BUSY_PORT_FIX",
     "SimulatorAdminError",
 ]

@@ -30,9 +30,12 @@ import httpx
 
 from .settings import SimulatorSettings
 
-__all__ = ["SimulatorHandle", "SimulatorStartError", "SimulatorAdminError", "run_simulator", "serve"]
+__all__ = ["BUSY_PORT_FIX", "SimulatorHandle", "SimulatorStartError", "SimulatorAdminError", "run_simulator", "serve"]
 
 READY_EVENT = "eprom-simulator-ready"
+
+
+BUSY_PORT_FIX = "free that port or give eprom.listen another one"
 
 
 class SimulatorStartError(RuntimeError):
