@@ -17,6 +17,7 @@ from .checks.failure import CheckFailure, NotVerifiable
 
 failure_key = pytest.StashKey[CheckFailure]()
 drift_key = pytest.StashKey[list]()  # drift found in ePROM's answers (direct mode), for the summary
+counts_key = pytest.StashKey[dict]()  # a property-based case's hypothesis numbers (example_counts)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +26,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--eprom-session-dir", metavar="DIR", help="session folder (default: a new reports/<id>)")
     group.addoption("--eprom-profile", choices=("quick", "certification"), default=None)
     group.addoption("--eprom-only", nargs="+", metavar="ID", default=(), help="only cases proving these IDs")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """``pytest --eprom-target TARGET.yaml`` from any folder: without a path, run the packaged cases with
+    their own settings (``verification/cases/pytest.ini``, exactly as ``eprom-verify run`` does), in a
+    pytest process of their own. The cases share one simulator and one session store, so never in xdist
+    workers: a ``-n`` from the caller's configuration is dropped."""
+    if not config.getoption("--eprom-target", None):
+        return None
+    if getattr(config.option, "numprocesses", None):
+        config.option.numprocesses, config.option.dist = 0, "no"
+    if config.args_source is config.ArgsSource.ARGS:
+        return None  # the caller named the cases to run
+    import subprocess
+    import sys
+
+    from .runner import CASES_DIR
+
+    own = [str(CASES_DIR), "-c", str(CASES_DIR / "pytest.ini"), f"--rootdir={CASES_DIR}"]
+    return subprocess.run([sys.executable, "-m", "pytest", *own, *config.invocation_params.args],
+                          check=False).returncode
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -188,7 +211,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.eprom_ids = sorted(case_ids(item))  # type: ignore[attr-defined]
     if call.when == "call":
         _attach_fuzz_record(item, report)
+        if counts_key in item.stash:
+            report.eprom_hypothesis_counts = item.stash[counts_key]  # type: ignore[attr-defined]
     return report
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)  # inside hypothesis' own wrapper, which keeps only its prose
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """Keep hypothesis' numbers of a property-based case for the evidence, next to its statistics text."""
+    try:
+        from hypothesis.statistics import collector
+    except ImportError:  # pragma: no cover - hypothesis' own module; its layout may change
+        return (yield)
+    from .stimuli.fuzzing import example_counts
+
+    outer = collector.value
+
+    def keep(stats: Any) -> None:
+        item.stash[counts_key] = example_counts(stats)
+        if outer is not None:
+            outer(stats)
+
+    with collector.with_value(keep):
+        return (yield)
 
 
 def _attach_fuzz_record(item: pytest.Item, report: pytest.TestReport) -> None:

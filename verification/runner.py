@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import subprocess
@@ -14,7 +15,8 @@ from .config import Target, production_reason
 
 __all__ = ["run_session", "new_session_dir", "safety_refusal", "refuse_production", "dry_run", "CASES_DIR"]
 
-CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
+# The cases ship as ``verification.cases`` (the repository's top-level ``cases/`` is their source folder).
+CASES_DIR = Path(importlib.util.find_spec("verification.cases").origin).parent  # type: ignore[arg-type,union-attr]
 # The run loads exactly these plugins, whatever else is installed (a stray plugin must not change a verdict).
 RUN_PLUGINS = (
     "verification.pytest_plugin", "pytest_html.plugin", "pytest_metadata.plugin",
