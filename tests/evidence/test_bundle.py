@@ -47,7 +47,7 @@ def test_evidence_json_describes_the_session_and_the_system(bundle: BundleResult
     assert document["system"]["test_persons"] == ["person-1 (fødselsnummer, synthetic SyntPop)", "person-2 (D-nummer)"]
     assert document["eprom"]["mode"] == "simulator"
     assert len(document["exchanges"]) == 6 and document["exchanges"][0]["id"] == 1
-    assert document["hypothesis"]["cases"][0]["statistics"] == "- 100 passing examples"
+    assert document["hypothesis"]["cases"][0]["examples"] == {"passing": 100, "failing": 0, "invalid": 0}
     assert document["redaction"]["enabled"] is True
     assert "callback PUT /api/promsformorder" in document["observed"]["fields"]
 

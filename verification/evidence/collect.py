@@ -85,10 +85,13 @@ class OutcomeCollector:
     def _hypothesis(case: CaseOutcome, report: Any) -> None:
         stats = getattr(report, "__dict__", {}).get(_HYPOTHESIS_STATS)
         notes = "\n".join(text for name, text in getattr(report, "sections", []) if name == "Hypothesis")
-        if stats or notes:
+        counts = getattr(report, "eprom_hypothesis_counts", None)  # hypothesis' numbers, from the plugin
+        if stats or notes or counts:
             known = case.hypothesis or {}
             case.hypothesis = {"statistics": stats or known.get("statistics", ""),
                                "notes": notes or known.get("notes", "")}
+            if counts or "examples" in known:
+                case.hypothesis["examples"] = counts or known["examples"]
 
     def add_exchange_range(self, nodeid: str, first: int, last: int) -> None:
         """The exchanges recorded while the case ran (ids ``first+1 … last``)."""

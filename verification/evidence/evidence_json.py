@@ -88,7 +88,8 @@ def redact_outcome(outcome: CaseOutcome, redactor: Redactor) -> CaseOutcome:
             "title": redactor.text(str(outcome.failure.get("title", ""))),
             "deviations": [redactor.deviation(d) for d in outcome.failure.get("deviations", [])],
         }
-    hypothesis = {k: redactor.text(v) for k, v in outcome.hypothesis.items()} if outcome.hypothesis else None
+    hypothesis = ({k: redactor.text(v) if isinstance(v, str) else v for k, v in outcome.hypothesis.items()}
+                  if outcome.hypothesis else None)
     return CaseOutcome(
         nodeid=redactor.text(outcome.nodeid),
         ids=outcome.ids,

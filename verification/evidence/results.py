@@ -56,7 +56,7 @@ class CaseOutcome:
     captured: str = ""  # captured output of a failed case
     duration_s: float = 0.0
     exchange_ids: tuple[int, ...] = ()
-    hypothesis: dict[str, str] | None = None  # {"statistics": …, "notes": …}
+    hypothesis: dict[str, Any] | None = None  # {"statistics": …, "notes": …, "examples": {"passing": n, …}}
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -15,7 +15,8 @@ depends on what came before, and a property must give the same verdict when hypo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -75,6 +76,7 @@ class FuzzRun:
     minimal_stimulus: Stimulus | None = None
     falsifying: list[str] = field(default_factory=list)
     statistics: str = ""
+    counts: dict[str, int] = field(default_factory=dict)  # hypothesis' own numbers (:func:`example_counts`)
     observations: list[Observation] = field(default_factory=list)
     earlier_deliveries: list[Exchange] = field(default_factory=list)  # C1/C2 sent before the run, by anyone
     elapsed_s: float = 0.0
@@ -92,6 +94,7 @@ class FuzzRun:
             "rejected": len(self.rejected),
             "elapsed_s": round(self.elapsed_s, 3),
             "statistics": self.statistics,
+            "counts": self.counts,
             "falsifying": self.falsifying,
             "minimal_failure_exchange": self.minimal_failure.id if self.minimal_failure else None,
         }
@@ -220,10 +223,19 @@ def _run_collecting_statistics(test: Callable[[], None], run: FuzzRun) -> None:
         return
 
     def keep(stats: Any) -> None:
-        run.statistics = describe_statistics(stats)
+        run.statistics, run.counts = describe_statistics(stats), example_counts(stats)
 
     with collector.with_value(keep):
         test()
+
+
+def example_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Hypothesis' numbers for one run, from its statistics data (never from its wording, which changes):
+    the test cases of every phase by status."""
+    statuses = Counter(case.get("status") for name, phase in stats.items() if name.endswith("-phase")
+                       and isinstance(phase, Mapping) for case in phase.get("test-cases", ()))
+    return {"passing": statuses["valid"], "failing": statuses["interesting"],
+            "invalid": statuses["invalid"] + statuses["overrun"]}
 
 
 def record_run(store: SessionStore, run: FuzzRun) -> None:
