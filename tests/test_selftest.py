@@ -110,8 +110,10 @@ def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_the_selftest_catches_every_variant_and_nothing_else(tmp_path: Path):
+@pytest.mark.parametrize("name", ["correct", *VARIANTS, *DEPLOYMENTS])
+def test_the_selftest_catches_every_variant_and_nothing_else(name: str, tmp_path: Path):
+    """The whole matrix, one session per test: the xdist workers share the sessions out between them."""
     out = io.StringIO()
-    code = selftest(report_root=tmp_path, out=out)
+    code = selftest(variants=[name], report_root=tmp_path, out=out, jobs=1)
     assert code == 0, out.getvalue()
-    assert "eprom-verify selftest: passed" in out.getvalue()
+    assert "eprom-verify selftest: passed (1 sessions)" in out.getvalue()

@@ -7,8 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from evidence_support import SyntheticSession, write
 
 from verification.evidence import BundleResult, verify_manifest
@@ -17,6 +15,11 @@ from verification.evidence.manifest import MANIFEST, SIGNATURE, public_key_finge
 
 
 def key_pair(folder: Path) -> tuple[Path, Path]:
+    """An Ed25519 key pair; signing is the ``sign`` extra, so without ``cryptography`` the test skips."""
+    pytest.importorskip("cryptography", reason="signing needs the 'sign' extra: pip install 'eprom-verify[sign]'")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
     private = ed25519.Ed25519PrivateKey.generate()
     key, pub = folder / "operator.key.pem", folder / "operator.pub.pem"
     key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -90,7 +93,7 @@ def test_the_documented_openssl_command_verifies_the_signature(session: Syntheti
     command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(pub), "-rawin",
                "-in", str(bundle_dir / MANIFEST), "-sigfile", str(bundle_dir / SIGNATURE)]
     done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout, done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
     (bundle_dir / MANIFEST).write_text((bundle_dir / MANIFEST).read_text() + "\n", encoding="utf-8")
     assert subprocess.run(command, capture_output=True).returncode != 0
 
