@@ -37,3 +37,21 @@ def test_a_requirement_without_an_upper_bound_is_named(oldest) -> None:
 
     with pytest.raises(ValueError, match="cryptography>=42: pin a tested range"):
         oldest.lower_bound(Requirement("cryptography>=42"))
+
+
+def test_plain_pytest_with_a_target_collects_the_packaged_cases_from_any_folder(tmp_path: Path) -> None:
+    """``pytest --eprom-target target.yaml`` without a path, outside the repository: the packaged cases, with
+    their own settings (rootdir the cases folder, so node ids name the case files); no xdist there."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "target.yaml"
+    target.write_text((REPO / "examples" / "target.simulator.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", f"--eprom-target={target}", "--collect-only", "-q",
+                           "-n", "2"], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "EPROM_API_KEY": "collect-only"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    nodeids = [line for line in done.stdout.splitlines() if "::" in line]
+    assert any(n.startswith("test_round_trip.py::") for n in nodeids), done.stdout
+    assert "bringing up nodes" not in done.stdout
