@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .. import __version__
 from ..spec.checklist import load_checklist
+from ..session import RunProgress, mark_run_finished, run_progress
 from ..spec.national_id import looks_like_national_id
 from .attest import load_attestations
 from .evidence_json import build_evidence, dumps, redact_outcome
@@ -48,6 +49,7 @@ __all__ = [
     "LEAK_FILE",
     "BundleResult",
     "BundleError",
+    "StoreCorrupt",
     "write_bundle",
     "write_run_bundle",
     "rebuild_bundle",
@@ -68,6 +70,10 @@ class BundleError(Exception):
     """The bundle cannot be written as asked (not a session folder, redaction refused off, …)."""
 
 
+class StoreCorrupt(BundleError):
+    """The session store fails ``PRAGMA integrity_check``: no verdict is built on it."""
+
+
 @dataclass
 class BundleResult:
     bundle_dir: Path
@@ -76,6 +82,7 @@ class BundleResult:
     verdict: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     signed: bool = False
+    cut_short: str = ""  # RunProgress.describe() of a run that did not get through its cases
 
     @property
     def exit_code(self) -> int:
@@ -85,6 +92,8 @@ class BundleResult:
     def lines(self) -> list[str]:
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items() if n)
         out = [f"evidence bundle {self.bundle_dir} ({len(self.files)} files; verdict {self.verdict}: {counts})"]
+        if self.cut_short:
+            out.append(self.cut_short.upper()[:1] + self.cut_short[1:])
         if self.leaks:
             out.append(f"LEAK SCAN FAILED: {len(self.leaks)} finding(s); the bundle has no manifest:")
             out += [f"  {leak}" for leak in self.leaks]
@@ -217,6 +226,9 @@ def write_bundle(
     leaks = scan_bundle(bundle_dir, secrets=redactor.secrets,
                         national_ids=[*redactor.aliases.numbers(), *test_persons])
     result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
+    run = meta.get("run") or {}
+    if run.get("cut_short"):
+        result.cut_short = RunProgress(run["planned"], run["ran"], run["finished"]).describe()
     if leaks:
         (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
         return result
@@ -259,6 +271,7 @@ def _session_record(session_dir: Path, info: Mapping[str, Any], meta: Mapping[st
         "python": info.get("python") or platform.python_version(),
         "platform": platform.platform(terse=True),
         "system_version": info.get("system_version"),
+        "run": meta.get("run"),
     }
 
 
@@ -351,6 +364,12 @@ def rebuild_bundle(
         raise BundleError(f"{session_dir} is not a session folder (no {STORE_FILE})")
     outcomes, meta = load_outcomes(session_dir)
     with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
+        _require_sound(store)
+        progress = run_progress(store)
+        if progress is not None:
+            meta["run"] = progress.to_dict()
+            if not progress.finished:  # killed before its bundle: the outcomes saved case by case
+                outcomes = [CaseOutcome.from_dict(data) for data in store.case_outcomes()]
         if store.info().get("mode") == "relay":  # a relay session is judged afresh from its recording
             target = target or _relay_target(store)
             outcomes = [o for o in outcomes if not o.nodeid.startswith("recorded::")] + _recorded(store, target)
@@ -358,6 +377,15 @@ def rebuild_bundle(
             session_dir, outcomes=outcomes, target=target, store=store, profile=meta.get("profile"), meta=meta,
             operator=operator, signing_key=signing_key,
         )
+
+
+def _require_sound(store: Any) -> None:
+    """A store failing ``PRAGMA integrity_check`` may have lost exchanges: no verdict is built on it."""
+    problems = store.integrity_problems()
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise StoreCorrupt(f"the session store {store.path} fails SQLite's integrity check ({shown}); its record "
+                          "may be incomplete, so no evidence bundle was written from it")
 
 
 def _relay_target(store: Any) -> Any:
@@ -407,8 +435,13 @@ def write_run_bundle(
             target = load_target(Path(target_path))
         except TargetError:
             target = None
-    meta = {"finished_at": now_iso(), "hypothesis": hypothesis_settings(hypothesis_seed)}
+    meta: dict[str, Any] = {"finished_at": now_iso(), "hypothesis": hypothesis_settings(hypothesis_seed)}
     with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
+        _require_sound(store)
+        mark_run_finished(store)
+        progress = run_progress(store)
+        if progress is not None:
+            meta["run"] = progress.to_dict()
         return write_bundle(session_dir, outcomes=outcomes, target=target, store=store,
                             profile=profile or getattr(target, "profile", None), meta=meta,
                             signing_key=signing_key_from_env())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 __all__ = ["attest_command", "judge_command", "verify_evidence_command", "signing_key_from_env"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 4
+EXIT_OK, EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 3, 4
 Say = Callable[[str], None]
 
 
@@ -41,7 +41,7 @@ def judge_command(
     warn: Say = _stderr,
 ) -> int:
     """Rewrite the bundle from the session store; optionally list the changes against another bundle."""
-    from .bundle import BundleError, rebuild_bundle
+    from .bundle import BundleError, StoreCorrupt, rebuild_bundle
     from .manifest import SigningError
 
     target = None
@@ -55,6 +55,9 @@ def judge_command(
             return EXIT_USAGE
     try:
         result = rebuild_bundle(session_dir, target=target, signing_key=signing_key or signing_key_from_env())
+    except StoreCorrupt as exc:
+        warn(f"eprom-verify: {exc}")
+        return EXIT_INTERNAL
     except (BundleError, SigningError) as exc:
         warn(f"eprom-verify: {exc}")
         return EXIT_USAGE

@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS exchanges (
     meta TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS session_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS case_outcomes (nodeid TEXT PRIMARY KEY, outcome TEXT NOT NULL);
 """
 
 
@@ -275,6 +276,21 @@ class SessionStore:
         with self._lock:
             rows = self._db.execute("SELECT key, value FROM session_info").fetchall()
         return {key: json.loads(value) for key, value in rows}
+
+    def save_case_outcome(self, nodeid: str, outcome: dict[str, Any]) -> None:
+        """A case's outcome as it finished (raw): a run killed before its bundle still says what ran."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO case_outcomes (nodeid, outcome) VALUES (?, ?) "
+                "ON CONFLICT(nodeid) DO UPDATE SET outcome = excluded.outcome",
+                (nodeid, json.dumps(outcome, ensure_ascii=False)),
+            )
+
+    def case_outcomes(self) -> list[dict[str, Any]]:
+        """The outcomes saved with :meth:`save_case_outcome`, in the order the cases first finished."""
+        with self._lock:
+            rows = self._db.execute("SELECT outcome FROM case_outcomes ORDER BY rowid").fetchall()
+        return [json.loads(value) for (value,) in rows]
 
     @contextmanager
     def batch(self) -> Iterator[None]:

@@ -285,6 +285,12 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def port_is_free(host: str, port: int) -> None:
+    """Raise :class:`SimulatorStartError` (as starting would) when ``host:port`` cannot be listened on."""
+    if port:
+        _bind(host, port).close()
+
+
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
