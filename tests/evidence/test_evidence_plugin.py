@@ -174,9 +174,9 @@ def test_a_leak_found_by_the_scan_fails_the_run(tmp_path: Path) -> None:
 
         _write_files = bundle._write_files
 
-        def _planting(session_dir, bundle_dir, *args):
-            files = _write_files(session_dir, bundle_dir, *args)
-            (bundle_dir / "planted.log").write_text("debug: {VERIFICATION_PERSON}", encoding="utf-8")
+        def _planting(session_dir, bundle_dir, staging, *args):
+            files = _write_files(session_dir, bundle_dir, staging, *args)
+            (staging / "planted.log").write_text("debug: {VERIFICATION_PERSON}", encoding="utf-8")
             return files
 
         bundle._write_files = _planting

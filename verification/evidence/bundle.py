@@ -38,7 +38,7 @@ from ..spec.national_id import looks_like_national_id
 from .attest import load_attestations
 from .evidence_json import build_evidence, dumps, redact_outcome
 from .leakscan import Leak, scan_bundle
-from .manifest import sign_manifest, write_manifest
+from .manifest import SHIPPED_PUBLIC_KEY, load_signing_key, ship_public_key, sign_manifest, write_manifest
 from .redact import AUTH_HEADERS, CREDENTIAL_KEYS, MIN_GLOBAL_SECRET, Aliases, Redactor
 from .report import GENERATOR, render_report
 from .results import CaseOutcome, item_statuses
@@ -200,6 +200,7 @@ def write_bundle(
     session_dir = Path(session_dir)
     if not redaction and profile == "certification":
         raise BundleError("the certification profile cannot turn redaction off")
+    key = load_signing_key(Path(signing_key)) if signing_key is not None else None  # a bad key changes nothing
     info = store.info()
     exchanges = store.exchanges()
     redactor, target_data, test_persons = _redaction_for(target, info, exchanges, store, enabled=redaction)
@@ -221,22 +222,37 @@ def write_bundle(
     )
     evidence["redaction"]["enabled"] = redaction
     bundle_dir = session_dir / BUNDLE_DIR
-    files = _write_files(session_dir, bundle_dir, evidence, target_data, redactor, attestations)
+    staging = session_dir / f".{BUNDLE_DIR}.new"  # the old bundle (and its signature) stays until the new is whole
+    files = _write_files(session_dir, bundle_dir, staging, evidence, target_data, redactor, attestations)
     store.set_info(_ALIASES_INFO, redactor.aliases.mapping)
-    leaks = scan_bundle(bundle_dir, secrets=redactor.secrets,
+    leaks = scan_bundle(staging, secrets=redactor.secrets,
                         national_ids=[*redactor.aliases.numbers(), *test_persons])
     result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
     run = meta.get("run") or {}
     if run.get("cut_short"):
         result.cut_short = RunProgress(run["planned"], run["ran"], run["finished"]).describe()
     if leaks:
-        (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
-        return result
-    write_manifest(bundle_dir)
-    if signing_key is not None:
-        sign_manifest(bundle_dir, Path(signing_key))
-        result.signed = True
+        (staging / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
+    else:
+        if key is not None:
+            ship_public_key(staging, key)
+            result.files = sorted([*files, SHIPPED_PUBLIC_KEY])
+        write_manifest(staging)
+        if key is not None:
+            sign_manifest(staging, key)
+            result.signed = True
+    _replace_folder(staging, bundle_dir)
     return result
+
+
+def _replace_folder(new: Path, old: Path) -> None:
+    """Put the finished ``new`` bundle where ``old`` was, removing ``old`` only once ``new`` is in place."""
+    retired = old.with_name(f".{old.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if old.exists():
+        old.rename(retired)
+    new.rename(old)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def _redaction_for(
@@ -278,6 +294,7 @@ def _session_record(session_dir: Path, info: Mapping[str, Any], meta: Mapping[st
 def _write_files(
     session_dir: Path,
     bundle_dir: Path,
+    staging: Path,
     evidence: Mapping[str, Any],
     target_data: Mapping[str, Any],
     redactor: Redactor,
@@ -287,9 +304,9 @@ def _write_files(
 
     pytest_page = _pytest_page(session_dir, bundle_dir)
     junit = _read(session_dir / "junit.xml")
-    if bundle_dir.exists():
-        shutil.rmtree(bundle_dir)
-    bundle_dir.mkdir(parents=True)
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
     files = {
         "evidence.json": dumps(evidence),
         "target.redacted.yaml": "# The target of this session, redacted (the API key is never written).\n"
@@ -305,7 +322,7 @@ def _write_files(
         evidence, screenshots=_screenshots(session_dir, attestations), has_pytest_report=pytest_page is not None
     )
     for name, text in files.items():
-        (bundle_dir / name).write_text(text, encoding="utf-8")
+        (staging / name).write_text(text, encoding="utf-8")
     (session_dir / "report.html").write_text(_POINTER, encoding="utf-8")
     return sorted(files)
 
