@@ -218,6 +218,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+terminal_redactor_key = pytest.StashKey[Any]()
+
+
+@pytest.hookimpl(specname="pytest_runtest_makereport", wrapper=True, tryfirst=True)
+def pytest_runtest_makereport_redacted(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Outermost: the report's texts are redacted before the terminal, JUnit or pytest-html see them (the
+    ``FAILED …`` lines printed the raw key)."""
+    from .evidence.terminal import redact_report
+
+    report = yield
+    redactor = _terminal_redactor(item.config)
+    if redactor is not None and (report.longrepr is not None or report.sections
+                                 or getattr(report, "eprom_failure", None)):
+        redact_report(report, redactor)
+    return report
+
+
+def _terminal_redactor(config: pytest.Config) -> Any:
+    if terminal_redactor_key not in config.stash:
+        from .config import TargetError, load_target
+        from .evidence.terminal import terminal_redactor
+
+        path = config.getoption("--eprom-target", None)
+        try:
+            config.stash[terminal_redactor_key] = terminal_redactor(load_target(Path(path)) if path else None)
+        except TargetError:
+            config.stash[terminal_redactor_key] = None
+    return config.stash[terminal_redactor_key]
+
+
 def _attach_fuzz_record(item: pytest.Item, report: pytest.TestReport) -> None:
     """A fuzz case's hypothesis record (profile, seed, examples, statistics) as the report's "Hypothesis"
     section, where the terminal, the HTML report and the evidence find it."""
