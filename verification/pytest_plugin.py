@@ -447,6 +447,10 @@ class _EvidencePlugin:
         result = yield  # JUnit XML and pytest-html have written their files by now
         try:
             leaked = self._write_bundle()
+        except OSError as exc:  # a full disk or a folder made read-only mid-run: the operator's fix (exit 4)
+            print(f"eprom-verify: could not write the evidence bundle: {exc.filename or ''}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            session.exitstatus = 4
         except Exception as exc:  # noqa: BLE001 - reported loudly with exit 3, never lost
             print(f"eprom-verify: could not write the evidence bundle: {type(exc).__name__}: {exc}", file=sys.stderr)
             session.exitstatus = 3
