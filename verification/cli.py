@@ -107,10 +107,15 @@ _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM
 
 def check_report_dir(report_dir: Path) -> None:
     """``--report-dir`` must hold new session folders: a file there, no permission or a full disk is a
-    usage error (exit 4) before anything runs, not a traceback or a half-written session."""
+    usage error (exit 4) before anything runs, not a traceback or a half-written session. Nothing is
+    created: the probe goes into the folder, or its nearest existing parent, and is removed."""
+    existing = report_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        probe = report_dir / f".eprom-verify-write-test-{os.getpid()}"
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        probe = existing / f".eprom-verify-write-test-{os.getpid()}"
         try:
             with probe.open("wb") as stream:
                 stream.write(b"\0" * 65536)  # a full disk shows on a write, not on creating the file
@@ -120,7 +125,7 @@ def check_report_dir(report_dir: Path) -> None:
             probe.unlink(missing_ok=True)
     except OSError as exc:
         raise _UsageError(f"--report-dir {report_dir} cannot hold session folders: "
-                          f"{exc.strerror or exc} ({exc.filename or report_dir})") from None
+                          f"{exc.strerror or exc} ({exc.filename or existing})") from None
 
 
 def _dispatch(args: argparse.Namespace) -> int:
