@@ -33,6 +33,8 @@ def open_session(target: Any, session_dir: Path) -> Session:
     from .config import redacted_dict
 
     session_dir.mkdir(parents=True, exist_ok=True)
+    # Owner-only: pytest writes junit.xml and its HTML page raw before the bundle rewrites them redacted.
+    session_dir.chmod(0o700)
     store = SessionStore(session_dir / STORE_FILE, session=session_dir.name)
     info = store.info()
     if "started_at" not in info:

@@ -111,3 +111,18 @@ def test_the_reference_systems_store_is_owner_only(tmp_path: Path):
     path = tmp_path / "reference.sqlite"
     ReferenceStore(str(path)).close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_session_folder_is_owner_only(tmp_path: Path):
+    from verification.config import parse_target
+    from verification.session import open_session
+
+    target = parse_target({"name": "x", "environment": "test", "api_key": "k-12345678",
+                           "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"]},
+                           "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12",
+                                      "signing": False, "paper": False}]}, environ={})
+    session = open_session(target, tmp_path / "reports" / "s1")
+    try:
+        assert stat.S_IMODE(session.dir.stat().st_mode) == 0o700
+    finally:
+        session.close()
