@@ -389,15 +389,23 @@ class _EvidencePlugin:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._planned = len(session.items)
 
-    def _save_progress(self, nodeid: str) -> None:
-        """The "started" marker once, then every finished case's outcome: a killed run can be judged."""
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        """Setup has opened the store by now: the "started" marker goes in before the first case can die."""
+        self._last_exchange_id()
+        self._mark_started()
+
+    def _mark_started(self) -> None:
         from .session import mark_run_started
 
-        if self._store is None or hasattr(self.config, "workerinput"):
-            return
-        if self._planned is not None:
+        if self._store is not None and self._planned is not None and not hasattr(self.config, "workerinput"):
             mark_run_started(self._store, planned=self._planned)
             self._planned = None
+
+    def _save_progress(self, nodeid: str) -> None:
+        """The "started" marker once, then every finished case's outcome: a killed run can be judged."""
+        if self._store is None or hasattr(self.config, "workerinput"):
+            return
+        self._mark_started()
         outcome = next((o for o in self.collector.outcomes() if o.nodeid == nodeid), None)
         if outcome is not None:
             self._store.save_case_outcome(nodeid, outcome.to_dict())

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from evidence_support import SyntheticSession
+import pytest
+from evidence_support import KEY, SyntheticSession
+from test_evidence_plugin import REPO, TARGET, plugin_args
 
 from verification.evidence.commands import judge_command
+from verification.recorder.store import SessionStore
 from verification.session import mark_run_finished, mark_run_started
 
 
@@ -56,3 +64,93 @@ def test_judge_refuses_a_store_that_fails_the_integrity_check(session: Synthetic
     assert code == 3, lines
     assert len(lines) == 1 and "fails SQLite's integrity check" in lines[0] and "no evidence bundle" in lines[0]
     assert not (session.dir / "evidence").exists()
+
+
+# -- crash safety, proven: kill -9 of a run at three moments ----------------------------------------------
+
+CRASH_CASES = '''
+import json
+import os
+import time
+
+import pytest
+from verification.recorder.store import Exchange
+
+LOOP_IN = os.environ["EPROM_TEST_LOOP_IN"]
+
+
+def work(session, name):
+    """Record one exchange; the case named in EPROM_TEST_LOOP_IN goes on recording until it is killed."""
+    deadline = time.monotonic() + 60  # bounded, should the test fail to kill it
+    while True:
+        session.store.record(Exchange("to_system", "kit", "PUT", f"http://127.0.0.1:9/api/{name}",
+                                      {"Authorization": "Basic KEY"}, json.dumps({"apiKey": "KEY"}), 200))
+        if name != LOOP_IN or time.monotonic() > deadline:
+            return
+
+
+@pytest.mark.eprom("R-STATUS-ORDERED")
+def test_first(eprom_session):
+    work(eprom_session, "first")
+
+
+@pytest.mark.eprom("R-AUTH")
+def test_second(eprom_session):
+    work(eprom_session, "second")
+
+
+@pytest.mark.eprom("R-IDEMPOTENT")
+def test_third(eprom_session):
+    work(eprom_session, "third")
+
+
+@pytest.mark.eprom("R-ROUTES")
+def test_fourth(eprom_session):
+    work(eprom_session, "fourth")
+'''.replace("KEY", KEY)
+
+
+def _wait_until(predicate, *, timeout: float) -> None:
+    """Wait on the recorded state of another process (polled: another process cannot wake us)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "the run never reached the moment to kill it"
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize(("loop_in", "finished_cases"), [("first", 0), ("second", 1), ("fourth", 3)])
+def test_a_run_killed_mid_case_leaves_a_sound_store_that_judge_calls_cut_short(
+    tmp_path: Path, loop_in: str, finished_cases: int
+) -> None:
+    (tmp_path / "target.yaml").write_text(TARGET, encoding="utf-8")
+    (tmp_path / "test_cases.py").write_text(CRASH_CASES, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    session_dir = tmp_path / "reports" / "20250101T000000Z-killed"
+    command = [sys.executable, "-m", "pytest", str(tmp_path / "test_cases.py"), f"--rootdir={tmp_path}",
+               "-c", str(tmp_path / "pytest.ini"), *plugin_args(), "-p", "no:cacheprovider", "-q",
+               f"--eprom-target={tmp_path / 'target.yaml'}", f"--eprom-session-dir={session_dir}"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), "EPROM_TEST_LOOP_IN": loop_in}
+    run = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store_file = session_dir / "session.sqlite"
+    try:
+        def at_the_moment() -> bool:
+            if not store_file.exists():
+                return False
+            with SessionStore(store_file) as store:
+                looping = len(store.exchanges(path_suffix=f"/api/{loop_in}"))
+                return looping >= 50 and len(store.case_outcomes()) == finished_cases
+
+        _wait_until(at_the_moment, timeout=60)
+    finally:
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait(10)
+    with SessionStore(store_file) as store:
+        assert store.integrity_problems() == []
+    lines: list[str] = []
+    code = judge_command(session_dir, say=lines.append, warn=lines.append)
+    assert code in (0, 1), lines
+    never_ran = 4 - finished_cases
+    assert any(f"the run was cut short: {never_ran} of 4 cases never ran" in line.lower() for line in lines), lines
+    evidence = json.loads((session_dir / "evidence" / "evidence.json").read_text(encoding="utf-8"))
+    assert evidence["session"]["run"]["finished"] is False and len(evidence["cases"]) == finished_cases
+    assert KEY.encode() not in (session_dir / "evidence" / "evidence.json").read_bytes()
