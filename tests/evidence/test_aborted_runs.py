@@ -89,24 +89,12 @@ def work(session, name):
             return
 
 
-@pytest.mark.eprom("R-STATUS-ORDERED")
-def test_first(eprom_session):
-    work(eprom_session, "first")
+CASES = {"first": "R-STATUS-ORDERED", "second": "R-AUTH", "third": "R-IDEMPOTENT", "fourth": "R-ROUTES"}
 
 
-@pytest.mark.eprom("R-AUTH")
-def test_second(eprom_session):
-    work(eprom_session, "second")
-
-
-@pytest.mark.eprom("R-IDEMPOTENT")
-def test_third(eprom_session):
-    work(eprom_session, "third")
-
-
-@pytest.mark.eprom("R-ROUTES")
-def test_fourth(eprom_session):
-    work(eprom_session, "fourth")
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.eprom(item)) for name, item in CASES.items()])
+def test_case(eprom_session, name):
+    work(eprom_session, name)
 '''.replace("KEY", KEY)
 
 
