@@ -126,3 +126,17 @@ def test_a_session_folder_is_owner_only(tmp_path: Path):
         assert stat.S_IMODE(session.dir.stat().st_mode) == 0o700
     finally:
         session.close()
+
+
+def test_the_simulators_settings_leave_no_file_holding_the_key(tmp_path: Path):
+    # The settings (key included) go through the child's stdin: a kill -9 of either process leaves no
+    # settings.json behind (issue 12).
+    import secrets
+
+    from verification.simulator import SimulatorSettings, run_simulator
+
+    key = f"handover-{secrets.token_hex(8)}"
+    with run_simulator(SimulatorSettings(api_key=key, callback_base_url="http://127.0.0.1:9")) as simulator:
+        workdir = simulator.stderr_path.parent  # the simulator's temporary folder
+        assert [p.name for p in workdir.iterdir()] == ["stderr.txt"]
+        assert key.encode() not in simulator.stderr_path.read_bytes()
