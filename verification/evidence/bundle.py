@@ -385,7 +385,8 @@ def rebuild_bundle(
         progress = run_progress(store)
         if progress is not None:
             meta["run"] = progress.to_dict()
-            if not progress.finished:  # killed before its bundle: the outcomes saved case by case
+            if not progress.finished or not (session_dir / OUTCOMES_FILE).is_file():
+                # killed (or failed) before its bundle: the outcomes the run saved case by case
                 outcomes = [CaseOutcome.from_dict(data) for data in store.case_outcomes()]
         if store.info().get("mode") == "relay":  # a relay session is judged afresh from its recording
             target = target or _relay_target(store)
