@@ -55,6 +55,8 @@ def test_a_busy_simulator_port_stops_the_run_with_one_clear_message(tmp_path: Pa
     assert code == 3, text[-2000:]
     assert f"the embedded ePROM simulator did not start on {listen} (eprom.listen)" in text
     assert "Address already in use" in text and "Traceback" not in text
+    assert "no tests ran" in text  # stopped before the first case, not after the cases without a simulator
+    assert not list((tmp_path / "reports").glob("*/evidence")), "a run that could not start has no verdict bundle"
 
 
 def test_an_active_run_refuses_a_folder_that_holds_a_recorded_session(tmp_path: Path, monkeypatch, capfd):

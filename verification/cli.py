@@ -7,6 +7,8 @@ Exit codes follow pytest's: 0 every required check passed, 1 a check failed, 2 i
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,10 +90,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"eprom-verify: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a folder that is a file, unwritable, or on a full disk: the operator's fix
+        if exc.errno not in _WRITE_ERRORS or not exc.filename:
+            raise
+        print(f"eprom-verify: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 class _UsageError(Exception):
     """A configuration problem reported with exit code 4."""
+
+
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR,
+                           errno.EEXIST, errno.EISDIR})
+
+
+def check_report_dir(report_dir: Path) -> None:
+    """``--report-dir`` must hold new session folders: a file there, no permission or a full disk is a
+    usage error (exit 4) before anything runs, not a traceback or a half-written session. Nothing is
+    created: the probe goes into the folder, or its nearest existing parent, and is removed."""
+    existing = report_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(existing))
+        probe = existing / f".eprom-verify-write-test-{os.getpid()}"
+        try:
+            with probe.open("wb") as stream:
+                stream.write(b"\0" * 65536)  # a full disk shows on a write, not on creating the file
+                stream.flush()
+                os.fsync(stream.fileno())
+        finally:
+            probe.unlink(missing_ok=True)
+    except OSError as exc:
+        raise _UsageError(f"--report-dir {report_dir} cannot hold session folders: "
+                          f"{exc.strerror or exc} ({exc.filename or existing})") from None
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -102,19 +136,24 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import run_demo
 
+        check_report_dir(args.report_dir)
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
         return _simulate(args.target)
     if args.command == "relay":
         from .recorder.relay_command import relay_command
 
-        return relay_command(load_target_or_exit(args.target), args.target, session_dir=args.session,
-                             report_root=args.report_dir)
+        target = load_target_or_exit(args.target)
+        if args.session is None:
+            check_report_dir(args.report_dir)
+        return relay_command(target, args.target, session_dir=args.session, report_root=args.report_dir)
     if args.command in ("judge", "attest", "verify-evidence"):
         return _evidence_command(args)
     if args.command == "selftest":
         from .selftest import selftest
 
+        if args.report_dir is not None:
+            check_report_dir(args.report_dir)
         return selftest(variants=args.variant, report_root=args.report_dir, jobs=args.jobs)
     raise AssertionError(f"unhandled command {args.command}")
 
@@ -152,6 +191,8 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
     from .runner import run_session
 
     target = load_target_or_exit(target_path)
+    if not args.dry_run:
+        check_report_dir(args.report_dir)
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
         dry_run_only=args.dry_run,

@@ -18,6 +18,7 @@ from .checks.failure import CheckFailure, NotVerifiable
 failure_key = pytest.StashKey[CheckFailure]()
 drift_key = pytest.StashKey[list]()  # drift found in ePROM's answers (direct mode), for the summary
 counts_key = pytest.StashKey[dict]()  # a property-based case's hypothesis numbers (example_counts)
+could_not_start_key = pytest.StashKey[bool]()  # the run stopped before it could verify anything: no bundle
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,6 +106,31 @@ def judges_whole_session(item: pytest.Item) -> bool:
     return any(mark.kwargs.get("whole_session") for mark in item.iter_markers("eprom"))
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A simulator port that is taken stops the run before its first case (exit 3, no bundle), instead
+    of after every case that did not need the simulator."""
+    from .config import TargetError, load_target
+    from .simulator import BUSY_PORT_FIX, SimulatorStartError
+    from .simulator.process import port_is_free
+
+    path = session.config.getoption("--eprom-target", None)
+    if not path or not any("eprom_simulator" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    try:
+        target = load_target(Path(path))
+    except TargetError:
+        return  # reported by the eprom_target fixture
+    listen = target.eprom.listen
+    if target.eprom.mode != "simulator":
+        return
+    try:
+        port_is_free(listen.host, listen.port)
+    except SimulatorStartError as exc:
+        session.config.stash[could_not_start_key] = True
+        pytest.exit(f"the embedded ePROM simulator did not start on {listen.host}:{listen.port} (eprom.listen): "
+                    f"{exc}\nfix: {BUSY_PORT_FIX}; nothing was verified", returncode=3)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=judges_whole_session)  # stable: whole-session cases last, the rest in their order
     only = set(config.getoption("--eprom-only") or ())
@@ -145,7 +171,7 @@ def eprom_session(pytestconfig: pytest.Config, eprom_target: Any) -> Iterator[An
 
 
 @pytest.fixture(scope="session")
-def eprom_simulator(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
+def eprom_simulator(pytestconfig: pytest.Config, eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
     """The embedded ePROM simulator on the target's ``eprom.listen`` address, in its own process."""
     from .simulator import BUSY_PORT_FIX, SimulatorSettings, SimulatorStartError, run_simulator
 
@@ -158,6 +184,7 @@ def eprom_simulator(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
             simulator = stack.enter_context(run_simulator(settings, host=listen.host, port=listen.port))
         except SimulatorStartError as exc:
             # Not a verdict on the system: every case would fail for the same reason. One clear stop instead.
+            pytestconfig.stash[could_not_start_key] = True
             pytest.exit(f"the embedded ePROM simulator did not start on {listen.host}:{listen.port} "
                         f"(eprom.listen): {exc}\nfix: {BUSY_PORT_FIX}; nothing was verified", returncode=3)
         yield simulator
@@ -234,6 +261,36 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
     with collector.with_value(keep):
         return (yield)
+
+
+terminal_redactor_key = pytest.StashKey[Any]()
+
+
+@pytest.hookimpl(specname="pytest_runtest_makereport", wrapper=True, tryfirst=True)
+def pytest_runtest_makereport_redacted(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Outermost: the report's texts are redacted before the terminal, JUnit or pytest-html see them (the
+    ``FAILED …`` lines printed the raw key)."""
+    from .evidence.terminal import redact_report
+
+    report = yield
+    redactor = _terminal_redactor(item.config)
+    if redactor is not None and (report.longrepr is not None or report.sections
+                                 or getattr(report, "eprom_failure", None)):
+        redact_report(report, redactor)
+    return report
+
+
+def _terminal_redactor(config: pytest.Config) -> Any:
+    if terminal_redactor_key not in config.stash:
+        from .config import TargetError, load_target
+        from .evidence.terminal import terminal_redactor
+
+        path = config.getoption("--eprom-target", None)
+        try:
+            config.stash[terminal_redactor_key] = terminal_redactor(load_target(Path(path)) if path else None)
+        except TargetError:
+            config.stash[terminal_redactor_key] = None
+    return config.stash[terminal_redactor_key]
 
 
 def _attach_fuzz_record(item: pytest.Item, report: pytest.TestReport) -> None:
@@ -372,6 +429,31 @@ class _EvidencePlugin:
         self._first: dict[str, int] = {}
         # A store created during this run starts empty: a case that ran before it existed starts at id 0.
         self._fresh = self.session_dir is None or not (self.session_dir / "session.sqlite").exists()
+        self._planned: int | None = None  # cases collected; written as the "started" marker (issue 12)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._planned = len(session.items)
+
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        """Setup has opened the store by now: the "started" marker goes in before the first case can die."""
+        self._last_exchange_id()
+        self._mark_started()
+
+    def _mark_started(self) -> None:
+        from .session import mark_run_started
+
+        if self._store is not None and self._planned is not None and not hasattr(self.config, "workerinput"):
+            mark_run_started(self._store, planned=self._planned)
+            self._planned = None
+
+    def _save_progress(self, nodeid: str) -> None:
+        """The "started" marker once, then every finished case's outcome: a killed run can be judged."""
+        if self._store is None or hasattr(self.config, "workerinput"):
+            return
+        self._mark_started()
+        outcome = next((o for o in self.collector.outcomes() if o.nodeid == nodeid), None)
+        if outcome is not None:
+            self._store.save_case_outcome(nodeid, outcome.to_dict())
 
     def _last_exchange_id(self) -> int | None:
         if self._store is None and self.session_dir is not None and (self.session_dir / "session.sqlite").exists():
@@ -389,6 +471,7 @@ class _EvidencePlugin:
         first, last = self._first.pop(nodeid, None), self._last_exchange_id()
         if first is not None and last is not None:
             self.collector.add_exchange_range(nodeid, first, last)
+        self._save_progress(nodeid)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -417,6 +500,10 @@ class _EvidencePlugin:
         result = yield  # JUnit XML and pytest-html have written their files by now
         try:
             leaked = self._write_bundle()
+        except OSError as exc:  # a full disk or a folder made read-only mid-run: the operator's fix (exit 4)
+            print(f"eprom-verify: could not write the evidence bundle: {exc.filename or ''}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            session.exitstatus = 4
         except Exception as exc:  # noqa: BLE001 - reported loudly with exit 3, never lost
             print(f"eprom-verify: could not write the evidence bundle: {type(exc).__name__}: {exc}", file=sys.stderr)
             session.exitstatus = 3
@@ -435,6 +522,9 @@ class _EvidencePlugin:
         from .evidence.bundle import write_run_bundle
 
         if hasattr(self.config, "workerinput"):
+            return False
+        if self.config.stash.get(could_not_start_key, False):
+            print("eprom-verify: the run could not start; no evidence bundle was written", file=sys.stderr)
             return False
         result = write_run_bundle(
             self.session_dir, outcomes=self.collector.outcomes(),

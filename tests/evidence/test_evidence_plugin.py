@@ -175,9 +175,9 @@ def test_a_leak_found_by_the_scan_fails_the_run(tmp_path: Path) -> None:
 
         _write_files = bundle._write_files
 
-        def _planting(session_dir, bundle_dir, *args):
-            files = _write_files(session_dir, bundle_dir, *args)
-            (bundle_dir / "planted.log").write_text("debug: {VERIFICATION_PERSON}", encoding="utf-8")
+        def _planting(session_dir, bundle_dir, staging, *args):
+            files = _write_files(session_dir, bundle_dir, staging, *args)
+            (staging / "planted.log").write_text("debug: {VERIFICATION_PERSON}", encoding="utf-8")
             return files
 
         bundle._write_files = _planting
@@ -187,3 +187,14 @@ def test_a_leak_found_by_the_scan_fails_the_run(tmp_path: Path) -> None:
     assert "planted.log: byte offset 7: national id (fødselsnummer, synthetic SyntPop)" in done.stderr
     assert VERIFICATION_PERSON not in done.stdout + done.stderr
     assert not (session_dir / "evidence" / "MANIFEST.sha256").exists()
+
+
+def test_the_terminal_never_shows_the_key(finished) -> None:
+    # The FAILED summary lines, tracebacks and captured output once printed the raw key (issue 12).
+    done, session_dir = finished
+    printed = done.stdout + done.stderr
+    assert "FAILED test_cases.py::test_plain_error" in printed and "FAILED [R-AUTH]" in printed, printed
+    assert "sent with **********" in printed and "compared" in printed
+    assert KEY not in printed and KEY[:-2] not in printed and KEY[2:10] not in printed
+    junit = (session_dir / "junit.xml").read_text(encoding="utf-8")
+    assert KEY[:-2] not in junit and KEY[2:10] not in junit

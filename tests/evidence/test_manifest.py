@@ -78,7 +78,8 @@ def test_signing_round_trip(session: SyntheticSession, tmp_path: Path) -> None:
     result = write(session, signing_key=key)
     assert result.signed and (result.bundle_dir / SIGNATURE).stat().st_size == 64
     assert verify_manifest(result.bundle_dir, public_key=pub).signature == "valid"
-    assert verify_manifest(result.bundle_dir).signature == "not checked (give --public-key)"
+    shipped = verify_manifest(result.bundle_dir)  # against the key the bundle ships, and saying so
+    assert shipped.ok and shipped.signature == "valid" and "NOT against a trusted key" in shipped.signature_note
     (tmp_path / "other").mkdir()
     _, other_pub = key_pair(tmp_path / "other")
     forged = verify_manifest(result.bundle_dir, public_key=other_pub)
@@ -105,3 +106,68 @@ def test_a_changed_manifest_breaks_the_signature(session: SyntheticSession, tmp_
     manifest = bundle_dir / MANIFEST
     manifest.write_text(manifest.read_text().replace(manifest.read_text()[:64], "0" * 64, 1), encoding="utf-8")
     assert verify_manifest(bundle_dir, public_key=pub).signature == "INVALID"
+
+
+# -- tamper checks that must fail (issue 12) ---------------------------------------------------------------
+
+
+def test_a_duplicated_manifest_line_fails_whichever_copy_is_right(bundle: BundleResult) -> None:
+    manifest = bundle.bundle_dir / MANIFEST
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    name = lines[0].split("  ", 1)[1]
+    (bundle.bundle_dir / name.strip()).write_text("forged", encoding="utf-8")
+    manifest.write_text(f"{'0' * 64}  {name}" + "".join(lines), encoding="utf-8")  # wrong digest first
+    check = verify_manifest(bundle.bundle_dir)
+    assert not check.ok and any("a second time" in problem for problem in check.problems)
+
+
+@pytest.mark.parametrize("line", [f"{'g' * 64}  report.html", f"{'a' * 64} report.html", f"{'a' * 63}  x", "  x"])
+def test_a_malformed_manifest_line_fails(bundle: BundleResult, line: str) -> None:
+    manifest = bundle.bundle_dir / MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    assert not verify_manifest(bundle.bundle_dir).ok
+
+
+def test_a_changed_signature_byte_fails_without_a_public_key(session: SyntheticSession, tmp_path: Path) -> None:
+    key, _ = key_pair(tmp_path)
+    bundle_dir = write(session, signing_key=key).bundle_dir
+    signature = bytearray((bundle_dir / SIGNATURE).read_bytes())
+    signature[10] ^= 0x01
+    (bundle_dir / SIGNATURE).write_bytes(bytes(signature))
+    said: list[str] = []
+    assert verify_evidence_command(bundle_dir, say=said.append, warn=said.append) == 1
+    assert any(line.startswith("  signature: INVALID") for line in said), said
+
+
+def test_an_unsigned_bundle_is_called_unsigned(bundle: BundleResult) -> None:
+    said: list[str] = []
+    assert verify_evidence_command(bundle.bundle_dir, say=said.append, warn=said.append) == 0
+    assert "UNSIGNED evidence" in said[0]
+
+
+@pytest.mark.parametrize("bad_key", ["missing", "folder", "garbage", "public", "rsa"])
+def test_judge_sign_with_a_bad_key_exits_4_and_keeps_the_previous_signature(
+    session: SyntheticSession, tmp_path: Path, bad_key: str
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from verification.evidence.commands import judge_command
+
+    key, pub = key_pair(tmp_path)
+    bundle_dir = write(session, signing_key=key).bundle_dir
+    before = {p.name: p.read_bytes() for p in bundle_dir.iterdir()}
+    wrong = tmp_path / "wrong.pem"
+    if bad_key == "folder":
+        wrong.mkdir()
+    elif bad_key == "garbage":
+        wrong.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    elif bad_key == "public":
+        wrong.write_bytes(pub.read_bytes())
+    elif bad_key == "rsa":
+        wrong.write_bytes(rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    said: list[str] = []
+    assert judge_command(session.dir, signing_key=wrong, say=said.append, warn=said.append) == 4
+    assert len(said) == 1 and str(wrong) in said[0] and "Traceback" not in said[0], said
+    assert {p.name: p.read_bytes() for p in bundle_dir.iterdir()} == before
+    assert verify_manifest(bundle_dir, public_key=pub).signature == "valid"

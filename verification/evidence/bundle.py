@@ -33,11 +33,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .. import __version__
 from ..spec.checklist import load_checklist
+from ..session import RunProgress, mark_run_finished, run_progress
 from ..spec.national_id import looks_like_national_id
 from .attest import load_attestations
 from .evidence_json import build_evidence, dumps, redact_outcome
 from .leakscan import Leak, scan_bundle
-from .manifest import sign_manifest, write_manifest
+from .manifest import SHIPPED_PUBLIC_KEY, load_signing_key, ship_public_key, sign_manifest, write_manifest
 from .redact import AUTH_HEADERS, CREDENTIAL_KEYS, MIN_GLOBAL_SECRET, Aliases, Redactor
 from .report import GENERATOR, render_report
 from .results import CaseOutcome, item_statuses
@@ -48,6 +49,7 @@ __all__ = [
     "LEAK_FILE",
     "BundleResult",
     "BundleError",
+    "StoreCorrupt",
     "write_bundle",
     "write_run_bundle",
     "rebuild_bundle",
@@ -68,6 +70,10 @@ class BundleError(Exception):
     """The bundle cannot be written as asked (not a session folder, redaction refused off, …)."""
 
 
+class StoreCorrupt(BundleError):
+    """The session store fails ``PRAGMA integrity_check``: no verdict is built on it."""
+
+
 @dataclass
 class BundleResult:
     bundle_dir: Path
@@ -76,6 +82,7 @@ class BundleResult:
     verdict: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     signed: bool = False
+    cut_short: str = ""  # RunProgress.describe() of a run that did not get through its cases
 
     @property
     def exit_code(self) -> int:
@@ -85,6 +92,8 @@ class BundleResult:
     def lines(self) -> list[str]:
         counts = ", ".join(f"{n} {status}" for status, n in self.counts.items() if n)
         out = [f"evidence bundle {self.bundle_dir} ({len(self.files)} files; verdict {self.verdict}: {counts})"]
+        if self.cut_short:
+            out.append(self.cut_short.upper()[:1] + self.cut_short[1:])
         if self.leaks:
             out.append(f"LEAK SCAN FAILED: {len(self.leaks)} finding(s); the bundle has no manifest:")
             out += [f"  {leak}" for leak in self.leaks]
@@ -191,6 +200,7 @@ def write_bundle(
     session_dir = Path(session_dir)
     if not redaction and profile == "certification":
         raise BundleError("the certification profile cannot turn redaction off")
+    key = load_signing_key(Path(signing_key)) if signing_key is not None else None  # a bad key changes nothing
     info = store.info()
     exchanges = store.exchanges()
     redactor, target_data, test_persons = _redaction_for(target, info, exchanges, store, enabled=redaction)
@@ -212,19 +222,37 @@ def write_bundle(
     )
     evidence["redaction"]["enabled"] = redaction
     bundle_dir = session_dir / BUNDLE_DIR
-    files = _write_files(session_dir, bundle_dir, evidence, target_data, redactor, attestations)
+    staging = session_dir / f".{BUNDLE_DIR}.new"  # the old bundle (and its signature) stays until the new is whole
+    files = _write_files(session_dir, bundle_dir, staging, evidence, target_data, redactor, attestations)
     store.set_info(_ALIASES_INFO, redactor.aliases.mapping)
-    leaks = scan_bundle(bundle_dir, secrets=redactor.secrets,
+    leaks = scan_bundle(staging, secrets=redactor.secrets,
                         national_ids=[*redactor.aliases.numbers(), *test_persons])
     result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
+    run = meta.get("run") or {}
+    if run.get("cut_short"):
+        result.cut_short = RunProgress(run["planned"], run["ran"], run["finished"]).describe()
     if leaks:
-        (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
-        return result
-    write_manifest(bundle_dir)
-    if signing_key is not None:
-        sign_manifest(bundle_dir, Path(signing_key))
-        result.signed = True
+        (staging / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
+    else:
+        if key is not None:
+            ship_public_key(staging, key)
+            result.files = sorted([*files, SHIPPED_PUBLIC_KEY])
+        write_manifest(staging)
+        if key is not None:
+            sign_manifest(staging, key)
+            result.signed = True
+    _replace_folder(staging, bundle_dir)
     return result
+
+
+def _replace_folder(new: Path, old: Path) -> None:
+    """Put the finished ``new`` bundle where ``old`` was, removing ``old`` only once ``new`` is in place."""
+    retired = old.with_name(f".{old.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if old.exists():
+        old.rename(retired)
+    new.rename(old)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def _redaction_for(
@@ -259,12 +287,14 @@ def _session_record(session_dir: Path, info: Mapping[str, Any], meta: Mapping[st
         "python": info.get("python") or platform.python_version(),
         "platform": platform.platform(terse=True),
         "system_version": info.get("system_version"),
+        "run": meta.get("run"),
     }
 
 
 def _write_files(
     session_dir: Path,
     bundle_dir: Path,
+    staging: Path,
     evidence: Mapping[str, Any],
     target_data: Mapping[str, Any],
     redactor: Redactor,
@@ -274,9 +304,9 @@ def _write_files(
 
     pytest_page = _pytest_page(session_dir, bundle_dir)
     junit = _read(session_dir / "junit.xml")
-    if bundle_dir.exists():
-        shutil.rmtree(bundle_dir)
-    bundle_dir.mkdir(parents=True)
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
     files = {
         "evidence.json": dumps(evidence),
         "target.redacted.yaml": "# The target of this session, redacted (the API key is never written).\n"
@@ -292,7 +322,7 @@ def _write_files(
         evidence, screenshots=_screenshots(session_dir, attestations), has_pytest_report=pytest_page is not None
     )
     for name, text in files.items():
-        (bundle_dir / name).write_text(text, encoding="utf-8")
+        (staging / name).write_text(text, encoding="utf-8")
     (session_dir / "report.html").write_text(_POINTER, encoding="utf-8")
     return sorted(files)
 
@@ -351,6 +381,13 @@ def rebuild_bundle(
         raise BundleError(f"{session_dir} is not a session folder (no {STORE_FILE})")
     outcomes, meta = load_outcomes(session_dir)
     with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
+        _require_sound(store)
+        progress = run_progress(store)
+        if progress is not None:
+            meta["run"] = progress.to_dict()
+            if not progress.finished or not (session_dir / OUTCOMES_FILE).is_file():
+                # killed (or failed) before its bundle: the outcomes the run saved case by case
+                outcomes = [CaseOutcome.from_dict(data) for data in store.case_outcomes()]
         if store.info().get("mode") == "relay":  # a relay session is judged afresh from its recording
             target = target or _relay_target(store)
             outcomes = [o for o in outcomes if not o.nodeid.startswith("recorded::")] + _recorded(store, target)
@@ -358,6 +395,15 @@ def rebuild_bundle(
             session_dir, outcomes=outcomes, target=target, store=store, profile=meta.get("profile"), meta=meta,
             operator=operator, signing_key=signing_key,
         )
+
+
+def _require_sound(store: Any) -> None:
+    """A store failing ``PRAGMA integrity_check`` may have lost exchanges: no verdict is built on it."""
+    problems = store.integrity_problems()
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise StoreCorrupt(f"the session store {store.path} fails SQLite's integrity check ({shown}); its record "
+                          "may be incomplete, so no evidence bundle was written from it")
 
 
 def _relay_target(store: Any) -> Any:
@@ -407,8 +453,13 @@ def write_run_bundle(
             target = load_target(Path(target_path))
         except TargetError:
             target = None
-    meta = {"finished_at": now_iso(), "hypothesis": hypothesis_settings(hypothesis_seed)}
+    meta: dict[str, Any] = {"finished_at": now_iso(), "hypothesis": hypothesis_settings(hypothesis_seed)}
     with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
+        _require_sound(store)
+        mark_run_finished(store)
+        progress = run_progress(store)
+        if progress is not None:
+            meta["run"] = progress.to_dict()
         return write_bundle(session_dir, outcomes=outcomes, target=target, store=store,
                             profile=profile or getattr(target, "profile", None), meta=meta,
                             signing_key=signing_key_from_env())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 __all__ = ["attest_command", "judge_command", "verify_evidence_command", "signing_key_from_env"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 4
+EXIT_OK, EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 3, 4
 Say = Callable[[str], None]
 
 
@@ -41,7 +41,7 @@ def judge_command(
     warn: Say = _stderr,
 ) -> int:
     """Rewrite the bundle from the session store; optionally list the changes against another bundle."""
-    from .bundle import BundleError, rebuild_bundle
+    from .bundle import BundleError, StoreCorrupt, rebuild_bundle
     from .manifest import SigningError
 
     target = None
@@ -55,6 +55,9 @@ def judge_command(
             return EXIT_USAGE
     try:
         result = rebuild_bundle(session_dir, target=target, signing_key=signing_key or signing_key_from_env())
+    except StoreCorrupt as exc:
+        warn(f"eprom-verify: {exc}")
+        return EXIT_INTERNAL
     except (BundleError, SigningError) as exc:
         warn(f"eprom-verify: {exc}")
         return EXIT_USAGE
@@ -94,7 +97,8 @@ def verify_evidence_command(directory: Path, *, public_key: Path | None = None, 
         return EXIT_USAGE
     check = verify_manifest(bundle, public_key=public_key)
     if check.ok:
-        say(f"eprom-verify: {bundle}: every file matches {MANIFEST}; signature: {check.signature}")
+        note = f" ({check.signature_note})" if check.signature_note else ""
+        say(f"eprom-verify: {bundle}: every file matches {MANIFEST}; signature: {check.signature}{note}")
         return EXIT_OK
     warn(f"eprom-verify: {bundle}: the bundle does NOT match its manifest")
     for line in check.lines():
@@ -114,6 +118,7 @@ def attest_command(
     """Record human attestations (from ``file`` or interactively), then rewrite the bundle."""
     from .attest import AttestationError, ask_attestations, load_attestations, read_attestation_file, save_attestations
     from .bundle import BundleError, rebuild_bundle
+    from .manifest import SigningError
 
     if not _is_session(session_dir):
         warn(f"eprom-verify: {session_dir} is not a session folder (no session.sqlite)")
@@ -132,7 +137,7 @@ def attest_command(
     say(f"eprom-verify: recorded {len(given)} attestation(s) in {session_dir / 'attestations.json'}")
     try:
         result = rebuild_bundle(session_dir, signing_key=signing_key_from_env())
-    except BundleError as exc:
+    except (BundleError, SigningError) as exc:
         warn(f"eprom-verify: {exc}")
         return EXIT_USAGE
     for line in result.lines():

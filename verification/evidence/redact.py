@@ -3,10 +3,13 @@
 What is hidden, and how:
 
 - the API key, and every other value seen in a credential position (``Authorization``, an ``apiKey``
-  header, body field or query parameter): ``**********``. The key is also found inside ``Basic …``,
-  base64-encoded, URL-encoded, JSON- or HTML-escaped, anywhere in any text;
-- national ids: every 11-digit run (not part of a longer run of letters and digits) that passes the check
-  digits, of any class, synthetic or not, becomes a per-session alias with its class, such as
+  header, body field or query parameter): ``**********``. Not only the whole key: any run of 8 or more
+  of its characters (a key cut off in a truncated body, a prefix a system logs), anywhere in any text,
+  raw, base64 or base64url (at any position, so also inside base64 of ``user:KEY``), URL-encoded (upper-
+  or lower-case ``%xx``), JSON- or HTML-escaped, or hex;
+- national ids: every 11-digit run (not part of a longer run of digits, nor the decimals of a number, nor a
+  hex digest or GUID) that passes the check digits, of any class, synthetic or not, also inside a longer
+  string (``pid12345678901``), becomes a per-session alias with its class, such as
   ``person-1 (fødselsnummer, synthetic SyntPop)``. Aliases are counters, never hashes (a hash of an
   11-digit number is reversed by trying them all);
 - ``singleUseCode``: masked; ``loginUrl``: scheme and host kept, path and query (the token) masked;
@@ -25,7 +28,7 @@ import base64
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -38,6 +41,10 @@ __all__ = [
     "national_id_class",
     "structure_summary",
     "secret_variants",
+    "SecretRuns",
+    "national_id_candidates",
+    "mask_spans",
+    "merged_spans",
     "NATIONAL_ID_RUN",
     "MIN_GLOBAL_SECRET",
 ]
@@ -47,8 +54,11 @@ MASK = "**********"
 # occurs in text: masking every "abc" of a report because a wrong-key probe sent "abc" would ruin it.
 MIN_GLOBAL_SECRET = 8
 
-# Exactly 11 digits, not inside a longer run of letters and digits (hex digests and GUIDs stay intact).
-NATIONAL_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{11}(?![0-9A-Za-z])")
+# Exactly 11 digits as a token of their own: not inside a longer run of digits, not the decimals of a number
+# (``45.91593799978``). Letters may touch it (``pid12345678901``), except in a run of hex digits and dashes
+# (a digest or GUID), which :func:`_is_hex_token` leaves intact.
+NATIONAL_ID_RUN = re.compile(r"(?<![0-9])(?<![0-9][.,])[0-9]{11}(?![0-9])(?![.,][0-9])")
+_HEX_TOKEN_CHARS = frozenset("0123456789abcdefABCDEF-")
 
 CREDENTIAL_KEYS = frozenset({"apikey", "api_key", "api-key", "x-api-key", "password", "cookie", "set-cookie"})
 AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
@@ -122,17 +132,115 @@ class Aliases:
 
 
 def secret_variants(secret: str) -> list[str]:
-    """The forms a secret takes on the wire and in artifacts: raw, base64 (also as ``:key`` and ``key:``),
-    URL-encoded, JSON- and HTML-escaped."""
+    """The whole forms a secret takes on the wire and in artifacts: raw, base64 and base64url (also as
+    ``:key`` and ``key:``), URL-encoded (either case), JSON- and HTML-escaped, hex."""
     raw = secret.encode()
+    encoded = [base64.b64encode(b).decode() for b in (raw, b":" + raw, raw + b":")]
     forms = {
-        secret,
-        quote(secret, safe=""),
-        json.dumps(secret)[1:-1],
-        html.escape(secret),
-        *(base64.b64encode(b).decode() for b in (raw, b":" + raw, raw + b":")),
+        *_text_forms(secret),
+        *encoded,
+        *(form.translate(_URLSAFE) for form in encoded),
+        *(form.translate(_URLSAFE).rstrip("=") for form in encoded),
     }
     return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+# A run of one character class only ("selftest", "evidence", "01234567") reads as a word or a number of
+# the report itself, not as the key: masking every "evidence" because a key says "…-evidence" would ruin
+# the report. A random key's runs mix classes; a key made of words should be replaced.
+_PLAIN_RUN = re.compile(r"[a-z_.\- ]+|[A-Z_.\- ]+|[0-9_.\- ]+")
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+
+
+def _text_forms(value: str) -> set[str]:
+    """``value`` raw, URL-encoded (upper- and lower-case ``%xx``), JSON- and HTML-escaped, and hex."""
+    quoted = quote(value, safe="")
+    return {value, quoted, _PERCENT.sub(lambda m: m.group(0).lower(), quoted), json.dumps(value)[1:-1],
+            json.dumps(value, ensure_ascii=False)[1:-1], html.escape(value), value.encode().hex(),
+            value.encode().hex().upper()}
+
+
+def _base64_determined(raw: bytes) -> list[str]:
+    """The base64 characters that depend on ``raw`` alone, for each of the 3 positions it can take in a
+    longer encoded text (so ``user:KEY`` is covered whatever the length of ``user``)."""
+    found = []
+    for offset, first in ((0, 0), (1, 2), (2, 3)):
+        total = len(raw) + offset
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        found.append(encoded[first: 4 * (total // 3) + total % 3])
+    return found
+
+
+class SecretRuns:
+    """Finds any run of :data:`MIN_GLOBAL_SECRET` or more characters of a secret in text, in each form of
+    :func:`secret_variants` (base64 at every position, where 11 characters carry 8 bytes; hex, where 16
+    do). Runs that are a plain word or number (``_PLAIN_RUN``) are left alone.
+
+    Every form is searched through anchors (its slices of half a run, at a stride of half a run): any run
+    contains one, so a text without the secret costs a few ``str.find`` calls, and a hit is extended
+    character by character to the whole run it belongs to.
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), *, latin1: bool = False):
+        self._latin1 = latin1  # the leak scan searches bytes decoded one character per byte
+        self._forms: list[tuple[str, int, bool]] = []  # (form of a secret, shortest run, plain runs pass)
+        self._anchor_cache: dict[str, list[tuple[int, str, int, bool]]] | None = None
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str, run: int = MIN_GLOBAL_SECRET) -> None:
+        if len(secret) < run:
+            return
+        forms = [(form, run, True) for form in _text_forms(secret) if not _HEX_FORM.fullmatch(form)]
+        forms += [(secret.encode().hex(), 2 * run, False), (secret.encode().hex().upper(), 2 * run, False)]
+        for determined in _base64_determined(secret.encode()):
+            forms += [(determined, 4 * run // 3 + 1, False), (determined.translate(_URLSAFE), 4 * run // 3 + 1, False)]
+        for form, length, plain_passes in forms:
+            if self._latin1:
+                form = form.encode().decode("latin-1")
+            if len(form) >= length and (form, length, plain_passes) not in self._forms:
+                self._forms.append((form, length, plain_passes))
+        self._anchor_cache = None
+
+    def _anchors(self) -> dict[str, list[tuple[int, str, int, bool]]]:
+        """Anchor → (its offset in a form, the form, shortest run, plain runs pass)."""
+        if self._anchor_cache is None:
+            self._anchor_cache = {}
+            for form, length, plain_passes in self._forms:
+                for offset in range(0, len(form) - length // 2 + 1, length // 2):
+                    piece = form[offset: offset + length // 2]
+                    self._anchor_cache.setdefault(piece, []).append((offset, form, length, plain_passes))
+        return self._anchor_cache
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every run found in ``text`` (overlapping; :func:`mask_spans` merges them)."""
+        found = []
+        for piece, places in self._anchors().items():
+            position = text.find(piece)
+            while position != -1:
+                for offset, form, length, plain_passes in places:
+                    start, end = _extend(text, position, form, offset, len(piece))
+                    if end - start >= length and not (plain_passes and _PLAIN_RUN.fullmatch(text, start, end)):
+                        found.append((start, end))
+                position = text.find(piece, position + 1)
+        return found
+
+
+def _extend(text: str, position: int, form: str, offset: int, anchor: int) -> tuple[int, int]:
+    """The stretch around ``text[position:position+anchor] == form[offset:offset+anchor]`` where text and
+    form agree."""
+    left = 0
+    while left < min(position, offset) and text[position - left - 1] == form[offset - left - 1]:
+        left += 1
+    right, limit = position + anchor, len(text)
+    index = offset + anchor
+    while right < limit and index < len(form) and text[right] == form[index]:
+        right, index = right + 1, index + 1
+    return position - left, right
+
+
+_HEX_FORM = re.compile(r"[0-9a-fA-F]+")  # a hex form is searched with hex's run length (16), not 8
 
 
 def structure_summary(value: Any, label: str) -> dict[str, Any]:
@@ -207,11 +315,14 @@ class Redactor:
     re-judging.
     """
 
-    def __init__(self, *, secrets: Iterable[str] = (), aliases: Aliases | None = None, enabled: bool = True):
+    def __init__(self, *, secrets: Iterable[str] = (), aliases: Aliases | None = None, enabled: bool = True,
+                 national_ids: bool = True):
         self.enabled = enabled  # off only for debugging the kit itself; never in the certification profile
+        self.national_ids = national_ids  # off for the terminal: the session's aliases belong to the bundle
         self.aliases = aliases or Aliases()
         self.secrets: list[str] = []
         self._variants: list[str] = []
+        self._runs = SecretRuns()
         for secret in secrets:
             self.add_secret(secret)
 
@@ -224,6 +335,7 @@ class Redactor:
         self.secrets.append(secret)
         forms = secret_variants(secret) if len(secret) >= MIN_GLOBAL_SECRET else [secret]
         self._variants = sorted({*self._variants, *forms}, key=len, reverse=True)
+        self._runs.add(secret)
 
     # -- free text ---------------------------------------------------------------------------------------
 
@@ -234,13 +346,14 @@ class Redactor:
         for variant in self._variants:
             if variant in text:
                 text = text.replace(variant, MASK)
+        text = mask_spans(text, self._runs.spans(text))
         lowered = text.lower()  # the keyed patterns run only where their key occurs (large bodies stay fast)
         for words, pattern, replace in _KEYED_PASSES:
             if any(word in lowered for word in words):
                 text = pattern.sub(replace, text)
         if "formdata" in lowered:
             text = self._form_data_text(text)
-        return self._national_ids(text)
+        return self._national_ids(text) if self.national_ids else text
 
     def _national_ids(self, text: str) -> str:
         for number in self.aliases.numbers():
@@ -249,9 +362,11 @@ class Redactor:
 
         def replace(match: re.Match[str]) -> str:
             number = match.group(0)
-            return self.aliases.token(number) if looks_like_national_id(number) else number
+            if _is_hex_token(text, match) or not looks_like_national_id(number):
+                return number
+            return self.aliases.token(number)
 
-        return NATIONAL_ID_RUN.sub(replace, text)
+        return NATIONAL_ID_RUN.sub(replace, text)  # the same tokens as national_id_candidates
 
     def _form_data_text(self, text: str) -> str:
         """Replace a ``formData`` object in free text (stringified or not) by its summary in words."""
@@ -291,7 +406,8 @@ class Redactor:
             return [self.data(item, key) for item in value]
         if isinstance(value, str):
             return self.text(value)
-        if isinstance(value, int) and not isinstance(value, bool) and looks_like_national_id(str(value)):
+        if (self.national_ids and isinstance(value, int) and not isinstance(value, bool)
+                and looks_like_national_id(str(value))):
             return self.aliases.token(str(value))
         return value
 
@@ -374,6 +490,45 @@ class Redactor:
         if request_fields or response_fields:
             record["redacted_fields"] = sorted({*request_fields, *response_fields})
         return record
+
+
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace each run of overlapping or touching spans by one :data:`MASK`."""
+    if not spans:
+        return text
+    out, position = [], 0
+    for start, end in merged_spans(spans):
+        out += [text[position:start], MASK]
+        position = end
+    return "".join(out) + text[position:]
+
+
+def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans joined, in order."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def national_id_candidates(text: str) -> Iterator[re.Match[str]]:
+    """Every 11-digit token of ``text`` that could be a national id (check digits not yet tested)."""
+    return (match for match in NATIONAL_ID_RUN.finditer(text) if not _is_hex_token(text, match))
+
+
+def _is_hex_token(text: str, match: re.Match[str]) -> bool:
+    """The 11 digits are part of a hex digest or GUID (a run of 16 or more hex digits and dashes that
+    holds a letter): not a national id."""
+    start, end = match.start(), match.end()
+    while start > 0 and text[start - 1] in _HEX_TOKEN_CHARS:
+        start -= 1
+    while end < len(text) and text[end] in _HEX_TOKEN_CHARS:
+        end += 1
+    token = text[start:end]
+    return len(token) >= 16 and token != match.group(0) and any(c.isalpha() for c in token)
 
 
 _FIELD_WORDS = ("apikey", "api_key", "singleusecode", *(name.lower() for name in ADDRESS_FIELDS))

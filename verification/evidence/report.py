@@ -111,8 +111,18 @@ def _header(ev: Mapping[str, Any]) -> str:
         f"<p>Session {_e(session.get('id'))} · environment {_e(system.get('environment'))} · "
         f"ePROM {_e(ev.get('eprom', {}).get('mode'))} · generated {_e(ev.get('generated_at'))} · "
         f"operator {_e(session.get('operator'))} · {_e(GENERATOR)}</p>"
+        f"{_cut_short(session.get('run') or {})}"
         "</header>"
     )
+
+
+def _cut_short(run: Mapping[str, Any]) -> str:
+    """A run that did not get through its cases says so above everything else."""
+    if not run.get("cut_short"):
+        return ""
+    ended = "it ended early" if run.get("finished") else "it never finished (killed or crashed)"
+    return (f"<p class=st-failed><strong>The run was cut short: {_e(run.get('never_ran'))} of "
+            f"{_e(run.get('planned'))} cases never ran</strong> ({_e(ended)}).</p>")
 
 
 def _matrix(items: list[Mapping[str, Any]]) -> str:

@@ -4,6 +4,12 @@ Checks read the store and nothing else does the network. Several processes write
 simulator in its own process, the kit's client in the test process, the relay), so the database runs in
 WAL mode with a busy timeout. Waiting for an exchange recorded *in this process* is a condition wait;
 an exchange recorded by another process is awaited through that process (the simulator's ``/_sim/wait``).
+
+One connection per process per file: every :class:`SessionStore` on the same file in one process shares
+it (reference-counted). SQLite's locks are POSIX ``fcntl`` locks, and closing *any* descriptor of a file
+drops every such lock the process holds on it; a second connection, or an ``os.open``/``close`` to set the
+file's mode, is how a store gets corrupted. The file is therefore created owner-only *before* SQLite
+ever opens it, and never opened by anything else while it is live.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Exchange", "SessionStore", "Direction", "Actor", "now_iso"]
+__all__ = ["Exchange", "SessionStore", "Direction", "Actor", "now_iso", "integrity_problems", "create_owner_only"]
 
 Direction = Literal["to_eprom", "to_system"]
 Actor = Literal["system", "simulator", "kit", "relay"]
@@ -44,6 +50,7 @@ CREATE TABLE IF NOT EXISTS exchanges (
     meta TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS session_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS case_outcomes (nodeid TEXT PRIMARY KEY, outcome TEXT NOT NULL);
 """
 
 
@@ -95,6 +102,49 @@ def _loads(text: str) -> Any:
         return None
 
 
+class _Connection:
+    """The process's one connection to a store file, shared by every :class:`SessionStore` on it."""
+
+    def __init__(self, path: Path):
+        create_owner_only(path)  # raw exchanges hold the API key and national ids
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self.lock = threading.Lock()
+        self.recorded = threading.Condition(self.lock)
+        self.users = 0
+
+
+_connections: dict[tuple[int, Path], _Connection] = {}  # (pid, resolved path): a forked child opens its own
+_connections_lock = threading.Lock()
+
+
+def create_owner_only(path: Path) -> None:
+    """Make the SQLite file at ``path`` owner-only without opening a live database. A new file is
+    created 0600 before SQLite opens it (its -wal and -shm files take the database file's mode); an
+    existing one is only chmod-ed (by path: no descriptor is opened, so no lock can be dropped)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # a new inode: nobody locks it
+    except FileExistsError:
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                if name.stat().st_mode & 0o077:
+                    os.chmod(name, 0o600)
+            except FileNotFoundError:
+                pass
+
+
+def integrity_problems(db: sqlite3.Connection) -> list[str]:
+    """``PRAGMA integrity_check``'s findings; empty when the database is sound."""
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    found = [str(row[0]) for row in rows]
+    return [] if found == ["ok"] else found
+
+
 class SessionStore:
     """Append-only log of exchanges plus a small key/value table describing the session."""
 
@@ -102,19 +152,32 @@ class SessionStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.session = session or self.path.parent.name
-        self._lock = threading.Lock()
-        self._recorded = threading.Condition(self._lock)
-        # Raw exchanges hold the API key and national ids: readable by the owner only. SQLite gives its
-        # -wal and -shm files the database file's mode.
-        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        key = (os.getpid(), self.path.resolve())
+        with _connections_lock:
+            connection = _connections.get(key)
+            if connection is None:
+                connection = _connections[key] = _Connection(self.path)
+            connection.users += 1
+        self._key, self._connection, self._closed = key, connection, False
+        self._db, self._lock, self._recorded = connection.db, connection.lock, connection.recorded
 
     def close(self) -> None:
+        """Release this store; the connection closes with the last store of the process on the file."""
+        with _connections_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._connection.users -= 1
+            if self._connection.users == 0:
+                if _connections.get(self._key) is self._connection:
+                    del _connections[self._key]
+                with self._lock:
+                    self._db.close()
+
+    def integrity_problems(self) -> list[str]:
+        """``PRAGMA integrity_check`` on the store; empty when it is sound."""
         with self._lock:
-            self._db.close()
+            return integrity_problems(self._db)
 
     def __enter__(self) -> SessionStore:
         return self
@@ -213,6 +276,21 @@ class SessionStore:
         with self._lock:
             rows = self._db.execute("SELECT key, value FROM session_info").fetchall()
         return {key: json.loads(value) for key, value in rows}
+
+    def save_case_outcome(self, nodeid: str, outcome: dict[str, Any]) -> None:
+        """A case's outcome as it finished (raw): a run killed before its bundle still says what ran."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO case_outcomes (nodeid, outcome) VALUES (?, ?) "
+                "ON CONFLICT(nodeid) DO UPDATE SET outcome = excluded.outcome",
+                (nodeid, json.dumps(outcome, ensure_ascii=False)),
+            )
+
+    def case_outcomes(self) -> list[dict[str, Any]]:
+        """The outcomes saved with :meth:`save_case_outcome`, in the order the cases first finished."""
+        with self._lock:
+            rows = self._db.execute("SELECT outcome FROM case_outcomes ORDER BY rowid").fetchall()
+        return [json.loads(value) for (value,) in rows]
 
     @contextmanager
     def batch(self) -> Iterator[None]:

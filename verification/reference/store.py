@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+from ..recorder.store import create_owner_only
 from ..spec.enums import FormOrderStatus, wire_name
 from .behaviour import CORRECT, Behaviour
 from .reading import FormOrderUpdate, MessageStatus, PersonvernChange
@@ -85,6 +87,8 @@ class ReferenceStore:
 
     def __init__(self, path: str | None = None):
         self._lock = threading.Lock()
+        if path:  # the orders hold the test person's national id: owner-only, set before SQLite opens it
+            create_owner_only(Path(path))
         self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         if path:
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -1,4 +1,7 @@
-"""``python -m verification.simulator --settings FILE [--host H] [--port P] [--foreground]``.
+"""``python -m verification.simulator --settings FILE|- [--host H] [--port P] [--foreground]``.
+
+``--settings -`` reads the settings from stdin: :func:`run_simulator` hands them over that way, so no file
+holding the API key is left behind, whatever happens to either process.
 
 Without ``--foreground`` it prints one JSON readiness line on stdout (what :func:`run_simulator` waits
 for); with it, a human-readable banner.
@@ -18,13 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m verification.simulator", description="The embedded ePROM simulator"
     )
-    parser.add_argument("--settings", required=True, type=Path, help="settings JSON (SimulatorSettings.to_json)")
+    parser.add_argument("--settings", required=True, type=Path, help="settings JSON (SimulatorSettings.to_json); - reads stdin")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: the OS chooses")
     parser.add_argument("--foreground", action="store_true", help="print a banner instead of the readiness line")
     args = parser.parse_args(argv)
     try:
-        settings = SimulatorSettings.from_json(args.settings.read_text(encoding="utf-8"))
+        text = sys.stdin.read() if str(args.settings) == "-" else args.settings.read_text(encoding="utf-8")
+        settings = SimulatorSettings.from_json(text)
     except (OSError, ValueError, SettingsError) as exc:
         print(f"eprom simulator: cannot read settings {args.settings}: {exc}", file=sys.stderr)
         return 4

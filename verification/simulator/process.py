@@ -2,7 +2,7 @@
 
 It runs in a separate process because a simulator thread inside the test process slows 43× while
 hypothesis generates data in the main thread (the GIL). :func:`run_simulator` starts
-``python -m verification.simulator`` with the settings in a JSON file; the child binds the port (0 = the
+``python -m verification.simulator`` with the settings on its stdin; the child binds the port (0 = the
 OS chooses), and prints one JSON readiness line once uvicorn accepts connections. The parent waits for that
 line on the pipe (bounded), so it returns only when the simulator is reachable. The child's stderr goes to
 a file; if the start fails, its text is in the :class:`SimulatorStartError`. Stopping is bounded:
@@ -231,12 +231,19 @@ def run_simulator(
 ) -> Iterator[SimulatorHandle]:
     """Start the simulator in its own process; yield its handle once it accepts connections."""
     workdir = Path(tempfile.mkdtemp(prefix="eprom-simulator-"))
-    settings_file, stderr_path = workdir / "settings.json", workdir / "stderr.txt"
-    settings_file.write_text(settings.to_json(), encoding="utf-8")
-    command = [sys.executable, "-m", "verification.simulator", "--settings", str(settings_file), "--host", host,
+    stderr_path = workdir / "stderr.txt"
+    # The settings hold the API key: handed over through the child's stdin, never a file that a kill -9
+    # would leave behind.
+    command = [sys.executable, "-m", "verification.simulator", "--settings", "-", "--host", host,
                "--port", str(port)]
     with stderr_path.open("w") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=_child_env())
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                                   env=_child_env())
+    try:
+        with process.stdin:  # type: ignore[union-attr]
+            process.stdin.write(settings.to_json())  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass  # the child died at once: its stderr says why (below)
     lines: queue.Queue[str | None] = queue.Queue()
     reader = threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True)
     reader.start()
@@ -276,6 +283,12 @@ def _bind(host: str, port: int) -> socket.socket:
         raise SimulatorStartError(f"cannot listen on {_url(host, port)}: {exc.strerror or exc}") from None
     sock.set_inheritable(True)
     return sock
+
+
+def port_is_free(host: str, port: int) -> None:
+    """Raise :class:`SimulatorStartError` (as starting would) when ``host:port`` cannot be listened on."""
+    if port:
+        _bind(host, port).close()
 
 
 def _url(host: str, port: int) -> str:

@@ -1,0 +1,49 @@
+"""Suite-wide guard: every SQLite store the suite creates passes ``PRAGMA integrity_check`` (issue 12).
+
+A session store is the record ``judge`` re-judges and ``relay --session`` resumes; a corrupt one loses
+evidence silently. At the end of the session (of each xdist worker) every ``*.sqlite`` under pytest's
+base temporary folder is checked; a test that corrupts a store on purpose names it with
+``deliberately_corrupt``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+_CORRUPT_ON_PURPOSE: set[Path] = set()
+
+
+@pytest.fixture
+def deliberately_corrupt() -> Callable[[Path], Path]:
+    """Mark a store the test corrupts on purpose (the suite-wide integrity check leaves it out)."""
+
+    def mark(path: Path) -> Path:
+        _CORRUPT_ON_PURPOSE.add(Path(path).resolve())
+        return path
+
+    return mark
+
+
+def store_integrity(path: Path) -> list[str]:
+    """``PRAGMA integrity_check`` of the store at ``path``; empty when sound."""
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        db.close()
+    return [] if [row[0] for row in rows] == ["ok"] else [str(row[0]) for row in rows]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_store_passes_integrity_check(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    yield
+    base = tmp_path_factory.getbasetemp()
+    stores = [p for p in base.rglob("*.sqlite") if p.is_file() and p.resolve() not in _CORRUPT_ON_PURPOSE]
+    broken = {str(p.relative_to(base)): found for p in stores if (found := store_integrity(p))}
+    assert not broken, f"stores that fail PRAGMA integrity_check: {broken}"
