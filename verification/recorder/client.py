@@ -16,6 +16,7 @@ Every answer is bounded, whatever the peer does (:func:`bounded_exchange`, also 
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import re
@@ -35,10 +36,12 @@ __all__ = [
     "CIRCUIT_THRESHOLD",
     "KIT_HEADERS",
     "MAX_BODY_BYTES",
+    "RUN_DEADLINE_PASSED",
     "BoundedAnswer",
     "CircuitBreaker",
     "KitClient",
     "bounded_exchange",
+    "bounded_exchange_async",
     "bounded_transport",
     "run_time_left",
     "set_run_deadline",
@@ -54,6 +57,7 @@ _CHUNK = 16 * 1024  # at most this much compressed input is inflated at once (â‰
 # The deadline (time.monotonic()) of the exchange in progress on this thread, read by every socket call.
 _exchange_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("exchange_deadline", default=None)
 _run_deadline: float | None = None  # time.monotonic() at which the whole run must end (budgets.run_s)
+RUN_DEADLINE_PASSED = "the run's deadline (budgets.run_s) has passed"
 
 
 def set_run_deadline(deadline: float | None) -> None:
@@ -199,12 +203,12 @@ def bounded_exchange(
 
     Never raises for network trouble or a misbehaving peer; redirects are reported, never followed."""
     total_s = _limit(total_s)
+    if total_s <= 0:
+        return BoundedAnswer(error=f"not sent: {RUN_DEADLINE_PASSED}")
     answer = BoundedAnswer()
     token = _exchange_deadline.set(time.monotonic() + total_s)
     request.extensions = {**request.extensions, "timeout": httpx.Timeout(max(total_s, 0.001)).as_dict()}
     try:
-        if total_s <= 0:
-            raise _DeadlineExpired("the run's deadline passed")
         response = transport.handle_request(request)
         answer.status, answer.headers, answer.response = response.status_code, dict(response.headers), response
         try:
@@ -212,18 +216,62 @@ def bounded_exchange(
         finally:
             response.close()
     except _BodyTooLarge:
-        answer.error = f"answer body larger than {max_body:,} bytes (decoded); the kit stopped reading it"
+        answer.error = _too_large(max_body)
     except (_DeadlineExpired, httpx.TimeoutException, httpcore.TimeoutException) as exc:
-        answer.timed_out = True
-        answer.error = f"timeout after {total_s:g} s: no complete answer within the exchange's deadline ({type(exc).__name__})"
+        answer.timed_out, answer.error = True, _timeout(total_s, exc)
     except zlib.error as exc:
-        answer.error = f"answer body could not be decoded (Content-Encoding {answer.headers.get('content-encoding')}): {exc}"
+        answer.error = _undecodable(answer, exc)
     except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError) as exc:
         answer.timed_out = not isinstance(exc, (httpx.ConnectError, httpcore.ConnectError))  # a reset, not a refusal
         answer.error = f"{type(exc).__name__}: {exc}"
     finally:
         _exchange_deadline.reset(token)
     return answer
+
+
+async def bounded_exchange_async(
+    transport: httpx.AsyncBaseTransport, request: httpx.Request, *, total_s: float, max_body: int = MAX_BODY_BYTES
+) -> BoundedAnswer:
+    """:func:`bounded_exchange` for the simulator's event loop: the deadline is a cancellation."""
+    answer = BoundedAnswer()
+    request.extensions = {**request.extensions, "timeout": httpx.Timeout(total_s).as_dict()}
+
+    async def exchange() -> None:
+        response = await transport.handle_async_request(request)
+        answer.status, answer.headers, answer.response = response.status_code, dict(response.headers), response
+        try:
+            decoder, body = _Decoder(response.headers.get("content-encoding", "")), bytearray()
+            async for raw in response.aiter_raw(_CHUNK):
+                for piece in decoder.decode(raw, max_body - len(body)):
+                    body += piece
+            answer.body = bytes(body)
+        finally:
+            await response.aclose()
+
+    try:
+        await asyncio.wait_for(exchange(), total_s)
+    except _BodyTooLarge:
+        answer.error = _too_large(max_body)
+    except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+        answer.timed_out, answer.error = True, _timeout(total_s, exc)
+    except zlib.error as exc:
+        answer.error = _undecodable(answer, exc)
+    except httpx.HTTPError as exc:
+        answer.timed_out = not isinstance(exc, httpx.ConnectError)  # a reset, not a refusal
+        answer.error = f"{type(exc).__name__}: {exc}"
+    return answer
+
+
+def _too_large(max_body: int) -> str:
+    return f"answer body larger than {max_body:,} bytes (decoded); the kit stopped reading it"
+
+
+def _timeout(total_s: float, exc: BaseException) -> str:
+    return f"timeout after {total_s:g} s: no complete answer within the exchange's deadline ({type(exc).__name__})"
+
+
+def _undecodable(answer: BoundedAnswer, exc: zlib.error) -> str:
+    return f"answer body could not be decoded (Content-Encoding {answer.headers.get('content-encoding')}): {exc}"
 
 
 def _read_body(response: httpx.Response, max_body: int) -> bytes:

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .client import CircuitBreaker, run_time_left
+from .client import RUN_DEADLINE_PASSED, CircuitBreaker, run_time_left
 
 __all__ = ["MAX_OUTPUT_BYTES", "CommandResult", "CommandRunner"]
 
@@ -58,7 +58,7 @@ class CommandRunner:
         left = run_time_left()
         timeout = timeout if left is None else min(timeout, left)
         if timeout <= 0:
-            return CommandResult(error="not run: the run's deadline (budgets.run_s) has passed", timed_out=True)
+            return CommandResult(error=f"not run: {RUN_DEADLINE_PASSED}")
         try:
             process = subprocess.Popen(
                 list(command), cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
