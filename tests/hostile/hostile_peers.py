@@ -8,10 +8,11 @@ connection, so a behaviour that sleeps ends with the test (``stop`` is set).
 
 from __future__ import annotations
 
-import gzip
+import functools
 import socket
 import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -97,12 +98,20 @@ def big_body(size: int) -> Behaviour:
 
 def gzip_bomb(inflated: int) -> Behaviour:
     """A small body with ``Content-Encoding: gzip`` that inflates to ``inflated`` bytes."""
-    bomb = gzip.compress(b"\0" * inflated, compresslevel=9)
+    bomb = _gzipped_zeros(inflated)
 
     def behaviour(conn: socket.socket, request: bytes, stop: threading.Event) -> None:
         conn.sendall(head(Content_Length=str(len(bomb)), Content_Encoding="gzip") + bomb)
 
     return behaviour
+
+
+@functools.lru_cache
+def _gzipped_zeros(size: int) -> bytes:
+    """``size`` zero bytes, gzipped a block at a time (about 1 KB per MB)."""
+    packer, block = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS), 1024 * 1024
+    pieces = [packer.compress(b"\0" * min(block, size - start)) for start in range(0, size, block)]
+    return b"".join(pieces) + packer.flush()
 
 
 def redirect(conn: socket.socket, request: bytes, stop: threading.Event) -> None:
@@ -112,3 +121,23 @@ def redirect(conn: socket.socket, request: bytes, stop: threading.Event) -> None
 def resets(conn: socket.socket, request: bytes, stop: threading.Event) -> None:
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
     conn.close()
+
+
+BEHAVIOURS: dict[str, Callable[[], Behaviour]] = {
+    "correct": lambda: correct,
+    "never-answers": lambda: never_answers,
+    "one-byte-a-second": lambda: one_byte_a_second,
+    "endless-chunks": lambda: endless_chunks,
+    "50mb-body": lambda: big_body(50 * 1024 * 1024),
+    "gzip-bomb": lambda: gzip_bomb(1024 * 1024 * 1024),
+    "redirect": lambda: redirect,
+    "resets": lambda: resets,
+}
+
+
+if __name__ == "__main__":  # a hostile system for a measured `eprom-verify run`: BEHAVIOUR, prints its URL
+    import sys
+
+    with hostile_server(BEHAVIOURS[sys.argv[1]]()) as base:
+        print(base, flush=True)
+        threading.Event().wait(float(sys.argv[2]) if len(sys.argv) > 2 else 3600)
