@@ -451,14 +451,14 @@ class _RunDeadline:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-        from .recorder.client import RUN_DEADLINE_PASSED
-
         report = yield
-        if report.failed and call.excinfo is not None and RUN_DEADLINE_PASSED in str(call.excinfo.value):
-            # Its stimulus was never sent: the deadline cut it, which is no verdict on the system.
+        if report.failed and self.expired():
+            # Cut short: its waits and exchanges ended at the deadline, so its failure is no verdict.
             self.not_run += 1
+            first = str(report.longrepr).strip().splitlines()[-1:] or [""]
             report.outcome = "skipped"
-            report.longrepr = (str(item.path), item.location[1] or 0, f"not run: {self.reason()} during this case")
+            report.longrepr = (str(item.path), item.location[1] or 0,
+                               f"not run: {self.reason()} during this case (cut short at: {first[0][:200]})")
         return report
 
     @pytest.hookimpl(tryfirst=True)

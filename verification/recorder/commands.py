@@ -72,7 +72,7 @@ class CommandRunner:
         if result.returncode is None:  # timed out or printed too much: the whole group goes now
             self._kill(process.pid)
             process.wait()
-            result.error = (f"timeout after {timeout:g} s; the command and its processes were killed"
+            result.error = (f"timeout after {round(timeout, 1):g} s; the command and its processes were killed"
                             if result.timed_out else
                             f"printed more than {self.max_output:,} bytes; the command and its processes were killed")
         self.breaker.record(route, timed_out=result.timed_out)
