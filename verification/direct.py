@@ -12,7 +12,9 @@ enforced, *before* anything is sent:
 - at most ``target.max_requests`` requests per client (redirect hops count);
 - redirects are followed by hand: each hop must stay on the upstream host (or loopback), over https
   for any other host; a hop elsewhere is not followed, so the key never leaves the allow-list;
-- TLS verification always on toward non-loopback hosts: the client refuses to be built without it.
+- TLS verification always on toward non-loopback hosts: the client refuses to be built without it;
+- every answer bounded like the kit's own (:func:`~verification.recorder.client.bounded_exchange`): a
+  total deadline per exchange and a decoded body cap.
 
 Each exchange is recorded in the session store (actor ``kit``, direction ``to_eprom``), with the drift
 found in ePROM's answer (:mod:`verification.checks.drift`) in its ``meta``.

@@ -123,6 +123,18 @@ def resets(conn: socket.socket, request: bytes, stop: threading.Event) -> None:
     conn.close()
 
 
+def slow(seconds: float, path_prefix: bytes = b"") -> Behaviour:
+    """Answers correctly, but only after ``seconds`` for requests whose path starts with ``path_prefix``."""
+
+    def behaviour(conn: socket.socket, request: bytes, stop: threading.Event) -> None:
+        path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b""
+        if path.startswith(path_prefix) and stop.wait(seconds):
+            return
+        correct(conn, request, stop)
+
+    return behaviour
+
+
 BEHAVIOURS: dict[str, Callable[[], Behaviour]] = {
     "correct": lambda: correct,
     "never-answers": lambda: never_answers,
@@ -132,6 +144,8 @@ BEHAVIOURS: dict[str, Callable[[], Behaviour]] = {
     "gzip-bomb": lambda: gzip_bomb(1024 * 1024 * 1024),
     "redirect": lambda: redirect,
     "resets": lambda: resets,
+    "trigger-takes-60s": lambda: slow(60, b"/_trigger"),
+    "callbacks-take-15s": lambda: slow(15, b"/api/"),
 }
 
 

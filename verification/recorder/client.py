@@ -267,7 +267,8 @@ def _too_large(max_body: int) -> str:
 
 
 def _timeout(total_s: float, exc: BaseException) -> str:
-    return f"timeout after {round(total_s, 1):g} s: no complete answer within the exchange's deadline ({type(exc).__name__})"
+    what = type(exc).__name__
+    return f"timeout after {round(total_s, 1):g} s: no complete answer within the exchange's deadline ({what})"
 
 
 def _undecodable(answer: BoundedAnswer, exc: zlib.error) -> str:
