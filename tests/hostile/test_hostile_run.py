@@ -88,3 +88,14 @@ def test_the_run_ends_at_its_deadline_with_the_rest_not_run(tmp_path: Path) -> N
     assert "2 case(s) not run" in out
     assert (tmp_path / "session" / "evidence").is_dir(), out
     assert gone(mark)
+
+
+def test_the_runners_backstop_interrupts_a_run_that_does_not_end(tmp_path: Path, capsys) -> None:
+    from verification.runner import _run_pytest
+
+    (tmp_path / "test_hangs.py").write_text("import threading\n\ndef test_hangs():\n    threading.Event().wait()\n")
+    started = time.monotonic()
+    code = _run_pytest([str(tmp_path / "test_hangs.py"), "-p", "no:cacheprovider", "-q"],
+                       dict(os.environ), hard_limit_s=3)
+    assert code == 3 and time.monotonic() - started < 20
+    assert "did not end within 3 s" in capsys.readouterr().err
