@@ -431,9 +431,9 @@ class _RunDeadline:
 
         from .recorder.client import set_run_deadline
 
-        self.limit_s, self.deadline = limit_s, time.monotonic() + limit_s
-        self.not_run = 0
-        set_run_deadline(self.deadline)
+        self.limit_s = limit_s
+        self.not_run: set[str] = set()  # node ids
+        set_run_deadline(time.monotonic() + limit_s)
 
     def reason(self) -> str:
         return f"the run's deadline expired (budgets.run_s = {self.limit_s:g} s)"
@@ -446,7 +446,7 @@ class _RunDeadline:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if self.expired():
-            self.not_run += 1
+            self.not_run.add(item.nodeid)
             pytest.skip(f"not run: {self.reason()} before this case started")
 
     @pytest.hookimpl(wrapper=True)
@@ -454,7 +454,7 @@ class _RunDeadline:
         report = yield
         if report.failed and self.expired():
             # Cut short: its waits and exchanges ended at the deadline, so its failure is no verdict.
-            self.not_run += 1
+            self.not_run.add(item.nodeid)
             first = str(report.longrepr).strip().splitlines()[-1:] or [""]
             report.outcome = "skipped"
             report.longrepr = (str(item.path), item.location[1] or 0,
@@ -468,7 +468,7 @@ class _RunDeadline:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.not_run:
-            terminalreporter.write_line(f"eprom-verify: {self.reason()}; {self.not_run} case(s) not run")
+            terminalreporter.write_line(f"eprom-verify: {self.reason()}; {len(self.not_run)} case(s) not run")
 
     def pytest_unconfigure(self) -> None:
         from .recorder.client import set_run_deadline
