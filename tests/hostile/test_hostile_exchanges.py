@@ -70,10 +70,14 @@ def test_a_gzip_answer_within_the_cap_is_decoded() -> None:
 
 
 def test_a_redirect_is_named_and_not_followed() -> None:
+    from verification.checks.outbound import answer_text
+    from verification.checks.round_trip import acknowledged
+
     with hostile_server(redirect) as url:
         exchange = send(url)
     assert exchange.status == 302
-    assert exchange.error == ("HTTP 302 redirect to http://127.0.0.1:9/elsewhere; the kit never follows redirects")
+    assert exchange.error == "HTTP 302 redirect to http://127.0.0.1:9/elsewhere; the kit never follows redirects"
+    assert not acknowledged(exchange) and answer_text(exchange) == exchange.error  # what a deviation shows
 
 
 @pytest.mark.parametrize("behaviour", [never_answers, resets], ids=["timeouts", "resets"])
