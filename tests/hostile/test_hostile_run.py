@@ -16,7 +16,7 @@ from hostile_peers import hostile_server, never_answers
 from test_hostile_commands import gone, marker
 
 REPO = Path(__file__).resolve().parents[2]
-RUN_S = 6
+RUN_S = 8
 
 CASES = '''
 import pytest
@@ -37,9 +37,10 @@ def test_a_hanging_trigger(system):
 
 @pytest.mark.eprom("R-AUTH")
 def test_cut_short(system):
-    for slash in (True, False, True, False):  # four more routes, 1 s a try: the run's deadline passes meanwhile
-        for kind in ("C3", "C4"):
-            system.send_callback(kind, {"x": 1}, trailing_slash=slash)
+    base = system.settings.callback_base_url
+    for number in range(60):  # a new route each time, 1 s a try: the run's deadline passes meanwhile
+        if system.client.send("PUT", f"{base}/route-{number}").error.startswith("not sent"):
+            break
     assert False, "failed only because its answers were cut short"
 
 
@@ -78,13 +79,13 @@ def test_the_run_ends_at_its_deadline_with_the_rest_not_run(tmp_path: Path) -> N
         took = time.monotonic() - started
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
-    assert took < RUN_S + 20, out  # interpreter start, session and bundle included
+    assert took < RUN_S + 60, out  # a sanity bound: interpreter start, session and bundle included
     assert "third: PUT /api/PromsFormOrder timed out 2 times; not tried again" in out, out
     assert "trigger: timeout after " in out and "s; the command and its processes were killed" in out, out
     reasons = {case.get("name"): (case.find("skipped").get("message") if case.find("skipped") is not None else "")
                for case in ET.parse(tmp_path / "session" / "junit.xml").getroot().iter("testcase")}
-    assert "deadline expired (budgets.run_s = 6 s) during this case" in reasons["test_cut_short"]
-    assert "deadline expired (budgets.run_s = 6 s) before this case started" in reasons["test_never_started"]
+    assert "deadline expired (budgets.run_s = 8 s) during this case" in reasons["test_cut_short"]
+    assert "deadline expired (budgets.run_s = 8 s) before this case started" in reasons["test_never_started"]
     assert "2 case(s) not run" in out
     assert (tmp_path / "session" / "evidence").is_dir(), out
     assert gone(mark)
