@@ -51,7 +51,7 @@ from .config import (
 # --------------------------------------------------------------------------------------------- YAML
 
 
-MAX_FILE_BYTES = 256 * 1024  # a target file is a page of YAML
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a target file is a page of YAML; an absurd URL still gets its own error
 MAX_DEPTH = 32  # nesting of mappings and lists
 MAX_EXPANDED_NODES = 20_000  # nodes after aliases are expanded: a real target has a few hundred
 
@@ -129,7 +129,7 @@ def _read_yaml(path: Path, file: str) -> Any:
 
     try:
         if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-            raise fail(f"is larger than {MAX_FILE_BYTES // 1024} KiB; a target file is a page of YAML",
+            raise fail(f"is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; a target file is a page of YAML",
                        "name the target file itself; start from examples/target.simulator.yaml")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

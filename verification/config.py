@@ -29,8 +29,8 @@ Extensions to the contract (all optional):
 - ``confirmed_ordinary_test_persons: ["…"]`` — ids from ``test_persons`` outside the synthetic ranges that
   the operator confirms are registered test persons; any other ordinary-looking id is refused.
 - ``bestillersystem.callback_base_url`` is https unless loopback (the callbacks carry the key), never the
-  simulator's own ``eprom.listen``; URLs are at most 2,048 characters. The YAML may nest at most 32 levels
-  and its aliases may expand to at most 20,000 values.
+  simulator's own ``eprom.listen``; URLs are at most 2,048 characters. The YAML may nest at most 32 levels,
+  its aliases may expand to at most 20,000 values, and the file is at most 2 MiB.
 - ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
 - ``profile: quick | certification`` — unset means the command line (or its default) decides.
 - ``bestillersystem.probe.channel``: the notification channel the system stored for an order, answering

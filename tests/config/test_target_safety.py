@@ -157,7 +157,7 @@ test_persons: ["26670271527"]
 
 def test_a_huge_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
     path = tmp_path / "target.yaml"
-    path.write_text("name: x\n# " + "y" * 1_000_000 + "\n", encoding="utf-8")
+    path.write_text("name: x\n# " + "y" * 3_000_000 + "\n", encoding="utf-8")
     with pytest.raises(TargetError, match="larger than"):
         load_target(path)
 
