@@ -69,6 +69,12 @@ class _StrictLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's signature
+        # "[[[[…": refused while scanning; the scanner's look-ahead over open brackets is quadratic.
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(None, None, f"nesting deeper than {MAX_DEPTH} levels", self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._depth += 1
         try:
