@@ -43,6 +43,7 @@ from .config import (
     _SAMPLE_NATIONAL_ID,
     _VERIFICATION_PERSON,
     _ZERO_GUID,
+    CONFIRM_KEY,
     mask_national_id,
 )
 
@@ -50,8 +51,65 @@ from .config import (
 # --------------------------------------------------------------------------------------------- YAML
 
 
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a target file is a page of YAML; an absurd URL still gets its own error
+MAX_DEPTH = 32  # nesting of mappings and lists
+MAX_EXPANDED_NODES = 20_000  # nodes after aliases are expanded: a real target has a few hundred
+
+
+class _Refused(yaml.composer.ComposerError):
+    """YAML that is well-formed but too deep or too expansive to read safely."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last)."""
+    """SafeLoader that refuses duplicate keys (PyYAML would silently keep the last), nesting deeper than
+    :data:`MAX_DEPTH` and aliases that expand beyond :data:`MAX_EXPANDED_NODES` nodes (an alias bomb is a
+    few hundred bytes that expand to billions), before anything is built from them."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's signature
+        # "[[[[…": refused while scanning; the scanner's look-ahead over open brackets is quadratic.
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(None, None, f"nesting deeper than {MAX_DEPTH} levels", self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(None, None, f"nesting deeper than {MAX_DEPTH} levels",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise _Refused(None, None, f"aliases (*name) expand to more than "
+                                              f"{MAX_EXPANDED_NODES:,} values", node.start_mark)
+        return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` stands for once every alias is expanded (a shared node counts each time)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    sizes[id(node)] = MAX_EXPANDED_NODES + 1  # a node that contains itself expands forever
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes)
+        if total > MAX_EXPANDED_NODES:
+            break
+    sizes[id(node)] = total
+    return total
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -76,6 +134,9 @@ def _read_yaml(path: Path, file: str) -> Any:
         return TargetError([TargetProblem(file, "", ABSENT, message, fix, line)])
 
     try:
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise fail(f"is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; a target file is a page of YAML",
+                       "name the target file itself; start from examples/target.simulator.yaml")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise fail("file not found", "check the path; start from examples/target.simulator.yaml") from None
@@ -92,6 +153,9 @@ def _read_yaml(path: Path, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         detail = "; ".join(str(part) for part in (exc.context, exc.problem) if part)
         column = f" (column {mark.column + 1})" if mark else ""
+        if isinstance(exc, _Refused):
+            raise fail(f"YAML refused{column}: {detail}", "write the values out plainly; a target file needs "
+                       "neither deep nesting nor aliases that expand this far", mark.line + 1) from None
         fix = (
             "keep one of the two" if "duplicate key" in detail
             else "correct the YAML at that line; quote values that contain ': ' or start with '{', '[', '*' or '&'"
@@ -173,7 +237,7 @@ class _Reader:
             value = MASK
         elif any(_holds(value, secret) for secret in self._secrets()):
             value = MASK  # the key pasted into another field
-        elif path.startswith("test_persons[") and isinstance(value, str):
+        elif path.startswith(("test_persons[", CONFIRM_KEY)) and isinstance(value, str):
             value = mask_national_id(value)
         self.problems.append(TargetProblem(self.file, path, value, message, fix))
 
@@ -278,7 +342,7 @@ def _yaml_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-_TOP = ("name", "environment", "api_key", "eprom", "bestillersystem", "forms", "test_persons",
+_TOP = ("name", "environment", "api_key", "eprom", "bestillersystem", "forms", "test_persons", CONFIRM_KEY,
         "budgets", "max_requests", "profile")
 _EPROM = ("mode", "listen", "upstream", "public_url", "callback_listen")
 _SYSTEM = ("callback_base_url", "trigger", "probe", "capabilities", "accepts_unknown_orders")
@@ -286,7 +350,7 @@ _TRIGGER = ("url", "command", "timeout_s")
 _PROBE = ("status", "answers", "signed", "channel")
 _PROBE_CALL = ("url", "command")
 _FORM = ("id", "name", "signing", "paper", "published")
-_BUDGETS = ("callback_s",)
+_BUDGETS = ("callback_s", "run_s")
 _PERSON_EXAMPLE = f'e.g. "{_VERIFICATION_PERSON}" (the documented synthetic verification person)'
 
 
@@ -306,7 +370,9 @@ def _parse(data: Any, *, source: Path | None, file: str, environ: Mapping[str, s
     eprom = _eprom(reader, reader.get(top, "eprom", default={}))
     system = _system(reader, reader.get(top, "bestillersystem", required="add a bestillersystem section"))
     forms = _forms(reader, reader.get(top, "forms", required="list the forms the system orders"))
-    persons = _test_persons(reader, reader.get(top, "test_persons", default=[]), eprom)
+    confirmed = _confirmed_persons(reader, reader.get(top, CONFIRM_KEY, default=[]))
+    persons = _test_persons(reader, reader.get(top, "test_persons", default=[]), eprom, confirmed)
+    _refuse_callback_to_simulator(reader, eprom, system)
     budgets = _budgets(reader, reader.get(top, "budgets", default={}))
     max_requests = reader.positive(reader.get(top, "max_requests", default=20), "max_requests", integer=True)
     profile = reader.get(top, "profile")
@@ -417,9 +483,16 @@ def _upstream(reader: _Reader, value: Any, fix: str) -> str | None:
     return url.rstrip("/")
 
 
+MAX_URL_LENGTH = 2048  # what common servers and proxies accept in a request line
+
+
 def _http_url(reader: _Reader, value: Any, path: str, fix: str) -> str | None:
     text = reader.text(value, path, fix)
     if text is None:
+        return None
+    if len(text) > MAX_URL_LENGTH:
+        reader.problem(path, text, f"is {len(text):,} characters long; a URL the kit can send is at most "
+                       f"{MAX_URL_LENGTH:,}", fix)
         return None
     if not _is_http_url(text):
         reader.problem(path, text, "is not an http(s) URL", fix)
@@ -428,12 +501,23 @@ def _http_url(reader: _Reader, value: Any, path: str, fix: str) -> str | None:
 
 
 def _is_http_url(text: str) -> bool:
+    """An http(s) URL with a host that the kit's HTTP client can also send to."""
+    if len(text) > MAX_URL_LENGTH or re.search(r"\s", text):
+        return False
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    import httpx  # lazy: importing config stays cheap
+
+    try:
+        httpx.URL(text)
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return True
 
 
 def _is_loopback(host: str) -> bool:
@@ -470,6 +554,11 @@ def _callback_base_url(reader: _Reader, value: Any) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
+    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+        reader.problem(path, url, "is plain http on a host that is not loopback: the callbacks carry the API key, "
+                       "which would travel in cleartext", "use https://… (plain http only for 127.0.0.1, ::1 or "
+                       "localhost)")
+        return None
     if parts.query or parts.fragment:
         reader.problem(path, url, "has a query or fragment", "give the base URL only; ePROM appends /api/…")
         return None
@@ -627,7 +716,8 @@ def _guid(reader: _Reader, value: Any, path: str) -> str | None:
     return text.lower()
 
 
-def _test_persons(reader: _Reader, value: Any, eprom: EpromSettings | None) -> tuple[str, ...] | None:
+def _test_persons(reader: _Reader, value: Any, eprom: EpromSettings | None,
+                  confirmed: frozenset[str]) -> tuple[str, ...] | None:
     fix = f"list quoted national ids, {_PERSON_EXAMPLE}"
     if not isinstance(value, list):
         reader.problem("test_persons", value, "is not a list", fix)
@@ -636,14 +726,17 @@ def _test_persons(reader: _Reader, value: Any, eprom: EpromSettings | None) -> t
         reader.problem("test_persons", ABSENT, f"is empty; against a real ePROM ({eprom.mode} mode) the kit "
                        "uses only configured test persons", fix)
         return None
-    persons = [_test_person(reader, nid, f"test_persons[{i}]") for i, nid in enumerate(value)]
+    persons = [_test_person(reader, nid, f"test_persons[{i}]", confirmed) for i, nid in enumerate(value)]
     for i, nid in enumerate(persons):
         if nid is not None and nid in persons[:i]:
             reader.problem(f"test_persons[{i}]", nid, "is listed twice", "list each test person once")
+    for number in sorted(confirmed - {nid for nid in persons if nid}):
+        reader.problem(CONFIRM_KEY, mask_national_id(number), "is not one of test_persons",
+                       "confirm only ids that test_persons lists, or remove it")
     return None if None in persons else tuple(persons)  # type: ignore[arg-type]
 
 
-def _test_person(reader: _Reader, value: Any, path: str) -> str | None:
+def _test_person(reader: _Reader, value: Any, path: str, confirmed: frozenset[str] = frozenset()) -> str | None:
     fix = f"use a synthetic test person, {_PERSON_EXAMPLE}"
     if isinstance(value, int) and not isinstance(value, bool):
         reader.problem(path, mask_national_id(str(value)), "is a number, not a string",
@@ -667,13 +760,50 @@ def _test_person(reader: _Reader, value: Any, path: str) -> str | None:
         reader.problem(path, text, f"is not accepted by ePROM ({why}); it takes a fødselsnummer or D-nummer "
                        "with valid check digits", fix)
         return None
+    if info.synthetic is None and text not in confirmed:
+        # Testpersoner.md: the test environment uses the synthetic population (Tenor, SyntPop); an id outside
+        # those ranges is an ordinary person's number, which the kit never sends unless told it is a test person.
+        reader.problem(path, text, f"is an ordinary {info.kind.value}, not in a synthetic range (month +80 Tenor, "
+                       "+65 SyntPop): a real person could have it",
+                       f"use a synthetic test person, {_PERSON_EXAMPLE}; only if this id is a registered test "
+                       f"person, confirm it by listing it under {CONFIRM_KEY}")
+        return None
     return text
+
+
+def _confirmed_persons(reader: _Reader, value: Any) -> frozenset[str]:
+    """The ordinary-looking ids the operator confirms are test persons (each must also be in test_persons)."""
+    if isinstance(value, list) and all(isinstance(nid, str) and re.fullmatch(r"\d{11}", nid) for nid in value):
+        return frozenset(value)
+    if value is not _REPORTED:
+        reader.problem(CONFIRM_KEY, ABSENT, "is not a list of quoted 11-digit ids",
+                       'write it like test_persons: ["<id>", …], each also listed in test_persons')
+    return frozenset()
+
+
+def _refuse_callback_to_simulator(reader: _Reader, eprom: EpromSettings | None,
+                                  system: SystemSettings | None) -> None:
+    """In simulator mode the callbacks would reach the simulator itself, not the system: nothing is verified."""
+    if eprom is None or system is None or eprom.mode != "simulator" or eprom.listen.port == 0:
+        return
+    parts = urlsplit(system.callback_base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host, listen = (parts.hostname or "").lower(), eprom.listen.host.lower()
+    same_host = host == listen or (_is_loopback(host) and (_is_loopback(listen) or listen in ("0.0.0.0", "::")))
+    if same_host and port == eprom.listen.port:
+        reader.problem("bestillersystem.callback_base_url", system.callback_base_url,
+                       f"is the simulator's own address (eprom.listen {eprom.listen}): the callbacks would reach "
+                       "the simulator, never the system", "give your system's ApiBaseUrl, on another port than "
+                       "eprom.listen")
 
 
 def _budgets(reader: _Reader, value: Any) -> Budgets | None:
     section = reader.mapping(value, "budgets", _BUDGETS)
     if section is None:
         return None
-    raw = reader.get(section, "budgets.callback_s", default=10)
-    callback_s = reader.positive(raw, "budgets.callback_s")
-    return None if callback_s is None else Budgets(callback_s=float(callback_s))
+    callback_s = reader.positive(reader.get(section, "budgets.callback_s", default=10), "budgets.callback_s")
+    raw_run = reader.get(section, "budgets.run_s")
+    run_s = None if raw_run is None else reader.positive(raw_run, "budgets.run_s")
+    if callback_s is None or (raw_run is not None and run_s is None):
+        return None
+    return Budgets(callback_s=float(callback_s), run_s=None if run_s is None else float(run_s))

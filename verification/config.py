@@ -24,6 +24,13 @@ Rules beyond the contract:
 Extensions to the contract (all optional):
 
 - ``budgets: {callback_s: 10}`` — the time a callback may take to be answered (R-LATENCY).
+- ``budgets.run_s`` — the most seconds the whole run may take (default :data:`RUN_BUDGET_S`: 90 for quick,
+  900 for certification); the cases left when it expires are reported as not run, exit 1.
+- ``confirmed_ordinary_test_persons: ["…"]`` — ids from ``test_persons`` outside the synthetic ranges that
+  the operator confirms are registered test persons; any other ordinary-looking id is refused.
+- ``bestillersystem.callback_base_url`` is https unless loopback (the callbacks carry the key), never the
+  simulator's own ``eprom.listen``; URLs are at most 2,048 characters. The YAML may nest at most 32 levels,
+  its aliases may expand to at most 20,000 values, and the file is at most 2 MiB.
 - ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
 - ``profile: quick | certification`` — unset means the command line (or its default) decides.
 - ``bestillersystem.probe.channel``: the notification channel the system stored for an order, answering
@@ -58,6 +65,7 @@ __all__ = [
     "MASK",
     "MODES",
     "PRODUCTION_HOSTS",
+    "RUN_BUDGET_S",
     "PROFILES",
     "TEST_HOSTS",
     "Budgets",
@@ -92,6 +100,11 @@ PRODUCTION_HOSTS = ("pasientrapportering.nhn.no",)
 TEST_HOSTS = ("proms.hemitdev.org", "proms2.hemit.org", "pasientrapportering.qa.nhn.no")
 
 DEFAULT_LISTEN = "127.0.0.1:18080"
+# budgets.run_s when the target gives none: a correct system takes about 25 s in quick; certification runs
+# hypothesis with many more examples. A run that reaches it reports the rest as not run (exit 1).
+RUN_BUDGET_S = {"quick": 90.0, "certification": 900.0}
+# The key in which the operator confirms an ordinary-looking (non-synthetic) id is a registered test person.
+CONFIRM_KEY = "confirmed_ordinary_test_persons"
 DEMO_PAPER_FORM_ID = "5053bd9d-5111-40df-95ef-0aa160412015"  # made up; exists only in the simulator
 _SAMPLE_NATIONAL_ID = "26073941651"  # the guide's sample id; see CHECKS.md "National ids"
 _VERIFICATION_PERSON = "26670271527"
@@ -231,6 +244,11 @@ class FormSpec:
 @dataclass(frozen=True)
 class Budgets:
     callback_s: float = 10.0
+    run_s: float | None = None  # the whole run; None: the profile's default (RUN_BUDGET_S)
+
+    def run_limit(self, profile: str | None) -> float:
+        """Seconds the whole run may take: ``run_s``, else the default of the profile (quick when unset)."""
+        return self.run_s if self.run_s is not None else RUN_BUDGET_S.get(profile or "quick", RUN_BUDGET_S["quick"])
 
 
 @dataclass(frozen=True)
@@ -381,7 +399,7 @@ def redacted_dict(target: Target) -> dict[str, Any]:
             for f in target.forms
         ],
         "test_persons": [mask_national_id(nid) for nid in target.test_persons],
-        "budgets": {"callback_s": target.budgets.callback_s},
+        "budgets": {"callback_s": target.budgets.callback_s, "run_s": target.budgets.run_s},
         "max_requests": target.max_requests,
         "profile": target.profile,
         "source": None if target.source is None else target.source.name,

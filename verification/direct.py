@@ -12,7 +12,9 @@ enforced, *before* anything is sent:
 - at most ``target.max_requests`` requests per client (redirect hops count);
 - redirects are followed by hand: each hop must stay on the upstream host (or loopback), over https
   for any other host; a hop elsewhere is not followed, so the key never leaves the allow-list;
-- TLS verification always on toward non-loopback hosts: the client refuses to be built without it.
+- TLS verification always on toward non-loopback hosts: the client refuses to be built without it;
+- every answer bounded like the kit's own (:func:`~verification.recorder.client.bounded_exchange`): a
+  total deadline per exchange and a decoded body cap.
 
 Each exchange is recorded in the session store (actor ``kit``, direction ``to_eprom``), with the drift
 found in ePROM's answer (:mod:`verification.checks.drift`) in its ``meta``.
@@ -37,6 +39,7 @@ import httpx
 
 from .checks.drift import answer_drift
 from .config import MASK, Secret, Target, mask_national_id, production_reason
+from .recorder.client import KIT_HEADERS, bounded_exchange, bounded_transport
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
 from .spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
@@ -189,9 +192,9 @@ class DirectClient:
         self.max_requests = target.max_requests
         self.sent = 0
         self.drift: list[dict[str, Any]] = []
-        self._http = httpx.Client(
-            timeout=timeout, follow_redirects=False, trust_env=False, verify=verify, transport=transport
-        )
+        self.timeout = timeout
+        # The kit's one bounded path (total deadline, decoded body cap); redirects are followed here by hand.
+        self._http = transport if transport is not None else bounded_transport(verify=verify)
 
     @property
     def real_environment(self) -> bool:
@@ -248,23 +251,16 @@ class DirectClient:
         if self.sent >= self.max_requests:
             raise SafetyError("max-requests", f"this run may send at most {self.max_requests} requests to ePROM "
                               "(target max_requests); it has sent them all")
-        request = self._http.build_request(method, url, content=content, headers=headers)
+        request = httpx.Request(method, url, content=content, headers={**KIT_HEADERS, **headers})
         exchange = Exchange(direction="to_eprom", actor="kit", method=method, url=str(request.url),
                             request_headers=dict(request.headers), request_body=_text(content), meta=meta)
         self.sent += 1
         started = time.perf_counter()
-        response = None
-        try:
-            response = self._http.send(request)
-            exchange.status = response.status_code
-            exchange.response_headers = dict(response.headers)
-            exchange.response_body = _text(response.content)
-        except httpx.TimeoutException as exc:
-            exchange.error = f"timeout ({type(exc).__name__})"
-        except httpx.HTTPError as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}"
+        answer = bounded_exchange(self._http, request, total_s=self.timeout)
+        exchange.status, exchange.response_headers = answer.status, answer.headers
+        exchange.response_body, exchange.error = _text(answer.body), answer.error
         exchange.latency_ms = (time.perf_counter() - started) * 1000
-        return exchange, response
+        return exchange, answer.response
 
     def _redirect(self, exchange: Exchange, response: httpx.Response | None) -> str | None:
         """The next URL to follow, or ``None``; a refused hop is written into ``exchange.error``."""

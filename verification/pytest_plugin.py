@@ -536,3 +536,76 @@ class _EvidencePlugin:
         for line in result.lines() if result else ():
             print(f"eprom-verify: {line}", file=sys.stderr if result.leaks else sys.stdout)
         return bool(result and result.leaks)
+
+
+# -- the run's deadline (issue 12) --
+# budgets.run_s (or the profile's default) bounds the whole run: exchanges and commands are cut to what is
+# left of it, cases not started when it expires are not run (with the reason), the bundle is still written,
+# and the exit is 1.
+
+
+@pytest.hookimpl(specname="pytest_configure")
+def pytest_configure_run_deadline(config: pytest.Config) -> None:  # pytest only reads pytest_* names
+    from .config import TargetError, load_target
+    from .stimuli.profiles import resolve_profile
+
+    path = config.getoption("--eprom-target", None)
+    try:
+        target = load_target(Path(path)) if path else None
+        profile = None if target is None else resolve_profile(config.getoption("--eprom-profile", None),
+                                                             target.profile)
+    except (TargetError, ValueError):
+        return  # reported by the eprom_target fixture
+    if target is not None:
+        config.pluginmanager.register(_RunDeadline(target.budgets.run_limit(profile)), "eprom-verify-run-deadline")
+
+
+class _RunDeadline:
+    def __init__(self, limit_s: float) -> None:
+        import time
+
+        from .recorder.client import set_run_deadline
+
+        self.limit_s = limit_s
+        self.not_run: set[str] = set()  # node ids
+        set_run_deadline(time.monotonic() + limit_s)
+
+    def reason(self) -> str:
+        return f"the run's deadline expired (budgets.run_s = {self.limit_s:g} s)"
+
+    def expired(self) -> bool:
+        from .recorder.client import run_time_left
+
+        return run_time_left() == 0.0
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if self.expired():
+            self.not_run.add(item.nodeid)
+            pytest.skip(f"not run: {self.reason()} before this case started")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        if report.failed and self.expired():
+            # Cut short: its waits and exchanges ended at the deadline, so its failure is no verdict.
+            self.not_run.add(item.nodeid)
+            first = str(report.longrepr).strip().splitlines()[-1:] or [""]
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0,
+                               f"not run: {self.reason()} during this case (cut short at: {first[0][:200]})")
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.not_run and session.exitstatus == 0:
+            session.exitstatus = 1  # a cut-short run is no pass
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.not_run:
+            terminalreporter.write_line(f"eprom-verify: {self.reason()}; {len(self.not_run)} case(s) not run")
+
+    def pytest_unconfigure(self) -> None:
+        from .recorder.client import set_run_deadline
+
+        set_run_deadline(None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,43 @@ RUN_PLUGINS = (
     "verification.pytest_plugin", "pytest_html.plugin", "pytest_metadata.plugin",
     "_hypothesis_pytestplugin",
 )
+
+
+# The plugin ends the run at budgets.run_s itself; this backstop only catches a run that did not (a hung
+# teardown): past the deadline plus this grace, it is interrupted (SIGINT: fixtures tear down, the simulator
+# and trigger commands are stopped), and killed if it still does not end.
+_BACKSTOP_GRACE_S = 60.0
+_INTERRUPT_GRACE_S = 15.0
+
+
+def _run_limit(target: Target, profile: str | None) -> float:
+    from .stimuli.profiles import resolve_profile
+
+    return target.budgets.run_limit(resolve_profile(profile, target.profile))
+
+
+def _run_pytest(args: list[str], env: dict[str, str], *, hard_limit_s: float) -> int:
+    process = subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env)
+    try:
+        return process.wait(timeout=hard_limit_s)
+    except subprocess.TimeoutExpired:
+        print(f"eprom-verify: the run did not end within {hard_limit_s:g} s (budgets.run_s and a grace); "
+              "interrupting it", file=sys.stderr)
+        process.send_signal(signal.SIGINT)
+        _end(process)
+        return 3
+    except KeyboardInterrupt:  # the terminal sent SIGINT to pytest as well: let it tear down, bounded
+        _end(process)
+        raise
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Wait for an interrupted pytest to tear down; kill it if it does not within the grace."""
+    try:
+        process.wait(timeout=_INTERRUPT_GRACE_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def new_session_dir(report_root: Path) -> Path:
@@ -139,7 +177,7 @@ def run_session(
     # pytest runs in its own process: the library never imports pytest, and the run's plugin set and
     # environment are exactly these, whatever the caller has loaded.
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    code = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, check=False).returncode
+    code = _run_pytest(args, env, hard_limit_s=_run_limit(target, profile) + _BACKSTOP_GRACE_S)
     if code == 5:  # no case applicable: honest, but nothing was verified
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
         return 1

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .recorder.client import KitClient
+from .recorder.commands import CommandRunner
 from .recorder.store import Exchange, SessionStore
 
 __all__ = ["CALLBACK_PATHS", "ProbeAnswer", "SystemUnderVerification"]
@@ -52,9 +52,11 @@ class SystemUnderVerification:
         self.store = store
         self.budget_s = timeout or _callback_budget(target)
         self.client = KitClient(store, timeout=self.budget_s)
+        self.commands = CommandRunner()
 
     def close(self) -> None:
         self.client.close()
+        self.commands.close()  # whatever a trigger or probe command left running ends with the run
 
     # -- callbacks: the kit plays ePROM -------------------------------------------------------------
 
@@ -136,20 +138,17 @@ class SystemUnderVerification:
             request_body=stdin, meta=meta,
         )
         started = time.perf_counter()
-        try:
-            source = getattr(self.target, "source", None)
-            done = subprocess.run(
-                list(command), cwd=source.parent if source else None, input=stdin, capture_output=True, text=True,
-                timeout=timeout, check=False, env={**os.environ, **env} if env else None,
-            )
-            exchange.status = done.returncode
-            exchange.response_body = done.stdout
-            if done.returncode != 0:
-                exchange.error = f"exit {done.returncode}: {done.stderr.strip()[:500]}"
-        except subprocess.TimeoutExpired:
-            exchange.error = f"timeout after {timeout}s"
-        except OSError as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}"
+        source = getattr(self.target, "source", None)
+        done = self.commands.run(
+            command, stdin=stdin.encode(), timeout=timeout, cwd=source.parent if source else None,
+            env={**os.environ, **env} if env else None, route=_command_route(meta),
+        )
+        exchange.status = done.returncode
+        exchange.response_body = done.stdout.decode("utf-8", errors="replace")
+        exchange.error = done.error
+        if done.returncode not in (0, None):
+            stderr = done.stderr.decode("utf-8", errors="replace").strip()[:500]
+            exchange.error = f"exit {done.returncode}: {stderr}"
         exchange.latency_ms = (time.perf_counter() - started) * 1000
         self.store.record(exchange)
         return exchange
@@ -185,6 +184,11 @@ def _read_probe(exchange: Exchange) -> ProbeAnswer:
     if isinstance(value, bool) or not isinstance(value, int):
         return ProbeAnswer(None, exchange, 'probe answer is neither {"count": n} nor an integer')
     return ProbeAnswer(value, exchange)
+
+
+def _command_route(meta: dict[str, Any]) -> str:
+    """The circuit breaker's unit for a command: the trigger kind or the probe question."""
+    return f"trigger command ({meta['trigger']})" if "trigger" in meta else f"probe command ({meta.get('probe')})"
 
 
 def _callback_budget(target: Any) -> float:

@@ -36,7 +36,9 @@ REPO = Path(__file__).resolve().parents[2]
 KEY = "test-api-key-7f3a"
 ENV = {"EPROM_API_KEY": KEY}
 VERIFICATION_PERSON = "26670271527"
-D_NUMBER = "41018510187"
+D_NUMBER = "41018510187"  # an ordinary D-nummer: refused unless confirmed
+SYNTHETIC_D_NUMBER = "52906064014"  # Tenor (month +80)
+ORDINARY_BIRTH_NUMBER = "01018012371"
 TENOR_PERSON = "01818510078"
 H_NUMBER = "01418510095"
 RAND12 = "1bc5f9f0-2607-49eb-94f0-6af955bbd79a"
@@ -183,7 +185,7 @@ def test_form_ids_are_normalised_to_lower_case() -> None:
     assert parse_target(data, environ=ENV).forms[0].id == RAND12
 
 
-@pytest.mark.parametrize("national_id", [VERIFICATION_PERSON, D_NUMBER, TENOR_PERSON])
+@pytest.mark.parametrize("national_id", [VERIFICATION_PERSON, SYNTHETIC_D_NUMBER, TENOR_PERSON])
 def test_acceptable_test_persons(national_id: str) -> None:
     assert parse_target(mutate(valid(), "test_persons", [national_id]), environ=ENV).test_persons == (national_id,)
 
@@ -200,8 +202,8 @@ def test_variable_is_read_from_the_environment() -> None:
 def test_variable_in_a_list_item_and_a_nested_template() -> None:
     data = mutate(valid(), "test_persons", ["${PERSON}"])
     mutate(data, "bestillersystem.probe.status", "${BASE}/status/{formOrderId}")
-    target = parse_target(data, environ={**ENV, "PERSON": D_NUMBER, "BASE": "http://127.0.0.1:9"})
-    assert target.test_persons == (D_NUMBER,)
+    target = parse_target(data, environ={**ENV, "PERSON": SYNTHETIC_D_NUMBER, "BASE": "http://127.0.0.1:9"})
+    assert target.test_persons == (SYNTHETIC_D_NUMBER,)
     probe = target.bestillersystem.probe
     assert probe is not None and probe.status == ProbeCall(url="http://127.0.0.1:9/status/{formOrderId}")
 
@@ -269,10 +271,10 @@ FIELD_ERRORS = [
      "not an http(s) URL"),
     ("bestillersystem.callback_base_url", "http://h:99999", "bestillersystem.callback_base_url",
      "'http://h:99999'", "not an http(s) URL"),
-    ("bestillersystem.callback_base_url", "http://h/x?a=1", "bestillersystem.callback_base_url",
-     "'http://h/x?a=1'", "query"),
-    ("bestillersystem.callback_base_url", "http://h/api/PromsFormOrder", "bestillersystem.callback_base_url",
-     "'http://h/api/PromsFormOrder'", "callback path"),
+    ("bestillersystem.callback_base_url", "https://h/x?a=1", "bestillersystem.callback_base_url",
+     "'https://h/x?a=1'", "query"),
+    ("bestillersystem.callback_base_url", "https://h/api/PromsFormOrder", "bestillersystem.callback_base_url",
+     "'https://h/api/PromsFormOrder'", "callback path"),
     ("bestillersystem.trigger", {"url": "http://h/t", "command": "x"}, "bestillersystem.trigger", None,
      "both url and command"),
     ("bestillersystem.trigger", {"timeout_s": 3}, "bestillersystem.trigger", None, "neither url nor command"),

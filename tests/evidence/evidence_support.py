@@ -47,6 +47,7 @@ def target(capabilities: tuple[str, ...] = ("formorder", "signing", "on_behalf_o
         },
         "forms": [{"id": RAND12, "name": "RAND-12", "signing": True, "paper": False}],
         "test_persons": [VERIFICATION_PERSON, D_NUMBER],
+        "confirmed_ordinary_test_persons": [D_NUMBER],  # an ordinary D-nummer, confirmed as a test person
     }
     return parse_target(data, environ={"EPROM_API_KEY": KEY})
 

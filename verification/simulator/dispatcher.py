@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from verification.recorder.client import bounded_exchange_async, redirect_problem
 from verification.recorder.store import Exchange, now_iso
 
 from .exchange_log import ExchangeLog
@@ -144,21 +145,14 @@ class CallbackDispatcher:
             meta=meta, started_at=now_iso(),
         )
         started = time.perf_counter()
-        try:
-            request = httpx.Request(
-                "PUT", url, content=payload.encode("utf-8"), headers=headers,
-                extensions={"timeout": httpx.Timeout(timeout_s).as_dict()},
-            )
-            response = await self._http().handle_async_request(request)
-            await response.aread()
-        except httpx.TimeoutException as exc:
-            exchange.error = f"timeout after {timeout_s} s ({type(exc).__name__})"
-        except httpx.HTTPError as exc:
-            exchange.error = f"{type(exc).__name__}: {exc}"
-        else:
-            exchange.status = response.status_code
-            exchange.response_headers = dict(response.headers)
-            exchange.response_body = response.text
+        request = httpx.Request("PUT", url, content=payload.encode("utf-8"), headers=headers)
+        # The kit's one bounded path: a total deadline and a decoded body cap, whatever the system sends.
+        answer = await bounded_exchange_async(self._http(), request, total_s=timeout_s)
+        exchange.error = answer.error or redirect_problem(answer.status, answer.headers)
+        if answer.status is not None:
+            exchange.status = answer.status
+            exchange.response_headers = answer.headers
+            exchange.response_body = answer.body.decode("utf-8", errors="replace")
         exchange.latency_ms = (time.perf_counter() - started) * 1000
         success = exchange.status is not None and acknowledged(exchange.status, exchange.response_body)
         exchange.meta["acknowledged"] = success

@@ -164,7 +164,12 @@ class SimulatorHandle:
         return self._call("GET", "/exchanges", params={"after": after, **filters})
 
     def wait(self, *, after: int = 0, timeout: float = 10.0, **filters: Any) -> list[dict[str, Any]]:
-        """Matching exchanges recorded after ``after``, as soon as one exists; ``[]`` at the timeout."""
+        """Matching exchanges recorded after ``after``, as soon as one exists; ``[]`` at the timeout
+        (cut to what is left of the run's deadline, budgets.run_s)."""
+        from verification.recorder.client import run_time_left
+
+        left = run_time_left()
+        timeout = timeout if left is None else min(timeout, left)
         params = {"after": after, "timeout": timeout, **filters}
         return self._call("GET", "/wait", params=params, timeout=timeout + 10)
 

@@ -1,0 +1,113 @@
+"""Trigger and probe commands that hang, fork, or print without end: each ends at its deadline or output
+cap, its whole process group is killed, and nothing it started outlives the run."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from verification.config import parse_target
+from verification.recorder.commands import CommandRunner
+from verification.recorder.store import SessionStore
+from verification.system import SystemUnderVerification
+
+
+def marker() -> str:
+    """A sleep duration no other process on the machine has: how a leftover is found in /proc."""
+    return f"4000.{secrets.randbelow(10**9)}"
+
+
+def alive(mark: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and mark.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+def gone(mark: str, within_s: float = 5.0) -> bool:
+    """Wait (bounded) for every process carrying ``mark`` to end: a SIGKILL is delivered asynchronously."""
+    deadline = time.monotonic() + within_s
+    while alive(mark):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_a_hanging_command_is_killed_with_its_grandchild_at_the_deadline() -> None:
+    mark, runner = marker(), CommandRunner()
+    started = time.monotonic()
+    result = runner.run(["sh", "-c", f"(sleep {mark} &); sleep {mark}"], timeout=1.0, route="trigger command (order)")
+    assert time.monotonic() - started < 3
+    assert result.returncode is None and result.timed_out
+    assert result.error == "timeout after 1 s; the command and its processes were killed"
+    assert gone(mark)
+
+
+def test_what_a_finished_command_left_running_is_killed_at_the_end_of_the_run() -> None:
+    mark, runner = marker(), CommandRunner()
+    result = runner.run(["sh", "-c", f"sleep {mark} > /dev/null 2>&1 & echo placed"], timeout=5)
+    assert (result.returncode, result.stdout) == (0, b"placed\n")
+    assert alive(mark)  # a background worker may live while the run goes on
+    runner.close()
+    assert gone(mark)
+
+
+def test_a_grandchild_holding_the_pipes_does_not_keep_the_kit_waiting() -> None:
+    mark, runner = marker(), CommandRunner()
+    started = time.monotonic()
+    result = runner.run(["sh", "-c", f"sleep {mark} & echo placed"], timeout=10)
+    assert time.monotonic() - started < 3 and result.stdout == b"placed\n"
+    runner.close()
+    assert gone(mark)
+
+
+def test_a_command_printing_without_end_is_stopped_at_the_output_cap() -> None:
+    runner = CommandRunner(max_output=64 * 1024)
+    started = time.monotonic()
+    result = runner.run([sys.executable, "-c", "import sys\nwhile True: sys.stdout.write('x' * 65536)"], timeout=10)
+    assert time.monotonic() - started < 5
+    assert result.error == "printed more than 65,536 bytes; the command and its processes were killed"
+    assert len(result.stdout) == 64 * 1024
+
+
+def test_a_trigger_kind_that_keeps_timing_out_is_not_run_again(tmp_path: Path) -> None:
+    mark = marker()
+    target = parse_target({
+        "name": "hanging trigger", "environment": "test", "api_key": "k" * 20,
+        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
+                            "trigger": {"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5}},
+        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
+                   "paper": False}],
+        "test_persons": ["26670271527"],
+    })
+    with SessionStore(tmp_path / "session.sqlite", session="hostile") as store:
+        system = SystemUnderVerification(target, store)
+        try:
+            errors = [system.trigger({"formId": "x"}).error for _ in range(2)]
+            started = time.monotonic()
+            third = system.trigger({"formId": "x"})
+            third_took = time.monotonic() - started
+            sms = system.trigger({"formId": "x"}, kind="sms")
+        finally:
+            system.close()
+        recorded = store.count()
+    assert all(error.startswith("timeout after 0.5 s") for error in errors)
+    assert third.error == "trigger command (order) timed out 2 times; not tried again"
+    assert third_took < 0.2
+    assert sms.error.startswith("timeout") and recorded == 4  # another kind is still tried
+    assert gone(mark)
+
+
+@pytest.mark.parametrize("stdin", [b"", b"{}" * 200_000], ids=["no-input", "input-larger-than-a-pipe"])
+def test_a_command_that_ignores_its_input_still_ends(stdin: bytes) -> None:
+    result = CommandRunner().run(["sh", "-c", "exit 3"], stdin=stdin, timeout=5)
+    assert result.returncode == 3 and result.error is None
