@@ -10,11 +10,19 @@ from typing import Any
 
 import pytest
 
-from verification.checks.receiver import check_concurrent, check_idempotent, check_ordering, check_stored
+from verification.checks.receiver import (
+    check_c1_before_answer,
+    check_concurrent,
+    check_idempotent,
+    check_ordering,
+    check_stored,
+)
 from verification.receiver_scenarios import (
     Delivered,
     OutOfOrder,
+    Overtaken,
     PlacedOrder,
+    c1_before_answer,
     deliver,
     deliver_at_once,
     out_of_order,
@@ -113,3 +121,21 @@ def test_out_of_order_callbacks_acknowledged(overtaken):
 @pytest.mark.eprom("R-ORDERING", "V3.2")
 def test_out_of_order_callbacks_lose_nothing(overtaken):
     check_stored("R-ORDERING", overtaken.delivered, rule="V3.2")
+
+
+@pytest.fixture(scope="module")
+def c1_first(eprom_target: Any, order_source: Any) -> Overtaken:
+    require_capability(eprom_target, "formorder")
+    if not order_source.places_orders:
+        pytest.skip("not run: only an order the system places itself has an E1 answer to overtake (no trigger)")
+    return c1_before_answer(order_source)
+
+
+@pytest.mark.eprom("R-ORDERING", "V1.4")
+def test_c1_before_the_order_answer_acknowledged(c1_first):
+    check_c1_before_answer(c1_first.delivered.exchanges, overtook=c1_first.overtook)
+
+
+@pytest.mark.eprom("R-ORDERING", "V1.4")
+def test_c1_before_the_order_answer_stored_once(c1_first):
+    check_stored("R-ORDERING", c1_first.delivered, rule="V1.4")

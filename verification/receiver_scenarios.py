@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from .checks.failure import NotVerifiable
 from .recorder.store import Exchange
-from .scenarios import place_order
+from .scenarios import E1_PATH, place_order
 from .spec.enums import NotificationChannel, parse_enum
 from .spec.wire import new_guid
 from .stimuli.callbacks import Stimulus, Storage, completed_return, stale_order_status
@@ -47,6 +47,8 @@ __all__ = [
     "deliver_at_once",
     "OutOfOrder",
     "out_of_order",
+    "Overtaken",
+    "c1_before_answer",
     "SignedReturn",
     "signed_return",
     "observe_tls",
@@ -102,9 +104,10 @@ class OrderSource:
         return self.system.has_trigger
 
     def order(self, *, form: Any = None, rule: str | None = None, must_be_signed: bool = False,
-              hold_c1: bool = False, kit_c1: bool = False) -> PlacedOrder:
+              hold_c1: bool = False, kit_c1: bool = False, c1_overtakes: bool = False) -> PlacedOrder:
         """A fresh order; with ``hold_c1`` the simulator's C1 for it is still pending (see :meth:`settle`);
-        with ``kit_c1`` the simulator sends none, and the order's one C1 is the kit's to deliver."""
+        with ``kit_c1`` the simulator sends none, and the order's one C1 is the kit's to deliver; with
+        ``c1_overtakes`` the simulator's C1 reaches the system before E1's answer does."""
         if not self.places_orders:
             return PlacedOrder(new_guid(), by_system=False, kit_c1=True)
         form = form or self.system.target.forms[0]
@@ -113,7 +116,8 @@ class OrderSource:
             parameters["distributionRule"] = rule
         if must_be_signed:
             parameters |= {"mustBeSigned": True, "signingText": "Jeg bekrefter at svarene er mine"}
-        with self._c1_held(hold_c1), self._c1_withheld(kit_c1):
+        delivery = "withhold" if kit_c1 else "before_answer" if c1_overtakes else None
+        with self._c1_held(hold_c1), self._c1_delivery(delivery):
             placement = place_order(self.system, self.simulator, parameters, settle_s=0)
         if placement.form_order_id is None:
             raise NotVerifiable("receiver", "the system placed no order to call back about: "
@@ -126,11 +130,11 @@ class OrderSource:
         return [self.order(**options) for _ in range(count)]
 
     @contextmanager
-    def _c1_withheld(self, withhold: bool) -> Iterator[None]:
-        if not withhold:
+    def _c1_delivery(self, delivery: str | None) -> Iterator[None]:
+        if delivery is None:
             yield
             return
-        self.simulator.configure(c1_delivery="withhold")
+        self.simulator.configure(c1_delivery=delivery)
         try:
             yield
         finally:
@@ -322,6 +326,36 @@ def out_of_order(source: OrderSource) -> OutOfOrder:
             tallies.append(Tally(f"{storage.probe} after the C2 and the late C1", storage,
                                  before[storage.probe], after, tuple(ex.id or 0 for ex in exchanges)))
     return OutOfOrder(Delivered(exchanges, tallies, list(dict.fromkeys(unprobed))), c2_first)
+
+
+@dataclass
+class Overtaken:
+    """R-ORDERING: the simulator's C1 (every attempt) sent before E1's answer had left, and whether it
+    really arrived first (``overtook``)."""
+
+    delivered: Delivered
+    overtook: bool
+
+
+def c1_before_answer(source: OrderSource) -> Overtaken:
+    """R-ORDERING: an order whose C1 reaches the system while the system still waits for E1's answer
+    (ePROM's C1 job can be quicker than the answer on its way). The C1 must be acknowledged on its first
+    attempt and stored once: ePROM documents no re-delivery of C1."""
+    system = source.system
+    order = source.order(c1_overtakes=True)
+    c1 = list(order.reported)
+    delivered = Delivered(exchanges=c1)
+    storage = Storage("status", order.form_order_id, 1)
+    after = _probe(system, storage, delivered.unprobed)
+    if after is not None and c1:
+        nothing_yet = ProbeAnswer(0, None)  # before its E1 the order did not exist
+        delivered.tallies.append(Tally("status after a C1 that overtook E1's answer", storage, nothing_yet, after,
+                                       tuple(ex.id or 0 for ex in c1)))
+    e1 = [system.store.get(found["id"]) for found in source.simulator.exchanges(
+        direction="to_eprom", path=E1_PATH, formOrderId=order.form_order_id)]
+    answered = [_started(ex) + (ex.latency_ms or 0) / 1000 for ex in e1]
+    overtook = bool(c1 and answered) and _started(c1[0]) < min(answered)
+    return Overtaken(delivered, overtook)
 
 
 @dataclass

@@ -37,7 +37,8 @@ from typing import Any, TextIO
 
 import yaml
 
-__all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix"]
+__all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix",
+           "summary"]
 
 BUDGET_S = 2.0
 _VARIANT_TIMEOUT_S = 300.0

@@ -51,6 +51,7 @@ class Behaviour:
     crashes_on_malformed_privacy: bool = False
     accepts_boolean_enums: bool = False
     leaks_exception_repr: bool = False
+    refuses_early_c1: bool = False
     # Correct alternative designs (not faults: each must pass every check).
     one_status_per_order: bool = False
     names_and_integers_only: bool = False
@@ -153,6 +154,8 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
     "HTTP 500 on a number or a non-GUID",
     "accepts_boolean_enums": "converts enum members with the language's int conversion, so true reads as 1 "
     "(Expired) and is stored",
+    "refuses_early_c1": "looks the order up at once: a C1 that overtakes the E1 answer is refused with 404 "
+    "(ePROM does not send it again)",
     "leaks_exception_repr": "answers a refusal with the repr of the exception it caught: KeyError(\"{'name': …}\")",
     # Correct alternative designs (must pass).
     "one_status_per_order": "CORRECT: keeps one current status per order (no history), counting each change; a "
@@ -182,7 +185,7 @@ VARIANTS: dict[str, Behaviour] = {
         "empty_reply_on_redelivery", "no_trailing_slash_route", "accepts_any_method", "leaks_stack_traces",
         "c3_message_shape_only", "strict_iso_timestamps", "rejects_filled_out_by", "stores_preferred_channel",
         "drops_expired", "crashes_without_error_code", "crashes_on_odd_returns", "crashes_on_malformed_privacy",
-        "accepts_boolean_enums", "leaks_exception_repr",
+        "accepts_boolean_enums", "leaks_exception_repr", "refuses_early_c1",
     )},
     "rfc_basic_auth": Behaviour(rfc_basic_auth=True),
     "retries_slow_orders": replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=0.5),
@@ -307,7 +310,11 @@ VARIANT_CATCHES |= {
     "crashes_on_malformed_privacy": {"R-MALFORMED"},
     "accepts_boolean_enums": {"R-MALFORMED"},
     "leaks_exception_repr": {"R-NO-LEAK"},
+    "refuses_early_c1": {"R-ORDERING"},
 }
+# A simulator C1 sent right after E1's answer can still beat the system's own bookkeeping: then it is
+# refused too, and what judges that C1 (or needed it stored) fails with it.
+VARIANT_COLLATERAL["refuses_early_c1"] = {"R-IDEMPOTENT", "S-ROUND-TRIP"}
 VARIANT_CATCHES["stores_preferred_channel"].add("R-STATUS-ORDERED")  # V1.3 with the channel probe
 
 

@@ -124,8 +124,8 @@ async def _store_waiting_for_placement(runtime: Runtime, store: Callable[[], App
     try:
         return store()
     except UnknownOrder:
-        if not await runtime.placements_done():
-            raise
+        if runtime.behaviour.refuses_early_c1 or not await runtime.placements_done():
+            raise  # the fault: no waiting for the E1 answer still on its way
     return store()
 
 

@@ -68,6 +68,9 @@ class FormOrderRequest:
     metadata: Any
 
 
+C1_OVERTAKE_HOLD_S = 1.0  # c1_delivery "before_answer": how long E1's answer waits for the C1's first attempt
+
+
 async def order_form(request: Request) -> Response:
     state = state_of(request)
     try:
@@ -83,8 +86,12 @@ async def order_form(request: Request) -> Response:
         return _answer(state, members, ZERO_GUID, parsed.rule, code=None, login_url=None)
     order = _place(state, parsed, person, other_system=credential.owner == "other")
     set_meta(request, formOrderId=order.id)
-    withheld = state.settings.c1_delivery == "withhold"  # read now: the kit changes it back once placed
-    after_response(request, lambda: send_order_status(state, order, withheld=withheld))
+    delivery = state.settings.c1_delivery  # read now: the kit changes it back once placed
+    if delivery == "before_answer":  # the C1 overtakes this answer: sent first, the answer held (bounded)
+        c1 = state.spawn(send_order_status(state, order))
+        await asyncio.wait([c1], timeout=C1_OVERTAKE_HOLD_S)
+    else:
+        after_response(request, lambda: send_order_status(state, order, withheld=delivery == "withhold"))
     login_url = _login_url(request, state, order.id)
     return _answer(state, members, order.id, parsed.rule, code=order.single_use_code, login_url=login_url)
 

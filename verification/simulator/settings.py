@@ -20,9 +20,11 @@ can choose the other reading:
   sent once. A delivery counts as failed on a non-2xx status, a body that is not ``{"success": true}``
   (missing ``success`` counts as false), a timeout or a connection error. The kit never lets a verdict
   rest on a retry: checks judge each attempt, the first one included.
-- **The order's own C1** (``c1_delivery``): ``"send"`` (default) delivers it after E1's answer;
-  ``"withhold"`` (read when the E1 arrives) leaves it to the kit, which then plays ePROM's single C1
-  for that order with the status, channel or error code a check is about (one C1 per order, flow 1.2).
+- **The order's own C1** (``c1_delivery``, read when the E1 arrives): ``"send"`` (default) delivers it
+  after E1's answer; ``"withhold"`` leaves it to the kit, which then plays ePROM's single C1 for that
+  order with the status, channel or error code a check is about (one C1 per order, flow 1.2);
+  ``"before_answer"`` sends it first and holds E1's answer until that C1 was answered (at most 1 s), as
+  when ePROM's C1 overtakes its own answer on the way to the system.
 - **Callback key** (C1–C3 ``apiKey``; examples show ``""``): ``callback_api_key`` ``"system"`` (default,
   the best reading: the ordering system's own key) or ``"empty"``. C4 carries ``Authorization: Basic <key>``.
 - **Enums on the wire**: ``enum_style`` ``"name"`` (every [5567066] example), ``"head"`` (as documented at
@@ -131,7 +133,7 @@ _CHOICES = {
     "error_envelope": ("json-string", "message-object", "text"),
     "callback_api_key": ("system", "empty"),
     "letter_callback_shape": ("message", "formorder"),
-    "c1_delivery": ("send", "withhold"),
+    "c1_delivery": ("send", "withhold", "before_answer"),
 }
 
 
@@ -148,7 +150,7 @@ class SimulatorSettings:
     unknown_ids_exist: bool = False
     retry: RetryPolicy = RetryPolicy()
     callback_delay_s: float = 0.0
-    c1_delivery: Literal["send", "withhold"] = "send"
+    c1_delivery: Literal["send", "withhold", "before_answer"] = "send"
     callback_api_key: Literal["system", "empty"] = "system"
     enum_style: EnumStyleSetting = "name"
     letter_callback_shape: Literal["message", "formorder"] = "message"
