@@ -135,7 +135,7 @@ def test_each_check_passes_on_the_correct_system(systems, check_id):
         assert any(seen.expect == "one more" for seen in run.observations), "no status update was judged"
     recorded = live.store.info()[HYPOTHESIS_INFO]["runs"][check_id]
     assert recorded["profile"] == "quick" and recorded["derandomize"] is True
-    assert recorded["examples"] == len(run.exchanges) and "passing examples" in recorded["statistics"]
+    assert recorded["examples"] == len(run.exchanges) and recorded["statistics"]  # never hypothesis' wording
 
 
 def test_a_derandomized_run_sends_the_same_examples_again(systems):

@@ -272,13 +272,14 @@ def test_retries_are_bounded(eprom: httpx.Client, receiver: Receiver, sim: Simul
 
 
 def test_timeout_is_retried(eprom: httpx.Client, receiver: Receiver, sim: SimulatorHandle) -> None:
-    sim.configure(retry={"attempts": 2, "backoff_s": [0.01], "timeout_s": 0.3})
+    sim.configure(retry={"attempts": 2, "backoff_s": [0.01], "timeout_s": 0.3, "callbacks": ["C1", "C2"]})
     try:
         receiver.script(CALLBACK, Reply(200, {"success": True}, delay_s=0.6))
         order_id = _order(eprom)
         assert sim.wait(timeout=5, formOrderId=order_id, callback="C1", attempt="2")
     finally:
-        sim.configure(retry={"attempts": 3, "backoff_s": [0.01, 0.02], "timeout_s": 2.0})
+        sim.configure(retry={"attempts": 3, "backoff_s": [0.01, 0.02], "timeout_s": 2.0,
+                             "callbacks": ["C1", "C2", "C3", "C4"]})
     first, second = _attempts(sim, order_id, "C1")
     assert first["error"].startswith("timeout") and first["status"] is None
     assert second["status"] == 200 and second["meta"]["acknowledged"] is True

@@ -84,7 +84,7 @@ class Behaviour:
     e2_timeout_s: float = 5.0
     e2_max_attempts: int = 3
     retry_backoff_s: float = 0.1
-    signed_scan_s: float = 3.0  # slow_signed_return: the inline "virus scan" of a signed PDF
+    signed_scan_s: float = 6.0  # slow_signed_return: the inline "virus scan" of a signed PDF
     dedup_write_s: float = 0.05  # racy_dedup: the async save between the duplicate check and the insert
 
     @property

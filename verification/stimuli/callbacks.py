@@ -121,13 +121,15 @@ def ordered_via(order_id: str, api_key: str, channel: NotificationChannel) -> St
     return _c1(order_id, api_key, FormOrderStatus.Ordered, channel)
 
 
-# The distribution rule under which ePROM reports ``Ordered`` on a channel (4.1): one order per channel.
+# A distribution rule under which ePROM reports ``Ordered`` on a channel (4.1): one order per channel.
+# Except for None and Helsenorge, the channel is a fallback of the rule (the citizen is not on Helsenorge),
+# so E1's preferred channel (BR-05) differs from the one C1 reports: V1.3 is about telling them apart.
 RULE_FOR_CHANNEL: dict[NotificationChannel, DistributionRule] = {
     NotificationChannel.None_: DistributionRule.NoDistribution,
-    NotificationChannel.Helsenorge: DistributionRule.HelsenorgeOnly,
-    NotificationChannel.DigitalMailbox: DistributionRule.DigitalMailboxOnly,
-    NotificationChannel.Unsecure: DistributionRule.UnsecureOnly,
-    NotificationChannel.PhysicalMailbox: DistributionRule.PaperOnly,
+    NotificationChannel.Helsenorge: DistributionRule.Basic,
+    NotificationChannel.DigitalMailbox: DistributionRule.Basic,
+    NotificationChannel.Unsecure: DistributionRule.AllowUnsecure,
+    NotificationChannel.PhysicalMailbox: DistributionRule.BasicOrPaper,
 }
 
 
