@@ -11,6 +11,7 @@ import pytest
 from verification.checks.failure import CheckFailure, NotVerifiable
 from verification.checks.receiver import (
     check_idempotent,
+    check_c1_before_answer,
     check_ordering,
     check_return_signed,
     check_status_ordered,
@@ -246,6 +247,18 @@ def test_unknown_and_malformed_pass_on_any_answer_but_a_server_failure(record, c
     with pytest.raises(CheckFailure) as failure:
         check([record(500, "Internal Server Error")])
     assert "not 5xx" in deviation(failure).expected
+
+
+def test_a_c1_before_the_order_answer_counts_on_its_first_attempt(record):
+    """ePROM documents no C1 re-delivery: a refused first attempt is a failure, even if a retry got in."""
+    check_c1_before_answer([record(200)], overtook=True)
+    with pytest.raises(CheckFailure) as failure:
+        check_c1_before_answer([record(404, NO), record(200)], overtook=True)
+    assert "404" in deviation(failure).received and len(failure.value.deviations) == 1
+    with pytest.raises(NotVerifiable, match="only after E1's answer"):
+        check_c1_before_answer([record(200)], overtook=False)
+    with pytest.raises(NotVerifiable, match="no C1"):
+        check_c1_before_answer([], overtook=True)
 
 
 def test_routes_pass_when_served_and_other_methods_refused(record):
