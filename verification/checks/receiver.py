@@ -255,7 +255,8 @@ def check_ordering(exchanges: Sequence[Exchange], *, c2_first: bool, check_id: s
 
 def check_c1_before_answer(exchanges: Sequence[Exchange], *, overtook: bool, check_id: str = "R-ORDERING") -> None:
     """The simulator's C1 that reached the system before E1's answer is acknowledged on its first attempt
-    (V1.4: no error situations). ePROM documents no re-delivery of C1, so a refusal here loses the status;
+    (V1.4: "Mål: ingen feilsituasjoner eller duplikate meldinger", IntegrasjonVerifikasjon.md:12). ePROM
+    documents no re-delivery of C1, so a refusal here loses the status;
     a later attempt never makes up for the first. The stored part (:func:`check_stored`): stored once."""
     if not exchanges:
         raise NotVerifiable(check_id, "the simulator delivered no C1 before E1's answer")

@@ -85,7 +85,8 @@ def check_unknown_order(exchanges: Sequence[Exchange], *, check_id: str = "R-UNK
 def check_malformed(exchanges: Sequence[Exchange], *, check_id: str = "R-MALFORMED") -> None:
     """Bodies ePROM never sends (invalid JSON, a non-object body, wrong types, missing members, boolean
     enums; C2s without usable ``formData`` or with odd event-log entries; C4s without a valid
-    ``nationalId`` or ``id``) are answered without a 5xx, a timeout or a reset (V1.4: no error situations).
+    ``nationalId`` or ``id``) are answered without a 5xx, a timeout or a reset (V1.4: "Mål: ingen
+    feilsituasjoner eller duplikate meldinger", IntegrasjonVerifikasjon.md:12).
 
     Which answer is up to the system: none of these can come from ePROM, so the guide says nothing about
     them. eprom-verify recommends a refusal (4xx or ``{"success": false}``); what the check holds the

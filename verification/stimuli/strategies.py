@@ -130,7 +130,8 @@ C1_MEANINGS: tuple[C1Meaning, ...] = (
     (FormOrderStatus.PhysicalMailReturned, NotificationChannel.PhysicalMailbox, _NONE_CODE),
     (FormOrderStatus.DigipostDelivered, NotificationChannel.DigitalMailbox, _NONE_CODE),
 )
-# The ones the guide requires a system to accept (V1.2); the other two are R-STATUS-OTHER's business.
+# The ones checklist item V1.2 is about ("verifiser mottak av status på bestilling", IntegrasjonVerifikasjon.md:10);
+# the other two are R-STATUS-OTHER's business.
 REQUIRED_C1_MEANINGS: tuple[C1Meaning, ...] = tuple(
     m for m in C1_MEANINGS if m[0] in (FormOrderStatus.Ordered, FormOrderStatus.Error)
 )
