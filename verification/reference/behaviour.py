@@ -314,7 +314,10 @@ VARIANT_CATCHES |= {
 }
 # A simulator C1 sent right after E1's answer can still beat the system's own bookkeeping: then it is
 # refused too, and what judges that C1 (or needed it stored) fails with it.
-VARIANT_COLLATERAL["refuses_early_c1"] = {"R-IDEMPOTENT", "S-ROUND-TRIP"}
+VARIANT_COLLATERAL["refuses_early_c1"] = {"R-IDEMPOTENT", "S-ROUND-TRIP", "S-SIGNED-DOWNLOAD"}
+# R-ORDERING's overtaking C1 keeps E1's answer back (up to 1 s): the fault gives up on it after 0.5 s and
+# orders again, which is the fault itself.
+VARIANT_COLLATERAL["retries_slow_orders"].add("R-ORDERING")
 VARIANT_CATCHES["stores_preferred_channel"].add("R-STATUS-ORDERED")  # V1.3 with the channel probe
 
 
