@@ -41,7 +41,7 @@ from verification.reference import run_reference_system
 from verification.simulator import SimulatorSettings, run_simulator
 from verification.spec.enums import NotificationChannel
 from verification.spec.wire import order_status_callback
-from verification.stimuli.plans import OrderPair, placed_orders, run_fuzz_plan
+from verification.stimuli.plans import MEANINGS_OF, OrderPair, placed_orders, run_fuzz_plan
 from verification.stimuli.profiles import profile_settings
 from verification.system import SystemUnderVerification
 
@@ -122,7 +122,7 @@ def pinned_spec(folder: Path, key: str, orders: OrderPair) -> Path:
     """The checked-in description with apiKey and formOrderId pinned to this receiver's key and orders."""
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     schemas = spec["components"]["schemas"]
-    for schema, order_id in (("OrderStatus", orders.status_order_id), ("FormReturn", orders.return_order_id)):
+    for schema, order_id in (("OrderStatus", orders.status_orders[0][0]), ("FormReturn", orders.return_order_id)):
         schemas[schema]["properties"]["apiKey"] = {"type": "string", "enum": [key]}
         schemas[schema]["properties"]["formOrderId"] = {"type": "string", "enum": [order_id]}
     path = folder / "promsformorder.pinned.yaml"
@@ -196,7 +196,13 @@ def main() -> dict[str, Any]:
             if len(ids) < 3:
                 raise SystemExit(f"the reference system placed no orders: {problems}")
             results["judged_callbacks"] = judged_callbacks(system, ids[0])
-            results["enum_forms_fuzz"] = enum_forms_versus_schemathesis(system, OrderPair(ids[1], ids[2]), folder)
+            meanings = MEANINGS_OF["R-ENUM-FORMS"]  # one order per C1 meaning: ePROM sends one C1 per order
+            status_ids, more = placed_orders(system, simulator, form_id=target.forms[0].id,
+                                             national_id=target.test_persons[0], count=len(meanings), kit_c1=True)
+            if len(status_ids) < len(meanings):
+                raise SystemExit(f"the reference system placed no orders: {more}")
+            orders = OrderPair(tuple(zip(status_ids, meanings, strict=True)), ids[2])
+            results["enum_forms_fuzz"] = enum_forms_versus_schemathesis(system, orders, folder)
         results["run_quick"] = run_quick_wall(folder)
     print_table(results)
     out = HERE / "results"

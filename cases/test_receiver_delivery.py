@@ -10,28 +10,36 @@ from typing import Any
 
 import pytest
 
-from verification.checks.receiver import check_concurrent, check_idempotent, check_ordering, check_stored
+from verification.checks.receiver import (
+    check_c1_before_answer,
+    check_concurrent,
+    check_idempotent,
+    check_ordering,
+    check_stored,
+)
 from verification.receiver_scenarios import (
     Delivered,
     OutOfOrder,
+    Overtaken,
     PlacedOrder,
+    c1_before_answer,
     deliver,
     deliver_at_once,
     out_of_order,
 )
-from verification.spec.enums import NotificationChannel
+from verification.spec.enums import FormOrderStatusErrorCode, NotificationChannel
 from verification.stimuli.callbacks import (
     Stimulus,
     Storage,
     completed_return,
-    error_statuses,
+    error_status,
     ordered_via,
     redelivered,
 )
 
 from .conftest import require_capability
 
-BURST_ORDERS = 5  # × (3 distinct C1 + 1 C2) = 20 distinct callbacks, each sent twice at once
+BURST_ORDERS = 5  # 5 orders' C1 + 5 other orders' C2 = 10 distinct callbacks, each sent twice at once
 
 
 def _status_again(order: PlacedOrder, api_key: str) -> list[Stimulus]:
@@ -63,24 +71,29 @@ def test_repeated_callbacks_stored_once(repeated):
     check_stored("R-IDEMPOTENT", repeated, rule="V1.4")
 
 
-def _distinct_updates(order: PlacedOrder, api_key: str) -> list[Stimulus]:
-    """Three status updates the order has not had, on the common channels only (so that a fault about
-    rarer channels or error codes shows in the checks about those), and the form return."""
-    common = (NotificationChannel.None_, NotificationChannel.Helsenorge, NotificationChannel.DigitalMailbox)
-    ordered = [ordered_via(order.form_order_id, api_key, c) for c in common if c not in order.reported_channels]
-    unreachable = error_statuses(order.form_order_id, api_key)[0]  # Error / PatientUnreachable
-    return [*ordered[:2], unreachable, completed_return(order.form_order_id, api_key)]
+# One C1 per order (ePROM's), varied across the orders: statuses, channels and error codes on common
+# channels only, so that a fault about rarer ones shows in the checks about those.
+_BURST_C1 = (
+    (ordered_via, NotificationChannel.Helsenorge),
+    (ordered_via, NotificationChannel.DigitalMailbox),
+    (ordered_via, NotificationChannel.None_),
+    (error_status, FormOrderStatusErrorCode.PatientUnreachable),
+    (ordered_via, NotificationChannel.Helsenorge),
+)
 
 
 @pytest.fixture(scope="module")
 def burst(eprom_target: Any, order_source: Any) -> Delivered:
-    """Per order: three distinct status updates and the form return, each twice, the two copies side by
-    side so that they arrive together."""
+    """Orders whose one C1 the kit delivers, and orders (their C1 delivered by the simulator) whose form
+    return it delivers: each callback twice, the two copies side by side so that they arrive together.
+    A C1 and a C2 of one order never share the burst: that order is R-ORDERING's business."""
     require_capability(eprom_target, "formorder")
+    api_key = order_source.api_key
     stimuli: list[Stimulus] = []
-    for _ in range(BURST_ORDERS):
-        for stimulus in _distinct_updates(order_source.order(), order_source.api_key):
-            stimuli += redelivered(stimulus, 2)
+    for (make, value), order in zip(_BURST_C1, order_source.orders(BURST_ORDERS, kit_c1=True), strict=True):
+        stimuli += redelivered(make(order.form_order_id, api_key, value), 2)
+    for order in order_source.orders(BURST_ORDERS):
+        stimuli += redelivered(completed_return(order.form_order_id, api_key), 2)
     return deliver_at_once(order_source.system, stimuli, workers=20)
 
 
@@ -108,3 +121,21 @@ def test_out_of_order_callbacks_acknowledged(overtaken):
 @pytest.mark.eprom("R-ORDERING", "V3.2")
 def test_out_of_order_callbacks_lose_nothing(overtaken):
     check_stored("R-ORDERING", overtaken.delivered, rule="V3.2")
+
+
+@pytest.fixture(scope="module")
+def c1_first(eprom_target: Any, order_source: Any) -> Overtaken:
+    require_capability(eprom_target, "formorder")
+    if not order_source.places_orders:
+        pytest.skip("not run: only an order the system places itself has an E1 answer to overtake (no trigger)")
+    return c1_before_answer(order_source)
+
+
+@pytest.mark.eprom("R-ORDERING", "V1.4")
+def test_c1_before_the_order_answer_acknowledged(c1_first):
+    check_c1_before_answer(c1_first.delivered.exchanges, overtook=c1_first.overtook)
+
+
+@pytest.mark.eprom("R-ORDERING", "V1.4")
+def test_c1_before_the_order_answer_stored_once(c1_first):
+    check_stored("R-ORDERING", c1_first.delivered, rule="V1.4")

@@ -13,27 +13,38 @@ import pytest
 
 from verification.checks.fuzz import check_enum_forms, check_forward_compat, check_timestamps
 from verification.spec.wire import new_guid
-from verification.stimuli.plans import OrderPair, order_pairs, orders_needed, placed_orders, run_fuzz_plan
+from verification.stimuli.plans import (
+    OrderPair,
+    order_pairs,
+    orders_needed,
+    placed_orders,
+    run_fuzz_plan,
+    status_orders_needed,
+)
 
 from .conftest import require_capability
 
 
 @pytest.fixture(scope="module")
 def fuzz_orders(request: pytest.FixtureRequest, eprom_target: Any, system: Any) -> dict[str, OrderPair]:
-    """Orders the system placed through its trigger, or the kit's own ids when it accepts unknown orders."""
+    """Orders the system placed through its trigger (one per C1 meaning, whose C1 the kit delivers, and a
+    return order per plan), or the kit's own ids when it accepts unknown orders."""
     require_capability(eprom_target, "formorder")
     if not system.has_trigger:
         if not eprom_target.bestillersystem.accepts_unknown_orders:
             pytest.skip("not run: no trigger to place orders, and the target does not declare "
                         "accepts_unknown_orders: true")
-        return order_pairs([new_guid() for _ in range(orders_needed())])
+        return order_pairs([new_guid() for _ in range(status_orders_needed())],
+                           [new_guid() for _ in range(orders_needed())])
     if not eprom_target.test_persons:
         pytest.skip("not applicable: the target lists no test_persons to place orders for")
-    ids, problems = placed_orders(system, request.getfixturevalue("eprom_simulator"), form_id=eprom_target.forms[0].id,
-                                  national_id=eprom_target.test_persons[0], count=orders_needed())
-    if len(ids) < orders_needed():
-        pytest.skip(f"not verifiable: the system placed no order to send callbacks to ({'; '.join(problems)})")
-    return order_pairs(ids)
+    simulator = request.getfixturevalue("eprom_simulator")
+    where = {"form_id": eprom_target.forms[0].id, "national_id": eprom_target.test_persons[0]}
+    status_ids, problems = placed_orders(system, simulator, count=status_orders_needed(), kit_c1=True, **where)
+    return_ids, more = placed_orders(system, simulator, count=orders_needed(), **where)
+    if len(status_ids) < status_orders_needed() or len(return_ids) < orders_needed():
+        pytest.skip(f"not verifiable: the system placed no order to send callbacks to ({'; '.join(problems + more)})")
+    return order_pairs(status_ids, return_ids)
 
 
 def _probed(system: Any) -> bool:

@@ -40,12 +40,22 @@ def test_completed_return_stored_once(completed):
     check_stored("R-RETURN-COMPLETED", completed, rule="V3.1")
 
 
-@pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")
-def test_expired_return_acknowledged(eprom_target, order_source):
+@pytest.fixture(scope="module")
+def expired(eprom_target: Any, order_source: Any) -> Delivered:
+    """The order's C1 (the simulator's), then its C2 ``Expired``: one status update more (probe contract)."""
     require_capability(eprom_target, "formorder")
     order = order_source.order()
-    delivered = deliver(order_source.system, [expired_return(order.form_order_id, order_source.api_key)])
-    check_return_expired(delivered.exchanges)
+    return deliver(order_source.system, [expired_return(order.form_order_id, order_source.api_key)])
+
+
+@pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")
+def test_expired_return_acknowledged(expired):
+    check_return_expired(expired.exchanges)
+
+
+@pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")
+def test_expired_return_stored_once(expired):
+    check_stored("R-RETURN-EXPIRED", expired, rule="V3.1")
 
 
 @pytest.mark.eprom("R-RETURN-PAPER", "V3.1")

@@ -19,13 +19,16 @@ from verification.checks.receiver_security import (
     check_unknown_order,
 )
 from verification.receiver_scenarios import Delivered, deliver, observe_tls
-from verification.spec.enums import NotificationChannel
+from verification.spec.enums import FormOrderStatusErrorCode, NotificationChannel
 from verification.spec.wire import new_guid
 from verification.stimuli.callbacks import (
     Storage,
-    error_statuses,
+    error_status,
     malformed_bodies,
+    malformed_privacy_changes,
+    malformed_returns,
     ordered_via,
+    return_for_unknown_order,
     with_api_key_variants,
     with_other_methods,
 )
@@ -35,10 +38,11 @@ from .conftest import require_capability
 
 @pytest.fixture(scope="module")
 def bad_keys(eprom_target: Any, order_source: Any) -> Delivered:
-    """A C1 for a placed order with each bad key, then (the control) the same C1 with the right key."""
+    """The one C1 of an order (the simulator withholds its own) with each bad key, then (the control) the
+    same C1 with the right key."""
     require_capability(eprom_target, "formorder")
-    order = order_source.order()
-    status = ordered_via(order.form_order_id, order_source.api_key, NotificationChannel.DigitalMailbox)
+    order = order_source.order(kit_c1=True)
+    status = ordered_via(order.form_order_id, order_source.api_key, NotificationChannel.Helsenorge)
     return deliver(order_source.system, [*with_api_key_variants(status), status])
 
 
@@ -55,13 +59,15 @@ def test_bad_api_keys_store_nothing(bad_keys):
 
 @pytest.fixture(scope="module")
 def unknown_order(eprom_target: Any, system: Any) -> Delivered:
-    """A C1 with the right key for an order id the system never saw."""
+    """A C1 and a C2 ``Completed`` with the right key, each for an order id the system never saw (V3.2)."""
     require_capability(eprom_target, "formorder")
     if system.settings.accepts_unknown_orders:
         pytest.skip("not applicable: the target declares accepts_unknown_orders: true")
-    status = ordered_via(new_guid(), eprom_target.api_key.reveal(), NotificationChannel.Helsenorge)
+    api_key = eprom_target.api_key.reveal()
+    status = ordered_via(new_guid(), api_key, NotificationChannel.Helsenorge)
     nothing = Storage("status", status.body["formOrderId"], 0)
-    return deliver(system, [replace(status, label=f"{status.label} for an order never placed", stores=nothing)])
+    status = replace(status, label=f"{status.label} for an order never placed", stores=nothing)
+    return deliver(system, [status, return_for_unknown_order(api_key)])
 
 
 @pytest.mark.eprom("R-UNKNOWN-ORDER")
@@ -76,11 +82,18 @@ def test_unknown_order_stores_nothing(unknown_order):
 
 @pytest.fixture(scope="module")
 def malformed(request: pytest.FixtureRequest, eprom_target: Any, system: Any) -> Delivered:
-    """Malformed bodies naming a placed order when there is one, so that "nothing stored" means something."""
+    """Malformed C1 bodies naming a placed order when there is one, so that "nothing stored" means
+    something; then C2s and C4s ePROM never sends, to an order with its C1 but no answers yet."""
     require_capability(eprom_target, "formorder")
     placed = system.has_trigger or system.settings.accepts_unknown_orders
-    order_id = request.getfixturevalue("order_source").order().form_order_id if placed else new_guid()
-    return deliver(system, malformed_bodies(order_id, eprom_target.api_key.reveal()))
+    source = request.getfixturevalue("order_source") if placed else None
+    api_key = eprom_target.api_key.reveal()
+    order_id = source.order(kit_c1=True).form_order_id if source else new_guid()
+    return_id = source.order().form_order_id if source else new_guid()
+    citizen = request.getfixturevalue("citizen")
+    return deliver(system, [*malformed_bodies(order_id, api_key),
+                            *malformed_returns(return_id, api_key, unknown_order_id=new_guid()),
+                            *malformed_privacy_changes(citizen)])
 
 
 @pytest.mark.eprom("R-MALFORMED", "V1.4")
@@ -95,14 +108,16 @@ def test_malformed_callbacks_store_nothing(malformed):
 
 @pytest.fixture(scope="module")
 def routes(eprom_target: Any, order_source: Any) -> tuple[Delivered, Delivered]:
-    """C1 on ``/api/PromsFormOrder`` and on ``/api/PromsFormOrder/`` (both served), then a C1 with other
-    methods (refused, nothing stored); three statuses the order has not had, on common channels only."""
+    """The one C1 of an order on ``/api/PromsFormOrder``, of another on ``/api/PromsFormOrder/`` (both
+    served), and of a third sent with other methods (refused, nothing stored): three orders, since ePROM
+    sends one C1 per order."""
     require_capability(eprom_target, "formorder")
-    order = order_source.order()
-    plain = ordered_via(order.form_order_id, order_source.api_key, NotificationChannel.DigitalMailbox)
-    (slash, _) = error_statuses(order.form_order_id, order_source.api_key)
+    api_key = order_source.api_key
+    plain_order, slash_order, other_order = order_source.orders(3, kit_c1=True)
+    plain = ordered_via(plain_order.form_order_id, api_key, NotificationChannel.Helsenorge)
+    slash = error_status(slash_order.form_order_id, api_key, FormOrderStatusErrorCode.PatientUnreachable)
     slash = replace(slash, label=f"{slash.label} with a trailing slash", trailing_slash=True)
-    other = ordered_via(order.form_order_id, order_source.api_key, NotificationChannel.None_)
+    other = ordered_via(other_order.form_order_id, api_key, NotificationChannel.Helsenorge)
     served = deliver(order_source.system, [plain, slash])
     refused = deliver(order_source.system, with_other_methods(other))
     return served, refused

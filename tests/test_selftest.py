@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from verification.reference import VARIANTS
-from verification.reference.behaviour import VARIANT_CATCHES, VARIANT_COLLATERAL
-from verification.selftest import DEPLOYMENTS, VariantRun, judge_runs, matrix, read_run, selftest
+from verification.reference.behaviour import CORRECT_DESIGNS, VARIANT_CATCHES, VARIANT_COLLATERAL
+from verification.selftest import DEPLOYMENTS, VariantRun, judge_runs, matrix, read_run, selftest, summary
 from verification.spec.checklist import load_checklist
 
 CHECK_IDS = {entry.id for entry in load_checklist() if entry.kind == "check"}
@@ -58,6 +58,19 @@ def test_false_alarms_misses_and_broken_sessions_fail():
 def test_collateral_failures_are_allowed_only_where_declared():
     name, allowed = next(iter(VARIANT_COLLATERAL.items()))
     assert judge_runs([run(name, VARIANT_CATCHES[name] | allowed)]) == []
+
+
+def test_correct_designs_must_pass_everything_and_are_never_faults():
+    """A correct alternative design (one status per order, names and integers only, …) expects no catch:
+    any failure on it is a false alarm, and it is no faulty variant."""
+    assert {"one_status_per_order", "names_and_integers_only", "acknowledges_unknown_orders"} <= set(CORRECT_DESIGNS)
+    assert not set(CORRECT_DESIGNS) & (set(VARIANTS) | set(VARIANT_CATCHES) | set(VARIANT_COLLATERAL))
+    assert all(not design.faults for design in CORRECT_DESIGNS.values())
+    runs = [run("one_status_per_order", set()), run("names_and_integers_only", {"R-ENUM-FORMS"})]
+    assert judge_runs(runs) == ["names_and_integers_only: false alarm in R-ENUM-FORMS"]
+    assert "correct designs: 1 passed, 1 with a false alarm" in summary(runs)
+    row = next(line for line in matrix(runs).splitlines() if line.startswith("one_status_per_order"))
+    assert "+" in row.split()[0] or row.split()[1] == "+"
 
 
 def test_the_matrix_marks_each_cell():

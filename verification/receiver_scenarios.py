@@ -3,7 +3,10 @@ and reading the probe around them.
 
 Positive callbacks concern orders the system placed itself: the kit triggers the order, the simulator
 answers it and delivers its own C1, and only once that delivery has settled does the kit send anything
-about the order. Without a trigger the target must declare ``accepts_unknown_orders: true``; the kit then
+about the order. ePROM sends at most one C1 per order (flow 1.2, step 6), then the C2: a scenario that is
+about a C1 (a status, channel or error code) has the simulator withhold its own and delivers that one C1
+itself (``kit_c1=True``); anything else the kit sends to an order is that order's C1 or C2 again
+(a redelivery) or a request to refuse. Without a trigger the target must declare ``accepts_unknown_orders: true``; the kit then
 uses ids of its own. With neither, :attr:`OrderSource.unavailable` says why the positive checks are not run.
 
 A stimulus that should change what the system stores (or change nothing) is wrapped in probe readings
@@ -27,7 +30,7 @@ from urllib.parse import urlsplit
 
 from .checks.failure import NotVerifiable
 from .recorder.store import Exchange
-from .scenarios import place_order
+from .scenarios import E1_PATH, place_order
 from .spec.enums import NotificationChannel, parse_enum
 from .spec.wire import new_guid
 from .stimuli.callbacks import Stimulus, Storage, completed_return, stale_order_status
@@ -44,6 +47,8 @@ __all__ = [
     "deliver_at_once",
     "OutOfOrder",
     "out_of_order",
+    "Overtaken",
+    "c1_before_answer",
     "SignedReturn",
     "signed_return",
     "observe_tls",
@@ -62,6 +67,7 @@ class PlacedOrder:
     form_order_id: str
     by_system: bool
     reported: tuple[Exchange, ...] = ()
+    kit_c1: bool = False  # the order has had no C1: the kit delivers its one C1 itself
 
     @property
     def reported_channels(self) -> tuple[NotificationChannel, ...]:
@@ -98,23 +104,41 @@ class OrderSource:
         return self.system.has_trigger
 
     def order(self, *, form: Any = None, rule: str | None = None, must_be_signed: bool = False,
-              hold_c1: bool = False) -> PlacedOrder:
-        """A fresh order; with ``hold_c1`` the simulator's C1 for it is still pending (see :meth:`settle`)."""
+              hold_c1: bool = False, kit_c1: bool = False, c1_overtakes: bool = False) -> PlacedOrder:
+        """A fresh order; with ``hold_c1`` the simulator's C1 for it is still pending (see :meth:`settle`);
+        with ``kit_c1`` the simulator sends none, and the order's one C1 is the kit's to deliver; with
+        ``c1_overtakes`` the simulator's C1 reaches the system before E1's answer does."""
         if not self.places_orders:
-            return PlacedOrder(new_guid(), by_system=False)
+            return PlacedOrder(new_guid(), by_system=False, kit_c1=True)
         form = form or self.system.target.forms[0]
         parameters: dict[str, Any] = {"formId": form.id, "nationalId": self.national_id}
         if rule:
             parameters["distributionRule"] = rule
         if must_be_signed:
             parameters |= {"mustBeSigned": True, "signingText": "Jeg bekrefter at svarene er mine"}
-        with self._c1_held(hold_c1):
+        delivery = "withhold" if kit_c1 else "before_answer" if c1_overtakes else None
+        with self._c1_held(hold_c1), self._c1_delivery(delivery):
             placement = place_order(self.system, self.simulator, parameters, settle_s=0)
         if placement.form_order_id is None:
             raise NotVerifiable("receiver", "the system placed no order to call back about: "
                                 + "; ".join(placement.problems or ["ePROM created no order"]))
-        order = PlacedOrder(placement.form_order_id, by_system=True)
+        order = PlacedOrder(placement.form_order_id, by_system=True, kit_c1=kit_c1)
         return order if hold_c1 else self.settle(order)
+
+    def orders(self, count: int, **options: Any) -> list[PlacedOrder]:
+        """``count`` fresh orders (see :meth:`order`): one per C1 a scenario varies, never two C1s to one."""
+        return [self.order(**options) for _ in range(count)]
+
+    @contextmanager
+    def _c1_delivery(self, delivery: str | None) -> Iterator[None]:
+        if delivery is None:
+            yield
+            return
+        self.simulator.configure(c1_delivery=delivery)
+        try:
+            yield
+        finally:
+            self.simulator.configure(c1_delivery=self.simulator.settings.c1_delivery)
 
     @contextmanager
     def _c1_held(self, hold: bool) -> Iterator[None]:
@@ -133,7 +157,8 @@ class OrderSource:
             return order
         self.simulator.order(order.form_order_id, settled=True)
         found = self.simulator.exchanges(direction="to_system", callback="C1", formOrderId=order.form_order_id)
-        return PlacedOrder(order.form_order_id, True, tuple(self.system.store.get(ex["id"]) for ex in found))
+        return PlacedOrder(order.form_order_id, True, tuple(self.system.store.get(ex["id"]) for ex in found),
+                           kit_c1=order.kit_c1)
 
     def letter(self) -> str:
         """A letter the system sent (trigger kind ``message``), or the kit's own id; its messageToCitizenId."""
@@ -275,15 +300,24 @@ def out_of_order(source: OrderSource) -> OutOfOrder:
     """R-ORDERING: the form return overtakes the order status, and a stale status follows the return."""
     system = source.system
     order = source.order(hold_c1=True)
-    wanted = [Storage("answers", order.form_order_id, 1), Storage("status", order.form_order_id, 1)]
+    # Only the answers are counted: a system keeping one status per order may well ignore a C1 that
+    # arrives after the form was completed; what it must not do is lose or undo the answers (V3.2).
+    wanted = [Storage("answers", order.form_order_id, 1)]
     unprobed: list[str] = []
     before = {s.probe: _probe(system, s, unprobed) for s in wanted}
     c2 = send(system, completed_return(order.form_order_id, source.api_key))
     late = source.settle(order).reported  # the simulator's C1, held back: the stale status after the C2
     answered_at = _started(c2) + (c2.latency_ms or 0) / 1000
     c2_first = not late or answered_at <= _started(late[0])
-    # Unless the simulator's C1 came after the C2, the kit sends a stale one itself.
-    stale = [] if late and c2_first else [send(system, stale_order_status(order.form_order_id, source.api_key))]
+    # Unless the simulator's C1 came after the C2, the kit sends it again after the C2 (a late redelivery),
+    # or, with ids of its own, the order's one C1 (an hour old): never a second, different C1.
+    if late and c2_first:
+        stale = []
+    elif late:
+        again = Stimulus("the simulator's C1 delivered again after the C2", "C1", late[0].json_request())
+        stale = [send(system, again)]
+    else:
+        stale = [send(system, stale_order_status(order.form_order_id, source.api_key))]
     exchanges = [c2, *late, *stale]
     tallies = []
     for storage in wanted:
@@ -292,6 +326,36 @@ def out_of_order(source: OrderSource) -> OutOfOrder:
             tallies.append(Tally(f"{storage.probe} after the C2 and the late C1", storage,
                                  before[storage.probe], after, tuple(ex.id or 0 for ex in exchanges)))
     return OutOfOrder(Delivered(exchanges, tallies, list(dict.fromkeys(unprobed))), c2_first)
+
+
+@dataclass
+class Overtaken:
+    """R-ORDERING: the simulator's C1 (every attempt) sent before E1's answer had left, and whether it
+    really arrived first (``overtook``)."""
+
+    delivered: Delivered
+    overtook: bool
+
+
+def c1_before_answer(source: OrderSource) -> Overtaken:
+    """R-ORDERING: an order whose C1 reaches the system while the system still waits for E1's answer
+    (ePROM's C1 job can be quicker than the answer on its way). The C1 must be acknowledged on its first
+    attempt and stored once: ePROM documents no re-delivery of C1."""
+    system = source.system
+    order = source.order(c1_overtakes=True)
+    c1 = list(order.reported)
+    delivered = Delivered(exchanges=c1)
+    storage = Storage("status", order.form_order_id, 1)
+    after = _probe(system, storage, delivered.unprobed)
+    if after is not None and c1:
+        nothing_yet = ProbeAnswer(0, None)  # before its E1 the order did not exist
+        delivered.tallies.append(Tally("status after a C1 that overtook E1's answer", storage, nothing_yet, after,
+                                       tuple(ex.id or 0 for ex in c1)))
+    e1 = [system.store.get(found["id"]) for found in source.simulator.exchanges(
+        direction="to_eprom", path=E1_PATH, formOrderId=order.form_order_id)]
+    answered = [_started(ex) + (ex.latency_ms or 0) / 1000 for ex in e1]
+    overtook = bool(c1 and answered) and _started(c1[0]) < min(answered)
+    return Overtaken(delivered, overtook)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
 from verification.simulator import SimulatorSettings, run_simulator
-from verification.stimuli.plans import OrderPair, order_pairs, orders_needed, placed_orders
+from verification.stimuli.plans import OrderPair, order_pairs, orders_needed, placed_orders, status_orders_needed
 from verification.system import SystemUnderVerification
 
 
@@ -35,13 +35,13 @@ class Live:
 
     def orders(self, check_id: str | None = None) -> dict[str, OrderPair]:
         """The orders each fuzz plan sends to (only ``check_id``'s when given), placed through the trigger."""
-        count = 2 if check_id else orders_needed()
-        ids, problems = placed_orders(self.system, self.simulator, form_id=self.target.forms[0].id,
-                                      national_id=self.target.test_persons[0], count=count)
-        assert len(ids) == count, problems
-        if check_id:
-            return {check_id: OrderPair(*ids)}
-        return order_pairs(ids)
+        where = {"form_id": self.target.forms[0].id, "national_id": self.target.test_persons[0]}
+        status_ids, problems = placed_orders(self.system, self.simulator, count=status_orders_needed(), kit_c1=True,
+                                             **where)
+        return_ids, more = placed_orders(self.system, self.simulator, count=orders_needed(), **where)
+        assert len(status_ids) == status_orders_needed() and len(return_ids) == orders_needed(), problems + more
+        pairs = order_pairs(status_ids, return_ids)
+        return {check_id: pairs[check_id]} if check_id else pairs
 
 
 @contextmanager

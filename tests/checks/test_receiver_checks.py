@@ -11,6 +11,7 @@ import pytest
 from verification.checks.failure import CheckFailure, NotVerifiable
 from verification.checks.receiver import (
     check_idempotent,
+    check_c1_before_answer,
     check_ordering,
     check_return_signed,
     check_status_ordered,
@@ -239,11 +240,25 @@ def test_refusals_mean_nothing_when_the_right_key_is_refused_too(record):
 
 
 @pytest.mark.parametrize("check", [check_unknown_order, check_malformed])
-def test_refusals_pass_on_4xx_or_success_false_and_fail_on_5xx(record, check):
-    check([record(404, NO), record(200, NO), record(400, "Bad Request")])
+def test_unknown_and_malformed_pass_on_any_answer_but_a_server_failure(record, check):
+    """Neither is ePROM's to send, and the guide says nothing about them: a refusal and an acknowledgement
+    (that stores nothing: the storage half) are both correct; a 5xx or a timeout is not."""
+    check([record(404, NO), record(200, NO), record(400, "Bad Request"), record(200, OK)])
     with pytest.raises(CheckFailure) as failure:
         check([record(500, "Internal Server Error")])
-    assert "never 5xx" in deviation(failure).expected
+    assert "not 5xx" in deviation(failure).expected
+
+
+def test_a_c1_before_the_order_answer_counts_on_its_first_attempt(record):
+    """ePROM documents no C1 re-delivery: a refused first attempt is a failure, even if a retry got in."""
+    check_c1_before_answer([record(200)], overtook=True)
+    with pytest.raises(CheckFailure) as failure:
+        check_c1_before_answer([record(404, NO), record(200)], overtook=True)
+    assert "404" in deviation(failure).received and len(failure.value.deviations) == 1
+    with pytest.raises(NotVerifiable, match="only after E1's answer"):
+        check_c1_before_answer([record(200)], overtook=False)
+    with pytest.raises(NotVerifiable, match="no C1"):
+        check_c1_before_answer([], overtook=True)
 
 
 def test_routes_pass_when_served_and_other_methods_refused(record):
@@ -339,6 +354,10 @@ def test_a_slow_or_unanswered_callback_fails_with_the_summary(record):
                  "a .NET line number", id="dotnet"),
     pytest.param("java.lang.IllegalStateException\n\tat com.x.Cb.put(Cb.java:17)", "a Java stack frame", id="java"),
     pytest.param({"success": True, "patient": VERIFICATION_PERSON}, "a national id", id="national-id"),
+    pytest.param({"success": False, "error": "KeyError(\"{'name': 'ordered'}\")"}, "an exception object",
+                 id="exception-repr"),
+    pytest.param("System.NullReferenceException: Object reference not set", "a qualified exception type",
+                 id="qualified-type"),
 ])
 def test_leaks_are_found_in_raw_and_json_escaped_bodies(record, body, shown):
     with pytest.raises(CheckFailure) as failure:
@@ -351,6 +370,14 @@ def test_an_echoed_key_is_named_never_quoted(record):
     with pytest.raises(CheckFailure) as failure:
         check_no_leak([record(401, {"success": False, "received": f" {KEY} "})], api_key=KEY)
     assert deviation(failure).received == "the API key" and KEY not in str(failure.value)
+
+
+def test_a_readable_error_message_is_no_leak(record):
+    """A refusal that names its reason in plain words ("ValidationError: …") shows no internals."""
+    check_no_leak([record(400, {"success": False, "message": "ValidationError: formData is missing"}),
+                   record(400, "ArgumentError: notificationChannel is not a NotificationChannel"),
+                   record(400, {"success": False, "message": "An Exception occurred: the order is unknown"})],
+                  api_key=KEY)
 
 
 def test_clean_replies_pass(record):

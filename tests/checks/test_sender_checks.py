@@ -398,7 +398,11 @@ def test_all_zero_id_not_placed_by_probe_and_by_the_c1_for_it():
     check_zero_id_not_placed(zero, zero_callback=rejected_c1, probe=probe(0))
     with pytest.raises(CheckFailure) as failure:
         check_zero_id_not_placed(zero, zero_callback=accepted_c1, probe=probe(1))
-    assert fields_of(failure) == ["status probe for the all-zero id", "C1 for the all-zero id"]
+    assert fields_of(failure) == ["status probe for the all-zero id"]
+    check_zero_id_not_placed(zero, zero_callback=accepted_c1, probe=probe(0))  # acknowledged, nothing stored
+    with pytest.raises(CheckFailure) as failure:
+        check_zero_id_not_placed(zero, zero_callback=accepted_c1, probe=None)  # without a probe: the reply
+    assert fields_of(failure) == ["C1 for the all-zero id"]
     with pytest.raises(NotVerifiable):
         check_zero_id_not_placed(zero, zero_callback=accepted_c1, probe=None, accepts_unknown_orders=True)
     with pytest.raises(NotVerifiable):

@@ -25,6 +25,7 @@ from verification.reference import (
     variant,
 )
 from verification.reference.__main__ import main as reference_main
+from verification.reference.behaviour import CORRECT_DESIGNS
 from verification.spec.enums import FormOrderStatus, FormOrderStatusErrorCode, NotificationChannel
 from verification.spec.national_id import VERIFICATION_PERSON
 from verification.spec.wire import (
@@ -293,11 +294,12 @@ def test_a_system_that_cannot_start_says_so():
 
 def test_the_command_line_lists_the_variants(capsys):
     assert reference_main(["--list-variants"]) == 0
-    assert capsys.readouterr().out.count("\n") == len(VARIANTS)
+    assert capsys.readouterr().out.count("\n") == len(VARIANTS) + len(CORRECT_DESIGNS)
 
 
 def test_every_variant_is_one_described_fault():
-    assert set(VARIANTS) == set(VARIANT_DESCRIPTIONS)
+    assert set(VARIANTS) | set(CORRECT_DESIGNS) == set(VARIANT_DESCRIPTIONS)
+    assert all(not design.faults and variant(name) == design for name, design in CORRECT_DESIGNS.items())
     assert CORRECT.faults == () and variant("correct") == CORRECT
     assert all(len(behaviour.faults) == 1 for behaviour in VARIANTS.values())
 

@@ -67,7 +67,8 @@ def simulator_settings(callback_base_url: str, **overrides: Any) -> SimulatorSet
             UNPUBLISHED_FORM: Form("Draft", published=False),
             SIGNED_INITIATE_FORM: Form("Signed by patient", signing=True, patient_orderable=True),
         },
-        retry=RetryPolicy(attempts=3, backoff_s=(0.01, 0.02), timeout_s=2.0),
+        # Every callback retried, so that the retry mechanism is tested on C1 too (by default only C2 is).
+        retry=RetryPolicy(attempts=3, backoff_s=(0.01, 0.02), timeout_s=2.0, callbacks=("C1", "C2", "C3", "C4")),
     )
     values.update(overrides)
     return SimulatorSettings(**values)

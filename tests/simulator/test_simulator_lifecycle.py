@@ -4,6 +4,7 @@ signed documents (E2), C4, and bounded callback retries — all through a real r
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -272,13 +273,46 @@ def test_retries_are_bounded(eprom: httpx.Client, receiver: Receiver, sim: Simul
 
 
 def test_timeout_is_retried(eprom: httpx.Client, receiver: Receiver, sim: SimulatorHandle) -> None:
-    sim.configure(retry={"attempts": 2, "backoff_s": [0.01], "timeout_s": 0.3})
+    sim.configure(retry={"attempts": 2, "backoff_s": [0.01], "timeout_s": 0.3, "callbacks": ["C1", "C2"]})
     try:
         receiver.script(CALLBACK, Reply(200, {"success": True}, delay_s=0.6))
         order_id = _order(eprom)
         assert sim.wait(timeout=5, formOrderId=order_id, callback="C1", attempt="2")
     finally:
-        sim.configure(retry={"attempts": 3, "backoff_s": [0.01, 0.02], "timeout_s": 2.0})
+        sim.configure(retry={"attempts": 3, "backoff_s": [0.01, 0.02], "timeout_s": 2.0,
+                             "callbacks": ["C1", "C2", "C3", "C4"]})
     first, second = _attempts(sim, order_id, "C1")
     assert first["error"].startswith("timeout") and first["status"] is None
     assert second["status"] == 200 and second["meta"]["acknowledged"] is True
+
+
+def _order_with_c1_delivery(eprom: httpx.Client, sim: SimulatorHandle, delivery: str) -> str:
+    sim.configure(c1_delivery=delivery)
+    try:
+        return _order(eprom)
+    finally:
+        sim.configure(c1_delivery="send")
+
+
+def test_a_withheld_c1_is_left_to_the_kit(eprom: httpx.Client, receiver: Receiver, sim: SimulatorHandle) -> None:
+    """c1_delivery "withhold": the order is placed and settled, but its one C1 is the kit's to send."""
+    order_id = _order_with_c1_delivery(eprom, sim, "withhold")
+    (outcome,) = sim.order(order_id, settled=True)["deliveries"]
+    assert outcome["skipped"].startswith("withheld") and not outcome["attempts"]
+    assert _attempts(sim, order_id, "C1") == []
+    assert not [r for r in receiver.received if r.json.get("formOrderId") == order_id]
+
+
+def test_a_c1_can_overtake_the_order_answer(eprom: httpx.Client, receiver: Receiver, sim: SimulatorHandle) -> None:
+    """c1_delivery "before_answer": the C1 reaches the system while E1 still waits for its answer."""
+    order_id = _order_with_c1_delivery(eprom, sim, "before_answer")
+    sim.order(order_id, settled=True)  # its C1 delivered (the answer waits for it 1 s at most)
+    (c1,) = _attempts(sim, order_id, "C1")
+    (e1,) = sim.wait(timeout=5, formOrderId=order_id, endpoint="E1")  # recorded once its answer is out
+
+    def at(exchange: dict[str, Any], *, answered: bool = False) -> float:
+        started = datetime.fromisoformat(exchange["started_at"]).timestamp()
+        return started + (exchange["latency_ms"] / 1000 if answered else 0)
+
+    assert at(e1) < at(c1) < at(e1, answered=True), "the C1 reached the system while E1 waited for its answer"
+    assert c1["meta"]["acknowledged"] is True

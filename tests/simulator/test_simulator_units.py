@@ -66,6 +66,17 @@ def test_retry_policy_backoff() -> None:
     assert policy.worst_case_s() == pytest.approx(42.2)
 
 
+def test_only_form_answers_are_retried_by_default() -> None:
+    """The guide documents no re-delivery of C1, C3 or C4; v12.1 says answers (C2) are re-sent."""
+    policy = RetryPolicy()
+    assert [policy.attempts_for(callback) for callback in ("C1", "C2", "C3", "C4")] == [1, 3, 1, 1]
+    assert policy.worst_case_s("C1") == policy.timeout_s
+    with pytest.raises(SettingsError):
+        RetryPolicy(callbacks=("C5",))
+    settings = SimulatorSettings(api_key="k", callback_base_url="http://127.0.0.1:1", retry=policy)
+    assert SimulatorSettings.from_json(settings.to_json()).retry == policy
+
+
 # --- channels -------------------------------------------------------------------------------------------
 
 NOBODY = Person(helsenorge=False, digital_mailbox=False, unsecure=False, paper_address=False)

@@ -4,36 +4,62 @@ from __future__ import annotations
 
 import json
 
+from verification.spec.enums import NotificationChannel
 from verification.spec.payloads import read_form_return_callback
 from verification.spec.wire import ZERO_GUID
 from verification.stimuli.callbacks import (
     KEY_VARIANTS,
     completed_return,
     letter_statuses,
+    RULE_FOR_CHANNEL,
+    error_statuses,
+    expired_return,
     malformed_bodies,
-    ordered_on_each_channel,
+    malformed_privacy_changes,
+    malformed_returns,
+    ordered_in_older_shape,
+    ordered_via,
     paper_return,
     patient_initiated_return,
     privacy_changes,
     privacy_changes_with_bad_keys,
     provocations,
     redelivered,
+    return_for_unknown_order,
     with_api_key_variants,
     with_other_methods,
 )
 
 KEY = "the-systems-key-0123456789"
 ORDER = "5d6f0c1e-0000-4000-8000-000000000001"
+OTHER = "5d6f0c1e-0000-4000-8000-000000000002"
 
 
-def test_every_channel_once_but_those_already_reported():
-    labels = [s.label for s in ordered_on_each_channel(ORDER, KEY)]
-    assert labels == ["C1 Ordered via None", "C1 Ordered via Helsenorge", "C1 Ordered via DigitalMailbox",
-                      "C1 Ordered via Unsecure", "C1 Ordered via PhysicalMailbox"]
+def test_one_c1_per_order_every_channel_has_its_rule():
     from verification.spec.enums import NotificationChannel
 
-    assert len(ordered_on_each_channel(ORDER, KEY, skip=[NotificationChannel.None_])) == 4
-    assert all(s.stores and s.stores.increase == 1 for s in ordered_on_each_channel(ORDER, KEY))
+    assert set(RULE_FOR_CHANNEL) == set(NotificationChannel)
+    assert [s.label for s in error_statuses([ORDER, OTHER], KEY)] == [
+        "C1 Error via None (PatientUnreachable)", "C1 Error via None (SikkerDigitalPostError)"]
+    assert [s.body["formOrderId"] for s in error_statuses([ORDER, OTHER], KEY)] == [ORDER, OTHER]
+    older = ordered_in_older_shape(ORDER, KEY).body
+    assert "formOrderStatusErrorCode" not in older and older["formOrderStatus"] == "Ordered"
+
+
+def test_an_expired_return_is_a_status_update_the_probe_counts():
+    stores = expired_return(ORDER, KEY).stores
+    assert stores and (stores.probe, stores.increase) == ("status", 1)
+
+
+def test_robustness_inputs_judge_storage_only_where_nothing_can_be_stored():
+    c2 = malformed_returns(ORDER, KEY, unknown_order_id=OTHER)
+    assert [s.stores.increase if s.stores else None for s in c2] == [0, 0, 0, None, None]
+    assert "formData" not in c2[0].body and c2[1].body["formData"] is None and isinstance(c2[2].body["formData"], list)
+    assert "patientInitiatedValues" not in c2[4].body and c2[4].body["isPatientInitiated"] is True
+    c4 = malformed_privacy_changes("26670271527")
+    assert "nationalId" not in c4[0].body and c4[2].body["nationalId"] == 26670271527 and c4[3].body["id"] == "personvern-1"
+    unknown = return_for_unknown_order(KEY)
+    assert unknown.stores.probe == "answers" and unknown.stores.increase == 0
 
 
 def test_a_redelivery_stores_nothing_more():
@@ -43,7 +69,7 @@ def test_a_redelivery_stores_nothing_more():
 
 
 def test_bad_keys_never_resemble_the_key_except_padded():
-    variants = with_api_key_variants(ordered_on_each_channel(ORDER, KEY)[1])
+    variants = with_api_key_variants(ordered_via(ORDER, KEY, NotificationChannel.Helsenorge))
     assert [v.label.split(" with ")[1] for v in variants] == [f"{name} apiKey" for name in KEY_VARIANTS]
     keys = [v.body.get("apiKey") for v in variants]
     assert keys[0] is None and "apiKey" not in variants[0].body and keys[1] == ""
@@ -84,11 +110,11 @@ def test_malformed_bodies_are_unusable_and_store_nothing():
             body = stimulus.body
             assert "formOrderId" not in body or "formOrderStatus" not in body or not isinstance(
                 body["formOrderId"], str) or body["formOrderId"] == "not-a-guid" or isinstance(
-                body["formOrderStatus"], dict)
+                body["formOrderStatus"], (dict, bool)) or isinstance(body.get("notificationChannel"), bool)
 
 
 def test_other_methods_store_nothing():
-    methods = [s.method for s in with_other_methods(ordered_on_each_channel(ORDER, KEY)[0])]
+    methods = [s.method for s in with_other_methods(ordered_via(ORDER, KEY, NotificationChannel.None_))]
     assert methods == ["POST", "PATCH", "DELETE", "GET"]
 
 

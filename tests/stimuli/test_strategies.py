@@ -186,8 +186,13 @@ def test_enum_values_parse_back_to_the_member_in_their_style(style, member, data
 # --- what the fuzz checks send ----------------------------------------------------------------------------
 
 
+# One order per C1 meaning (ePROM sends one C1 per order): the meaning is the order's, the form varies.
+STATUS_ORDERS = tuple((f"{n:08d}-0000-4000-8000-000000000000", meaning) for n, meaning in enumerate(S.C1_MEANINGS))
+ORDER_OF = dict((order_id, meaning) for order_id, meaning in STATUS_ORDERS)
+
+
 def _stimuli(plan):
-    return plan(status_order_ids=st.just(ORDER), return_order_ids=st.just(RETURN))
+    return plan(status_orders=STATUS_ORDERS, return_order_ids=st.just(RETURN))
 
 
 @pytest.mark.parametrize("plan", [F.enum_form_stimuli, F.timestamp_stimuli, F.forward_compat_stimuli],
@@ -199,7 +204,11 @@ def test_fuzz_stimuli_are_readable_and_go_to_the_placed_orders(plan):
         kind, body = stimulus
         update = read_promsformorder(body)
         assert kind == ("C1" if isinstance(update, OrderStatusCallback) else "C2")
-        assert update.form_order_id == (ORDER if kind == "C1" else RETURN)
+        if kind == "C1":  # every C1 to an order says what that order's one C1 says
+            meaning = ORDER_OF[update.form_order_id]
+            assert (update.form_order_status, update.notification_channel) == meaning[:2]
+        else:
+            assert update.form_order_id == RETURN
         if kind == "C2":  # no Expired: that is R-RETURN-EXPIRED's business
             assert update.form_order_status == FormOrderStatus.Completed
 
@@ -223,10 +232,11 @@ def test_forward_compat_stimuli_use_names_and_the_basic_values(stimulus):
 
 
 def test_the_explicit_examples_cover_every_style_every_shape_and_the_new_members():
-    ids = {"status_order_id": ORDER, "return_order_id": RETURN}
+    ids = {"status_orders": STATUS_ORDERS, "return_order_id": RETURN}
     enum_features = {f for s in F.enum_form_examples(**ids) for f in enum_form_features(s)}
     assert {f"C1 {name} as {style}" for name in ("formOrderStatus", "notificationChannel", "formOrderStatusErrorCode")
-            for style in S.ENUM_STYLES} <= enum_features
+            for style in S.CALLBACK_ENUM_STYLES} <= enum_features
+    assert not any("as str-int" in f for f in enum_features)  # BR-24 documents names and integers only
     stamp_features = {f for s in F.timestamp_examples(**ids) for f in timestamp_features(s)}
     every_shape = {f"{kind} timestamp {shape}" for kind in ("C1", "C2") for shape in S.CALLBACK_TIMESTAMP_SHAPES}
     assert every_shape <= stamp_features

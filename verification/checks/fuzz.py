@@ -43,11 +43,12 @@ Features = Callable[[Stimulus], Iterable[str]]
 
 
 def check_enum_forms(run: FuzzRun, *, meaning_judged: bool = True, check_id: str = "R-ENUM-FORMS") -> None:
-    """Every enum field as a name, an integer or a numeric string is accepted (BR-24, Q06), and when a probe
-    is configured the meaning is kept (a new status stored, answers stored)."""
-    found = Deviations(check_id, "Enum values as names, integers and numeric strings are all accepted")
+    """Every enum field as a name or an integer is accepted (BR-24), and when a probe is configured the
+    meaning is kept (a new status stored, answers stored). Numeric strings are never sent: the guide
+    documents them only in the E3 response (Q06, corrected), so refusing them in a callback is correct."""
+    found = Deviations(check_id, "Enum values as names and as integers are both accepted")
     _judge_acceptance(found, run, enum_form_features, describe_enums,
-                      why="enum values may come as names, integers or numeric strings (BR-24, Q06)")
+                      why="enum values may come as names or as integers (BR-24)")
     problems = _judge_meaning(found, run.observations) if meaning_judged else []
     _raise(found, run)
     _not_verifiable_if(problems, check_id)

@@ -53,6 +53,7 @@ __all__ = [
     "check_idempotent",
     "check_concurrent",
     "check_ordering",
+    "check_c1_before_answer",
     "check_message_status",
 ]
 
@@ -250,6 +251,21 @@ def check_ordering(exchanges: Sequence[Exchange], *, c2_first: bool, check_id: s
     if not c2_first:
         raise NotVerifiable(check_id, "the simulator's C1 reached the system before the kit's C2 was answered, "
                                       "so the C2-before-C1 order was not exercised")
+
+
+def check_c1_before_answer(exchanges: Sequence[Exchange], *, overtook: bool, check_id: str = "R-ORDERING") -> None:
+    """The simulator's C1 that reached the system before E1's answer is acknowledged on its first attempt
+    (V1.4: "Mål: ingen feilsituasjoner eller duplikate meldinger", IntegrasjonVerifikasjon.md:12). ePROM
+    documents no re-delivery of C1, so a refusal here loses the status;
+    a later attempt never makes up for the first. The stored part (:func:`check_stored`): stored once."""
+    if not exchanges:
+        raise NotVerifiable(check_id, "the simulator delivered no C1 before E1's answer")
+    found = deviations_for(check_id, "C1 before E1's answer")
+    require_acknowledged(found, exchanges[:1], rule="V1.4")
+    found.raise_if_any()
+    if not overtook:
+        raise NotVerifiable(check_id, "the C1 reached the system only after E1's answer, so the overtaking "
+                                      "order was not exercised")
 
 
 def check_message_status(exchanges: Sequence[Exchange], *, check_id: str = "R-MESSAGE-STATUS") -> None:

@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 
 from ..recorder.store import Exchange
 from .failure import NotVerifiable
-from .receiver import deviations_for, reply, require_acknowledged, require_rejected, sent
+from .receiver import (
+    deviations_for,
+    reply,
+    require_acknowledged,
+    require_no_server_failure,
+    require_rejected,
+    sent,
+)
 from .round_trip import acknowledged
 
 __all__ = [
@@ -62,21 +69,32 @@ def check_auth(exchanges: Sequence[Exchange], *, control: Exchange | None = None
 
 
 def check_unknown_order(exchanges: Sequence[Exchange], *, check_id: str = "R-UNKNOWN-ORDER") -> None:
-    """A callback with the right key for an order the system never placed (not patient-initiated) is
-    rejected (security; its storage half: nothing stored)."""
+    """A C1 or C2 with the right key for an order the system never placed (not patient-initiated) is
+    answered without a 5xx; its storage half (:func:`~.receiver.check_stored`) is the point: nothing stored.
+
+    The guide says nothing about unknown orders (``success`` is "true if the request was processed
+    successfully, otherwise false"), so a 404, ``{"success": false}`` and an acknowledgement that stores
+    nothing are all correct designs; eprom-verify recommends a refusal, so that ePROM's operators see it."""
     if not exchanges:
         raise NotVerifiable(check_id, "no callback for an unknown order was delivered")
     found = deviations_for(check_id, "replies")
-    require_rejected(found, exchanges, rule="3.2.1")
+    require_no_server_failure(found, exchanges, rule="V3.2")
     found.raise_if_any()
 
 
 def check_malformed(exchanges: Sequence[Exchange], *, check_id: str = "R-MALFORMED") -> None:
-    """Invalid JSON, wrong types, missing members, a non-object body: each rejected, never a 5xx (V1.4)."""
+    """Bodies ePROM never sends (invalid JSON, a non-object body, wrong types, missing members, boolean
+    enums; C2s without usable ``formData`` or with odd event-log entries; C4s without a valid
+    ``nationalId`` or ``id``) are answered without a 5xx, a timeout or a reset (V1.4: "Mål: ingen
+    feilsituasjoner eller duplikate meldinger", IntegrasjonVerifikasjon.md:12).
+
+    Which answer is up to the system: none of these can come from ePROM, so the guide says nothing about
+    them. eprom-verify recommends a refusal (4xx or ``{"success": false}``); what the check holds the
+    system to is the storage half: nothing stored from a body it could not read (C2 without answers)."""
     if not exchanges:
         raise NotVerifiable(check_id, "no malformed callback was delivered")
     found = deviations_for(check_id, "replies")
-    require_rejected(found, exchanges, rule="V1.4")
+    require_no_server_failure(found, exchanges, rule="V1.4")
     found.raise_if_any()
 
 

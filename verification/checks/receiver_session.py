@@ -39,7 +39,10 @@ LEAK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("a .NET or Java stack frame", re.compile(r"(?m)^\s*at [\w$.`<>\[\]]+[.(]")),
     ("a .NET line number", re.compile(r"\.cs:line \d+|:line \d+\b")),
     ("a Java stack frame", re.compile(r"\.(?:java|kt):\d+\)")),
-    ("an exception type", re.compile(r"\b\w*Exception\b|\b[A-Z]\w+Error: ")),
+    # An exception as code prints it: a qualified type (System.NullReferenceException, java.lang.…Error,
+    # KeyError(…) as repr'd). A plain "ValidationError: formOrderId is missing" is an error message, not a leak.
+    ("a qualified exception type", re.compile(r"\b(?:[A-Za-z_]\w*\.)+[A-Z]\w*(?:Exception|Error)\b")),
+    ("an exception object", re.compile(r"\b[A-Z]\w*(?:Exception|Error)\((?:['\"(){\[\\]|\w)")),
     ("a source file path", re.compile(
         r"(?:[A-Za-z]:\\|/)(?:[\w.-]+[\\/])+[\w.-]+\.(?:py|cs|java|kt|js|ts|rb|php|go)\b")),
 )

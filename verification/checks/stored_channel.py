@@ -38,8 +38,9 @@ def check_stored_channel(
     if stored.problem:
         found.add("probe.channel", stored.problem, expected, rule="V1.3", exchange_id=where)
     else:
-        found.require(_channel(stored.value) == actual, "probe.channel", stored.value, expected, rule="BR-05",
-                      exchange_id=where)
+        kept = _channel(stored.value)
+        same = kept == actual or (stored.value is None and actual == NotificationChannel.None_)  # null: no channel
+        found.require(same, "probe.channel", stored.value, expected, rule="BR-05", exchange_id=where)
     found.raise_if_any()
 
 

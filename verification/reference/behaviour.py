@@ -2,7 +2,8 @@
 
 Every behaviour decision of the reference system that a realistic integration could get wrong goes
 through :class:`Behaviour`, so a named faulty variant is one flag flip. :data:`VARIANTS` holds the
-variants the self-tests and ``eprom-verify selftest`` run the checks against; each has a one-line
+faulty variants the self-tests and ``eprom-verify selftest`` run the checks against, :data:`CORRECT_DESIGNS`
+the correct alternative designs that must pass every check (a failure there is a false alarm); each has a one-line
 description of the realistic mistake in :data:`VARIANT_DESCRIPTIONS`, the checks that must catch it in
 :data:`VARIANT_CATCHES`, and the further checks it may legitimately fail in :data:`VARIANT_COLLATERAL`.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Behaviour", "CORRECT", "VARIANTS", "VARIANT_DESCRIPTIONS", "VARIANT_CATCHES", "variant"]
+__all__ = ["Behaviour", "CORRECT", "VARIANTS", "CORRECT_DESIGNS", "VARIANT_DESCRIPTIONS", "VARIANT_CATCHES", "variant"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,18 @@ class Behaviour:
     strict_iso_timestamps: bool = False
     rejects_filled_out_by: bool = False
     stores_preferred_channel: bool = False
+    drops_expired: bool = False
+    crashes_without_error_code: bool = False
+    crashes_on_odd_returns: bool = False
+    crashes_on_malformed_privacy: bool = False
+    accepts_boolean_enums: bool = False
+    leaks_exception_repr: bool = False
+    refuses_early_c1: bool = False
+    # Correct alternative designs (not faults: each must pass every check).
+    one_status_per_order: bool = False
+    names_and_integers_only: bool = False
+    acknowledges_unknown_orders: bool = False
+    plain_error_messages: bool = False
     # Outbound faults (calls to ePROM).
     rfc_basic_auth: bool = False
     retries_after_read_timeout: bool = False
@@ -71,13 +84,13 @@ class Behaviour:
     e2_timeout_s: float = 5.0
     e2_max_attempts: int = 3
     retry_backoff_s: float = 0.1
-    signed_scan_s: float = 3.0  # slow_signed_return: the inline "virus scan" of a signed PDF
+    signed_scan_s: float = 6.0  # slow_signed_return: the inline "virus scan" of a signed PDF
     dedup_write_s: float = 0.05  # racy_dedup: the async save between the duplicate check and the insert
 
     @property
     def faults(self) -> tuple[str, ...]:
-        """Names of the fault flags that are switched on."""
-        return tuple(name for name, value in vars(self).items() if value is True)
+        """Names of the fault flags that are switched on (the correct designs' flags are not faults)."""
+        return tuple(name for name, value in vars(self).items() if value is True and name not in CORRECT_DESIGNS)
 
 
 CORRECT = Behaviour()
@@ -131,7 +144,33 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
     "letter_as_html": "sends the letter's main document as HTML instead of PDF",
     "personvern_volven_status": "sets a privacy setting with the C4 Volven code (RES) instead of Aktiv/IkkeAktiv",
     "sample_id_in_sms": "left the guide's sample national id (26073941651) in the SMS code path",
+    # Receiver faults of issue 10.
+    "drops_expired": "acknowledges a C2 Expired but never stores it (only Completed has a handler)",
+    "crashes_without_error_code": "reads body['formOrderStatusErrorCode'] unguarded: a C1 in the older shape "
+    "(no error code, BR-24) gives HTTP 500",
+    "crashes_on_odd_returns": "trusts a C2's shape: formData null or an array, or an event-log entry that is "
+    "not an object, raises in the handler (HTTP 500)",
+    "crashes_on_malformed_privacy": "takes len() of a C4's nationalId and parses its id as a GUID unguarded: "
+    "HTTP 500 on a number or a non-GUID",
+    "accepts_boolean_enums": "converts enum members with the language's int conversion, so true reads as 1 "
+    "(Expired) and is stored",
+    "refuses_early_c1": "looks the order up at once: a C1 that overtakes the E1 answer is refused with 404 "
+    "(ePROM does not send it again)",
+    "leaks_exception_repr": "answers a refusal with the repr of the exception it caught: KeyError(\"{'name': …}\")",
+    # Correct alternative designs (must pass).
+    "one_status_per_order": "CORRECT: keeps one current status per order (no history), counting each change; a "
+    "repeated or older status changes nothing",
+    "names_and_integers_only": "CORRECT: accepts enum names and integers (BR-24) and refuses numeric strings, which "
+    "the guide documents only in the E3 response",
+    "acknowledges_unknown_orders": "CORRECT: answers {\"success\": true} to a callback for an order it never placed "
+    "and stores nothing (the guide does not say to refuse it)",
+    "plain_error_messages": "CORRECT: refusals carry a readable message (\"ValidationError: formData is missing\"), "
+    "no trace and no exception object",
 }
+
+# The correct alternative designs: every check must pass on each (``eprom-verify selftest`` counts a failure
+# as a false alarm). The sender side adds its own here (refuses invalid triggers, batch signed download, …).
+CORRECT_DESIGNS: dict[str, Behaviour] = {}
 
 VARIANTS: dict[str, Behaviour] = {
     "missing_auth_check": Behaviour(missing_auth_check=True),
@@ -145,6 +184,8 @@ VARIANTS: dict[str, Behaviour] = {
         "racy_dedup", "regresses_state_on_stale_c1", "creates_unknown_orders", "crashes_on_malformed_json",
         "empty_reply_on_redelivery", "no_trailing_slash_route", "accepts_any_method", "leaks_stack_traces",
         "c3_message_shape_only", "strict_iso_timestamps", "rejects_filled_out_by", "stores_preferred_channel",
+        "drops_expired", "crashes_without_error_code", "crashes_on_odd_returns", "crashes_on_malformed_privacy",
+        "accepts_boolean_enums", "leaks_exception_repr", "refuses_early_c1",
     )},
     "rfc_basic_auth": Behaviour(rfc_basic_auth=True),
     "retries_slow_orders": replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=0.5),
@@ -257,11 +298,35 @@ for _variant, _checks in {
 VARIANT_CATCHES.setdefault("stores_preferred_channel", set()).add("S-ROUND-TRIP")
 
 
+CORRECT_DESIGNS |= {name: Behaviour(**{name: True}) for name in (
+    "one_status_per_order", "names_and_integers_only", "acknowledges_unknown_orders", "plain_error_messages",
+)}
+
+# Receiver faults of issue 10, each caught by the check named; collateral where the fault implies it.
+VARIANT_CATCHES |= {
+    "drops_expired": {"R-RETURN-EXPIRED"},
+    "crashes_without_error_code": {"R-STATUS-ORDERED"},
+    "crashes_on_odd_returns": {"R-MALFORMED"},
+    "crashes_on_malformed_privacy": {"R-MALFORMED"},
+    "accepts_boolean_enums": {"R-MALFORMED"},
+    "leaks_exception_repr": {"R-NO-LEAK"},
+    "refuses_early_c1": {"R-ORDERING"},
+}
+# A simulator C1 sent right after E1's answer can still beat the system's own bookkeeping: then it is
+# refused too, and what judges that C1 (or needed it stored) fails with it.
+VARIANT_COLLATERAL["refuses_early_c1"] = {"R-IDEMPOTENT", "S-ROUND-TRIP", "S-SIGNED-DOWNLOAD"}
+# R-ORDERING's overtaking C1 keeps E1's answer back (up to 1 s): the fault gives up on it after 0.5 s and
+# orders again, which is the fault itself.
+VARIANT_COLLATERAL["retries_slow_orders"].add("R-ORDERING")
+VARIANT_CATCHES["stores_preferred_channel"].add("R-STATUS-ORDERED")  # V1.3 with the channel probe
+
+
 def variant(name: str) -> Behaviour:
-    """The named faulty variant, or ``"correct"`` for the correct system."""
+    """The named faulty variant or correct design, or ``"correct"`` for the correct system."""
     if name == "correct":
         return CORRECT
     try:
-        return VARIANTS[name]
+        return VARIANTS[name] if name in VARIANTS else CORRECT_DESIGNS[name]
     except KeyError:
-        raise KeyError(f"unknown reference variant {name!r}; known: correct, {', '.join(VARIANTS)}") from None
+        known = ", ".join(["correct", *VARIANTS, *CORRECT_DESIGNS])
+        raise KeyError(f"unknown reference variant {name!r}; known: {known}") from None

@@ -75,11 +75,24 @@ def _runtime(request: Request) -> Runtime:
 
 
 def _refused(runtime: Runtime, status: int, problem: Exception) -> Response:
-    """A rejection; the ``leaks_stack_traces`` fault adds the exception with its traceback."""
-    if not runtime.behaviour.leaks_stack_traces:
+    """A rejection; the ``leaks_stack_traces`` fault adds the exception with its traceback, the
+    ``leaks_exception_repr`` fault its repr; the ``plain_error_messages`` design a readable message."""
+    behaviour = runtime.behaviour
+    if behaviour.leaks_exception_repr:
+        return JSONResponse({"success": False, "error": repr(KeyError(str(problem)))}, status_code=status)
+    if behaviour.plain_error_messages:
+        reason = problem.reason if isinstance(problem, Rejection) else "the order is not known here"
+        return JSONResponse({"success": False, "message": f"ValidationError: {reason}"}, status_code=status)
+    if not behaviour.leaks_stack_traces:
         return rejected(status)
     trace = "".join(traceback.format_exception(problem))
     return JSONResponse({"success": False, "error": trace}, status_code=status)
+
+
+def _unknown(runtime: Runtime, unknown: UnknownOrder) -> Response:
+    """404 for an order (or letter) never placed; the ``acknowledges_unknown_orders`` design acknowledges
+    it and stores nothing (the guide does not say which)."""
+    return accepted() if runtime.behaviour.acknowledges_unknown_orders else _refused(runtime, 404, unknown)
 
 
 def _wrong_method(request: Request) -> bool:
@@ -111,8 +124,8 @@ async def _store_waiting_for_placement(runtime: Runtime, store: Callable[[], App
     try:
         return store()
     except UnknownOrder:
-        if not await runtime.placements_done():
-            raise
+        if runtime.behaviour.refuses_early_c1 or not await runtime.placements_done():
+            raise  # the fault: no waiting for the E1 answer still on its way
     return store()
 
 
@@ -132,7 +145,7 @@ async def proms_form_order(request: Request) -> Response:
     except Rejection as rejection:
         return _refused(runtime, rejection.status, rejection)
     except UnknownOrder as unknown:
-        return _refused(runtime, 404, unknown)
+        return _unknown(runtime, unknown)
     if applied.download is not None and update.signed_form_id is not None:
         await _fetch_signed(runtime, applied.download, update.signed_form_id)
     if applied.new:
@@ -204,7 +217,7 @@ async def message_to_citizen(request: Request) -> Response:
     except Rejection as rejection:
         return _refused(runtime, rejection.status, rejection)
     except UnknownOrder as unknown:
-        return _refused(runtime, 404, unknown)
+        return _unknown(runtime, unknown)
     if applied.new:
         await runtime.notify()
     return _acknowledged(runtime, applied)
@@ -218,7 +231,7 @@ async def personvern_innstilling(request: Request) -> Response:
     try:
         authenticate_header(request.headers.get("authorization"), runtime.settings.api_key, runtime.behaviour)
         body = await _body(request, PERSONVERN_MEMBERS)
-        change = read_personvern_change(body)
+        change = read_personvern_change(body, runtime.behaviour)
         key = runtime.dedup_key(change.national_id, change.setting_id, change.status)
         applied = runtime.store.apply_personvern_change(change, dedup_key=key)
     except Rejection as rejection:

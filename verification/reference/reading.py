@@ -125,6 +125,10 @@ def _enum(enum_cls: type[E], body: Mapping[str, Any], name: str, behaviour: Beha
         return None
     if behaviour.names_only_enums and (not isinstance(value, str) or value.strip().lstrip("-").isdigit()):
         raise Rejection(400, f"{name} is not an enum name")
+    if behaviour.names_and_integers_only and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        raise Rejection(400, f"{name} is neither an enum name nor an integer")  # correct: BR-24's two forms
+    if behaviour.accepts_boolean_enums and isinstance(value, bool):
+        return enum_cls(int(value))  # type: ignore[call-arg]  # the fault: int(True) is 1
     try:
         parsed = parse_enum(enum_cls, value, field=name)  # type: ignore[type-var]
     except ValueError:
@@ -250,6 +254,11 @@ def read_form_order_update(body: Mapping[str, Any], behaviour: Behaviour) -> For
     if behaviour.crashes_on_undocumented_status:
         status = _DOCUMENTED_HANDLERS[status]  # the fault: a KeyError (HTTP 500) for statuses 4 and 5
     completed = status == FormOrderStatus.Completed
+    if behaviour.crashes_without_error_code and status not in C2_STATUSES:
+        body["formOrderStatusErrorCode"]  # the fault: an unguarded index (KeyError → 500)
+    if behaviour.crashes_on_odd_returns and completed:  # the fault: the C2's shape trusted (→ 500)
+        json.loads(body.get("formData"))  # type: ignore[arg-type]
+        [entry.get("eventType") for entry in body.get("formOrderEventLog") or []]
     if behaviour.expired_needs_form_data and status in C2_STATUSES:
         _answers(body)  # the fault: formData required on every form return
     patient = member(body, "patientInitiatedValues", {})
@@ -318,7 +327,10 @@ class PersonvernChange:
     status: str
 
 
-def read_personvern_change(body: Mapping[str, Any]) -> PersonvernChange:
+def read_personvern_change(body: Mapping[str, Any], behaviour: Behaviour | None = None) -> PersonvernChange:
+    if behaviour is not None and behaviour.crashes_on_malformed_privacy:  # the fault: unguarded (→ 500)
+        len(body.get("nationalId"))  # type: ignore[arg-type]
+        uuid.UUID(body.get("id"))  # type: ignore[arg-type]
     national_id = _text(body, "nationalId")
     if national_id is None or len(national_id) != 11 or not national_id.isdigit():
         raise Rejection(400, "nationalId is not 11 digits")

@@ -3,7 +3,8 @@ letters and privacy-setting changes.
 
 Idempotency lives here: every stored callback carries a dedup key with a UNIQUE constraint, so the same
 callback delivered again is acknowledged but stored once (``INSERT OR IGNORE``). The order's current state
-only moves forward (:func:`state_rank`), so a stale C1 after a C2 does not regress it.
+only moves forward (:func:`state_rank`), so a stale C1 after a C2 does not regress it. The
+``one_status_per_order`` design keeps no status history: only the order row, with a count of its changes.
 One connection, one lock: callers may use the store from the event loop and from threads alike.
 """
 
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS triggers (
 CREATE TABLE IF NOT EXISTS orders (
     form_order_id TEXT PRIMARY KEY, form_id TEXT, national_id TEXT, distribution_rule TEXT,
     must_be_signed INTEGER NOT NULL DEFAULT 0, patient_initiated INTEGER NOT NULL DEFAULT 0,
-    status TEXT, channel TEXT, error_code TEXT, created_at TEXT NOT NULL, updated_at TEXT);
+    status TEXT, channel TEXT, error_code TEXT, created_at TEXT NOT NULL, updated_at TEXT,
+    status_updates INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS statuses (
     id INTEGER PRIMARY KEY, form_order_id TEXT NOT NULL, dedup_key TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL, channel TEXT, error_code TEXT, timestamp TEXT, received_at TEXT NOT NULL);
@@ -152,6 +154,10 @@ class ReferenceStore:
             current = self._order_status(db, update, create_unknown=behaviour.creates_unknown_orders)
             if update.answers_json is not None:
                 new = self._insert_answers(db, update, dedup_key)
+            elif behaviour.drops_expired and update.status == FormOrderStatus.Expired:
+                return Applied(new=True)  # the fault: acknowledged, never stored
+            elif behaviour.one_status_per_order:
+                new = self._change_status(db, update, current)
             else:
                 new = self._insert_status(db, update, dedup_key)
             if not new:
@@ -195,6 +201,15 @@ class ReferenceStore:
             ),
         )
         return cursor.rowcount == 1
+
+    def _change_status(self, db: sqlite3.Connection, update: FormOrderUpdate, current: str | None) -> bool:
+        """The one-status design: a status differing from the current one, and not older, is a change."""
+        status = _name(update.status)
+        if status == current or state_rank(status) < state_rank(current):
+            return False
+        db.execute("UPDATE orders SET status_updates = status_updates + 1 WHERE form_order_id = ?",
+                   (update.form_order_id,))
+        return True
 
     def _insert_answers(self, db: sqlite3.Connection, update: FormOrderUpdate, dedup_key: str) -> bool:
         cursor = db.execute(
@@ -283,8 +298,11 @@ class ReferenceStore:
     # Probes.
 
     def status_count(self, form_order_id: str) -> int:
-        """Distinct order-status updates stored: every C1, and C2 ``Expired`` (a status without answers)."""
-        return self._scalar("SELECT COUNT(*) FROM statuses WHERE form_order_id = ?", form_order_id)
+        """Distinct order-status updates stored: every C1, and C2 ``Expired`` (a status without answers);
+        for the one-status design the changes counted on the order row."""
+        history = self._scalar("SELECT COUNT(*) FROM statuses WHERE form_order_id = ?", form_order_id)
+        changes = self._scalar("SELECT status_updates FROM orders WHERE form_order_id = ?", form_order_id)
+        return history + (changes or 0)
 
     def answers_count(self, form_order_id: str) -> int:
         """Distinct completed forms stored (C2 ``Completed``)."""

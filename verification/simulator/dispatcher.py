@@ -3,8 +3,8 @@
 One :class:`CallbackDispatcher` per simulator, one async httpx client. A delivery is successful only on a
 2xx answer whose JSON body has ``success: true`` (member name matched case-insensitively, spec 1.5); a
 non-2xx status, any other body, a timeout or a connection error is retried per
-:class:`~verification.simulator.settings.RetryPolicy` (UNSPECIFIED by the guide; v12.1 only says answers
-are re-sent). Every attempt is recorded as an exchange ``to_system`` by actor ``simulator`` with
+:class:`~verification.simulator.settings.RetryPolicy`, for the callbacks it names only (by default C2: the
+guide documents no re-delivery of C1, C3 or C4; v12.1 says answers are re-sent "after some interval"). Every attempt is recorded as an exchange ``to_system`` by actor ``simulator`` with
 ``meta = {"callback": "C1", "attempt": n, …}``. The client ignores proxy environment variables: the
 simulator talks to the system on the developer's own machine.
 """
@@ -120,11 +120,12 @@ class CallbackDispatcher:
         outcome.url = url
         payload = json.dumps(body, ensure_ascii=False)
         send_headers = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
-        for number in range(1, policy.attempts + 1):
+        attempts = policy.attempts_for(callback)
+        for number in range(1, attempts + 1):
             if number > 1:
                 await asyncio.sleep(policy.backoff_before(number))  # the retry policy's pause, not a wait
             meta_now = {**(meta or {}), "callback": callback, "attempt": number}
-            await self._attempt(url, payload, send_headers, policy, meta_now, outcome)
+            await self._attempt(url, payload, send_headers, policy, meta_now, outcome, last=number == attempts)
             if outcome.finished:
                 break
         return outcome
@@ -137,6 +138,8 @@ class CallbackDispatcher:
         policy: RetryPolicy,
         meta: dict[str, Any],
         outcome: DeliveryOutcome,
+        *,
+        last: bool,
     ) -> None:
         timeout_s = policy.timeout_s
         exchange = Exchange(
@@ -162,5 +165,5 @@ class CallbackDispatcher:
         )
         outcome.attempts.append(attempt)
         outcome.delivered = success
-        outcome.finished = success or attempt.number >= policy.attempts
+        outcome.finished = success or last
         await self._log.record(exchange, on_id=lambda exchange_id: setattr(attempt, "exchange_id", exchange_id))

@@ -68,6 +68,9 @@ class FormOrderRequest:
     metadata: Any
 
 
+C1_OVERTAKE_HOLD_S = 1.0  # c1_delivery "before_answer": how long E1's answer waits for the C1's first attempt
+
+
 async def order_form(request: Request) -> Response:
     state = state_of(request)
     try:
@@ -83,7 +86,12 @@ async def order_form(request: Request) -> Response:
         return _answer(state, members, ZERO_GUID, parsed.rule, code=None, login_url=None)
     order = _place(state, parsed, person, other_system=credential.owner == "other")
     set_meta(request, formOrderId=order.id)
-    after_response(request, lambda: send_order_status(state, order))
+    delivery = state.settings.c1_delivery  # read now: the kit changes it back once placed
+    if delivery == "before_answer":  # the C1 overtakes this answer: sent first, the answer held (bounded)
+        c1 = state.spawn(send_order_status(state, order))
+        await asyncio.wait([c1], timeout=C1_OVERTAKE_HOLD_S)
+    else:
+        after_response(request, lambda: send_order_status(state, order, withheld=delivery == "withhold"))
     login_url = _login_url(request, state, order.id)
     return _answer(state, members, order.id, parsed.rule, code=order.single_use_code, login_url=login_url)
 
@@ -102,8 +110,8 @@ def _place(state: SimulatorState, parsed: FormOrderRequest, person: Person, *, o
     return order
 
 
-async def send_order_status(state: SimulatorState, order: Order) -> None:
-    """C1 with the actual channel (or ``Error``), after ``callback_delay_s``."""
+async def send_order_status(state: SimulatorState, order: Order, *, withheld: bool = False) -> None:
+    """C1 with the actual channel (or ``Error``), after ``callback_delay_s``; ``withheld``: left to the kit."""
     try:
         if state.settings.callback_delay_s:
             await asyncio.sleep(state.settings.callback_delay_s)  # the configured processing time
@@ -113,6 +121,7 @@ async def send_order_status(state: SimulatorState, order: Order) -> None:
             channel_style=state.settings.channel_style,
         )
         skip = OTHER_SYSTEM_SKIP if order.placed_by_other_system else None
+        skip = skip or ("withheld: the kit delivers this order's one C1 itself" if withheld else None)
         await state.deliver("C1", body, record=order.deliveries, meta={"formOrderId": order.id}, skip_reason=skip)
     finally:
         order.distributed.set()

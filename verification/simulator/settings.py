@@ -13,9 +13,18 @@ can choose the other reading:
 - **Reachability** (BR-08): ``Person.helsenorge`` needs ``consent`` (consent level "Full") as well;
   ``paper_address`` stands for the address in Folkeregisteret (an order's ``physicalAddress`` also makes
   paper reachable).
-- **Retries** (v12.1 says answers are re-sent; how is UNSPECIFIED): ``retry`` — a delivery is retried on
-  a non-2xx status, on a body that is not ``{"success": true}`` (missing ``success`` counts as false), on a
-  timeout and on a connection error; at most ``attempts`` tries, ``backoff_s[i]`` seconds before try i+2.
+- **Retries** (UNSPECIFIED): ``retry``. The guide documents no re-delivery of C1, C3 or C4; the v12.1
+  release notes say a form answer (C2) that was not delivered is re-sent "after some interval". So by
+  default only C2 is retried (``retry.callbacks``), twice, 2 s and then 5 s later (the kit's choice: the
+  real interval is unknown and probably longer, but a session must stay bounded); every other callback is
+  sent once. A delivery counts as failed on a non-2xx status, a body that is not ``{"success": true}``
+  (missing ``success`` counts as false), a timeout or a connection error. The kit never lets a verdict
+  rest on a retry: checks judge each attempt, the first one included.
+- **The order's own C1** (``c1_delivery``, read when the E1 arrives): ``"send"`` (default) delivers it
+  after E1's answer; ``"withhold"`` leaves it to the kit, which then plays ePROM's single C1 for that
+  order with the status, channel or error code a check is about (one C1 per order, flow 1.2);
+  ``"before_answer"`` sends it first and holds E1's answer until that C1 was answered (at most 1 s), as
+  when ePROM's C1 overtakes its own answer on the way to the system.
 - **Callback key** (C1–C3 ``apiKey``; examples show ``""``): ``callback_api_key`` ``"system"`` (default,
   the best reading: the ordering system's own key) or ``"empty"``. C4 carries ``Authorization: Basic <key>``.
 - **Enums on the wire**: ``enum_style`` ``"name"`` (every [5567066] example), ``"head"`` (as documented at
@@ -91,12 +100,19 @@ class RetryPolicy:
     """Bounded re-delivery of a callback."""
 
     attempts: int = 3
-    backoff_s: tuple[float, ...] = (0.2, 1.0)
+    backoff_s: tuple[float, ...] = (2.0, 5.0)  # short, so that a session stays bounded (the real one: UNSPECIFIED)
     timeout_s: float = 10.0
+    callbacks: tuple[str, ...] = ("C2",)  # the callbacks retried at all; every other one is sent once
 
     def __post_init__(self) -> None:
         if self.attempts < 1 or self.timeout_s <= 0 or any(b < 0 for b in self.backoff_s):
             raise SettingsError(f"retry policy out of range: {self}")
+        if not set(self.callbacks) <= {"C1", "C2", "C3", "C4"}:
+            raise SettingsError(f"retry.callbacks: only C1, C2, C3, C4, got {list(self.callbacks)}")
+
+    def attempts_for(self, callback: str) -> int:
+        """How many times ``callback`` is tried at most: ``attempts`` if it is retried, else once."""
+        return self.attempts if callback in self.callbacks else 1
 
     def backoff_before(self, attempt: int) -> float:
         """Seconds to wait before try number ``attempt`` (2, 3, …)."""
@@ -104,9 +120,10 @@ class RetryPolicy:
             return 0.0
         return self.backoff_s[min(attempt - 2, len(self.backoff_s) - 1)]
 
-    def worst_case_s(self) -> float:
-        """Upper bound of one delivery with every try timing out."""
-        return self.attempts * self.timeout_s + sum(self.backoff_before(n) for n in range(2, self.attempts + 1))
+    def worst_case_s(self, callback: str = "C2") -> float:
+        """Upper bound of one delivery of ``callback`` with every try timing out."""
+        attempts = self.attempts_for(callback) if callback in ("C1", "C2", "C3", "C4") else self.attempts
+        return attempts * self.timeout_s + sum(self.backoff_before(n) for n in range(2, attempts + 1))
 
 
 EnumStyleSetting = Literal["name", "head", "int"]
@@ -116,6 +133,7 @@ _CHOICES = {
     "error_envelope": ("json-string", "message-object", "text"),
     "callback_api_key": ("system", "empty"),
     "letter_callback_shape": ("message", "formorder"),
+    "c1_delivery": ("send", "withhold", "before_answer"),
 }
 
 
@@ -132,6 +150,7 @@ class SimulatorSettings:
     unknown_ids_exist: bool = False
     retry: RetryPolicy = RetryPolicy()
     callback_delay_s: float = 0.0
+    c1_delivery: Literal["send", "withhold", "before_answer"] = "send"
     callback_api_key: Literal["system", "empty"] = "system"
     enum_style: EnumStyleSetting = "name"
     letter_callback_shape: Literal["message", "formorder"] = "message"
@@ -171,6 +190,7 @@ class SimulatorSettings:
         data = asdict(self)
         data["other_api_keys"] = list(self.other_api_keys)
         data["retry"]["backoff_s"] = list(self.retry.backoff_s)
+        data["retry"]["callbacks"] = list(self.retry.callbacks)
         return data
 
     def to_json(self) -> str:
@@ -248,8 +268,9 @@ def _retry(value: Any) -> RetryPolicy:
     if isinstance(value, RetryPolicy):
         return value
     value = dict(value)
-    if "backoff_s" in value:
-        value["backoff_s"] = tuple(value["backoff_s"])
+    for key in ("backoff_s", "callbacks"):
+        if key in value:
+            value[key] = tuple(value[key])
     return RetryPolicy(**value)
 
 

@@ -106,7 +106,7 @@ class SimulatorState:
     async def settle(self, order: Order) -> bool:
         """Wait until the order's C1 was delivered, skipped or given up; ``False`` if that took longer than
         one delivery can (the configured delay plus the retry policy's worst case)."""
-        budget = self.settings.callback_delay_s + self.settings.retry.worst_case_s() + 5
+        budget = self.settings.callback_delay_s + self.settings.retry.worst_case_s("C1") + 5
         try:
             await asyncio.wait_for(order.distributed.wait(), budget)
         except TimeoutError:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ..spec.enums import (
+    DistributionRule,
     FormOrderEventType,
     FormOrderStatus,
     FormOrderStatusErrorCode,
@@ -40,8 +41,12 @@ __all__ = [
     "Stimulus",
     "Storage",
     "NORWEGIAN_ANSWERS",
+    "RULE_FOR_CHANNEL",
     "ordered_via",
-    "ordered_on_each_channel",
+    "ordered_in_older_shape",
+    "ERROR_CODES",
+    "UNDOCUMENTED_STATUSES",
+    "error_status",
     "error_statuses",
     "undocumented_statuses",
     "completed_return",
@@ -52,6 +57,9 @@ __all__ = [
     "redelivered",
     "with_api_key_variants",
     "malformed_bodies",
+    "malformed_returns",
+    "malformed_privacy_changes",
+    "return_for_unknown_order",
     "with_other_methods",
     "provocations",
     "letter_statuses",
@@ -113,29 +121,47 @@ def ordered_via(order_id: str, api_key: str, channel: NotificationChannel) -> St
     return _c1(order_id, api_key, FormOrderStatus.Ordered, channel)
 
 
-def ordered_on_each_channel(
-    order_id: str, api_key: str, *, skip: Sequence[NotificationChannel] = ()
-) -> list[Stimulus]:
-    """R-STATUS-ORDERED: C1 ``Ordered`` on every NotificationChannel (but those already reported)."""
-    return [ordered_via(order_id, api_key, channel) for channel in NotificationChannel if channel not in skip]
+# A distribution rule under which ePROM reports ``Ordered`` on a channel (4.1): one order per channel.
+# Except for None and Helsenorge, the channel is a fallback of the rule (the citizen is not on Helsenorge),
+# so E1's preferred channel (BR-05) differs from the one C1 reports: V1.3 is about telling them apart.
+RULE_FOR_CHANNEL: dict[NotificationChannel, DistributionRule] = {
+    NotificationChannel.None_: DistributionRule.NoDistribution,
+    NotificationChannel.Helsenorge: DistributionRule.Basic,
+    NotificationChannel.DigitalMailbox: DistributionRule.Basic,
+    NotificationChannel.Unsecure: DistributionRule.AllowUnsecure,
+    NotificationChannel.PhysicalMailbox: DistributionRule.BasicOrPaper,
+}
 
 
-def error_statuses(order_id: str, api_key: str) -> list[Stimulus]:
-    """R-STATUS-ERROR: C1 ``Error`` with each documented error code, channel ``None``."""
-    return [
-        _c1(order_id, api_key, FormOrderStatus.Error, NotificationChannel.None_, error)
-        for error in (FormOrderStatusErrorCode.PatientUnreachable, FormOrderStatusErrorCode.SikkerDigitalPostError)
-    ]
+def ordered_in_older_shape(order_id: str, api_key: str) -> Stimulus:
+    """C1 ``Ordered`` via Helsenorge without ``formOrderStatusErrorCode`` and without the timestamps: the
+    shape the guide documented before the error code was added (BR-24)."""
+    stimulus = ordered_via(order_id, api_key, NotificationChannel.Helsenorge)
+    body = {k: v for k, v in stimulus.body.items()
+            if k not in ("formOrderStatusErrorCode", "timestamp", "timestampUtc")}
+    return replace(stimulus, label=f"{stimulus.label}, older shape (no formOrderStatusErrorCode)", body=body)
 
 
-def undocumented_statuses(order_id: str, api_key: str) -> list[Stimulus]:
-    """R-STATUS-OTHER: the statuses with no documented callback semantics (Q17), on their natural channel."""
-    return [
-        _c1(order_id, api_key, FormOrderStatus.PhysicalMailReturned, NotificationChannel.PhysicalMailbox,
-            stored=False),
-        _c1(order_id, api_key, FormOrderStatus.DigipostDelivered, NotificationChannel.DigitalMailbox,
-            stored=False),
-    ]
+ERROR_CODES = (FormOrderStatusErrorCode.PatientUnreachable, FormOrderStatusErrorCode.SikkerDigitalPostError)
+UNDOCUMENTED_STATUSES = ((FormOrderStatus.PhysicalMailReturned, NotificationChannel.PhysicalMailbox),
+                         (FormOrderStatus.DigipostDelivered, NotificationChannel.DigitalMailbox))
+
+
+def error_status(order_id: str, api_key: str, error: FormOrderStatusErrorCode) -> Stimulus:
+    """R-STATUS-ERROR: C1 ``Error`` with ``error``, channel ``None`` (one error code per order)."""
+    return _c1(order_id, api_key, FormOrderStatus.Error, NotificationChannel.None_, error)
+
+
+def error_statuses(order_ids: Sequence[str], api_key: str) -> list[Stimulus]:
+    """R-STATUS-ERROR: C1 ``Error`` with each documented error code, each to an order of its own."""
+    return [error_status(order_id, api_key, error) for order_id, error in zip(order_ids, ERROR_CODES, strict=True)]
+
+
+def undocumented_statuses(order_ids: Sequence[str], api_key: str) -> list[Stimulus]:
+    """R-STATUS-OTHER: the statuses with no documented callback semantics (Q17), on their natural channel,
+    each to an order of its own."""
+    return [_c1(order_id, api_key, status, channel, stored=False)
+            for order_id, (status, channel) in zip(order_ids, UNDOCUMENTED_STATUSES, strict=True)]
 
 
 def stale_order_status(order_id: str, api_key: str) -> Stimulus:
@@ -163,9 +189,9 @@ def completed_return(order_id: str, api_key: str, *, answers: Mapping[str, Any] 
 
 
 def expired_return(order_id: str, api_key: str) -> Stimulus:
-    """R-RETURN-EXPIRED: C2 ``Expired`` (no ``formData``)."""
+    """R-RETURN-EXPIRED: C2 ``Expired`` (no ``formData``): a status update the probe contract counts."""
     body = form_return_callback(form_order_id=order_id, status=FormOrderStatus.Expired, api_key=api_key)
-    return Stimulus("C2 Expired", "C2", body)
+    return Stimulus("C2 Expired", "C2", body, stores=Storage("status", order_id, 1))
 
 
 def paper_return(order_id: str, api_key: str) -> Stimulus:
@@ -251,7 +277,53 @@ def malformed_bodies(order_id: str, api_key: str) -> list[Stimulus]:
         body("with formOrderId a number", formOrderId=12345),
         body("with formOrderId not a GUID", formOrderId="not-a-guid"),
         body("with formOrderStatus an object", formOrderStatus={"name": "Ordered"}),
+        body("with formOrderStatus a boolean", formOrderStatus=True),
+        body("with notificationChannel a boolean", notificationChannel=False),
     ]
+
+
+def malformed_returns(order_id: str, api_key: str, *, unknown_order_id: str) -> list[Stimulus]:
+    """R-MALFORMED: C2s no ePROM version sends (robustness): ``formData`` missing, null or an array on a
+    ``Completed`` (no answers to store: ``answers`` unchanged), event-log entries that are not objects,
+    and a patient-initiated return without ``patientInitiatedValues`` (storage not judged: a lenient
+    reader may keep the answers)."""
+    valid = completed_return(order_id, api_key).body
+    no_answers = Storage("answers", order_id, 0)
+
+    def changed(label: str, stores: Storage | None, **changes: Any) -> Stimulus:
+        body = {k: v for k, v in {**valid, **changes}.items() if v is not _DROP}
+        return Stimulus(f"C2 Completed {label}", "C2", body, stores=stores)
+
+    patient = {k: v for k, v in {**valid, "formOrderId": unknown_order_id, "isPatientInitiated": True}.items()
+               if k != "patientInitiatedValues"}
+    return [
+        changed("without formData", no_answers, formData=_DROP),
+        changed("with formData null", no_answers, formData=None),
+        changed("with formData a JSON array", no_answers, formData=[{"HealthGeneral": 3}]),
+        changed("with event-log entries that are not objects", None, formOrderEventLog=["FormOpened", 3, None]),
+        Stimulus("C2 Completed, patient-initiated without patientInitiatedValues", "C2", patient),
+    ]
+
+
+def malformed_privacy_changes(national_id: str) -> list[Stimulus]:
+    """R-MALFORMED: C4s no ePROM version sends (robustness): ``nationalId`` missing, too short or a number,
+    an ``id`` that is not a GUID. The key header is right, so only the body is wrong."""
+    valid = personvern_callback(national_id=national_id, setting_id=new_guid(), name="Reservasjon mot registrering")
+    cases = {
+        "without nationalId": {"nationalId": _DROP},
+        "with nationalId of 5 digits": {"nationalId": national_id[:5]},
+        "with nationalId a number": {"nationalId": int(national_id)},
+        "with id not a GUID": {"id": "personvern-1"},
+    }
+    return [Stimulus(f"C4 {label}", "C4", {k: v for k, v in {**valid, **change}.items() if v is not _DROP})
+            for label, change in cases.items()]
+
+
+def return_for_unknown_order(api_key: str) -> Stimulus:
+    """R-UNKNOWN-ORDER: C2 ``Completed`` for an order id the system never placed, not patient-initiated."""
+    order_id = new_guid()
+    stimulus = completed_return(order_id, api_key)
+    return replace(stimulus, label=f"{stimulus.label} for an order never placed", stores=Storage("answers", order_id, 0))
 
 
 _DROP = object()

@@ -51,6 +51,7 @@ from ..spec.wire import (
 
 __all__ = [
     "ENUM_STYLES",
+    "CALLBACK_ENUM_STYLES",
     "TIMESTAMP_SHAPES",
     "CALLBACK_TIMESTAMP_SHAPES",
     "C1_MEANINGS",
@@ -97,6 +98,9 @@ __all__ = [
 ]
 
 ENUM_STYLES: tuple[EnumStyle, ...] = ("name", "int", "str-int")
+# The forms BR-24 documents for the callbacks: names and integers. A numeric string is documented only in
+# the E3 response (Q06, corrected), so R-ENUM-FORMS never sends one.
+CALLBACK_ENUM_STYLES: tuple[EnumStyle, ...] = ("name", "int")
 
 TimestampShape = Literal["offset", "local_7", "utc_7_z", "local_ms", "utc_ms_z", "space_ms", "date"]
 # Each shape with the documented example it stands for (spec 1.5, Q04; ``timestamps.DOCUMENTED_SHAPES``).
@@ -126,7 +130,8 @@ C1_MEANINGS: tuple[C1Meaning, ...] = (
     (FormOrderStatus.PhysicalMailReturned, NotificationChannel.PhysicalMailbox, _NONE_CODE),
     (FormOrderStatus.DigipostDelivered, NotificationChannel.DigitalMailbox, _NONE_CODE),
 )
-# The ones the guide requires a system to accept (V1.2); the other two are R-STATUS-OTHER's business.
+# The ones checklist item V1.2 is about ("verifiser mottak av status på bestilling", IntegrasjonVerifikasjon.md:10);
+# the other two are R-STATUS-OTHER's business.
 REQUIRED_C1_MEANINGS: tuple[C1Meaning, ...] = tuple(
     m for m in C1_MEANINGS if m[0] in (FormOrderStatus.Ordered, FormOrderStatus.Error)
 )
@@ -456,8 +461,13 @@ def order_status_callbacks(
     timestamps_present: Literal["always", "optional", "never"] = "optional",
     timestamp_members: SearchStrategy[dict[str, str]] | None = None,
     extra_members: SearchStrategy[dict[str, Any]] = st.just({}),
+    orders: SearchStrategy[tuple[str, C1Meaning]] | None = None,
 ) -> SearchStrategy[dict[str, Any]]:
     """C1 bodies; each enum field in its own style; the timestamps (added 2023) present, absent or either.
+
+    ``orders`` draws (order id, meaning) together, instead of ``form_order_ids`` and ``meanings`` apart:
+    ePROM sends one C1 per order, so a run against a real system pins each order to the one meaning its
+    C1 has and varies only how that C1 is written (issue 10).
 
     By default ``timestamp`` is local time with seven digits and ``timestampUtc`` UTC with ``Z``, as in the
     [HEAD] example and as the simulator sends them; pass the shape strategies to fuzz every documented shape,
@@ -465,6 +475,9 @@ def order_status_callbacks(
     """
     stamps = (timestamp_members if timestamp_members is not None
               else _c1_timestamp_members(timestamp_shapes, utc_timestamp_shapes, timestamps_present))
+    if orders is not None:
+        return st.builds(lambda pair, *rest: order_status_body(pair[0], pair[1], *rest), orders,
+                         st.tuples(styles, styles, styles), api_keys, stamps, extra_members)
     return st.builds(order_status_body, form_order_ids, meanings, st.tuples(styles, styles, styles), api_keys, stamps,
                      extra_members)
 
