@@ -7,6 +7,7 @@ Exit codes follow pytest's: 0 every required check passed, 1 a check failed, 2 i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,6 +77,7 @@ def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--only", nargs="+", metavar="ID", default=(), help="run only the cases for these IDs")
     sub.add_argument("--profile", choices=("quick", "certification"), default=None)
     sub.add_argument("-q", "--quiet", action="store_true", help="less output")
+    sub.add_argument("--strict", action="store_true", help="advice (eprom-verify recommends …) fails checks too")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,6 +154,10 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
     from .runner import run_session
 
     target = load_target_or_exit(target_path)
+    if args.strict:
+        from .checks.failure import STRICT_VARIABLE
+
+        os.environ[STRICT_VARIABLE] = "1"  # read where each check decides, also in a child pytest
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
         dry_run_only=args.dry_run,

@@ -23,7 +23,11 @@ Rules beyond the contract:
 
 Extensions to the contract (all optional):
 
-- ``budgets: {callback_s: 10}`` — the time a callback may take to be answered (R-LATENCY).
+- ``budgets: {callback_s: 10, signed_download_s: 10}`` — the time a callback may take to be answered
+  (R-LATENCY), and how long the kit waits for the signed document's download (E2) in this run.
+- ``bestillersystem.trigger``: ``url``/``command`` is the ``order`` kind (or write it as ``order: {url: …}``);
+  ``message``, ``sms``, ``email``, ``personvern`` each ``{url: …}`` or ``{command: …}``. A kind the target
+  does not name is not run (the README's trigger contract).
 - ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
 - ``profile: quick | certification`` — unset means the command line (or its default) decides.
 - ``bestillersystem.probe.channel``: the notification channel the system stored for an order, answering
@@ -72,6 +76,8 @@ __all__ = [
     "TargetError",
     "TargetProblem",
     "Trigger",
+    "TriggerCall",
+    "TRIGGER_KINDS",
     "is_production",
     "is_production_host",
     "is_production_url",
@@ -171,13 +177,33 @@ class EpromSettings:
     callback_listen: ListenAddress | None = None
 
 
+TRIGGER_KINDS = ("order", "message", "sms", "email", "personvern")
+
+
+@dataclass(frozen=True)
+class TriggerCall:
+    """One trigger kind: POST ``url``, or run ``command`` (the parameters as JSON on stdin)."""
+
+    url: str | None = None
+    command: tuple[str, ...] | None = None
+
+
 @dataclass(frozen=True)
 class Trigger:
-    """How to make the system place an order: POST ``url``, or run ``command`` (JSON on stdin)."""
+    """How to make the system act: ``url``/``command`` place an order (the ``order`` kind); ``kinds`` holds
+    the other kinds the target names (``message``, ``sms``, ``email``, ``personvern``). A kind the target
+    does not name is not run."""
 
     url: str | None = None
     command: tuple[str, ...] | None = None
     timeout_s: float = 30.0
+    kinds: tuple[tuple[str, TriggerCall], ...] = ()
+
+    def call(self, kind: str) -> TriggerCall | None:
+        """The trigger of ``kind``, or None when the target names none."""
+        if kind == "order":
+            return TriggerCall(self.url, self.command) if (self.url or self.command) else None
+        return dict(self.kinds).get(kind)
 
 
 @dataclass(frozen=True)
@@ -231,6 +257,9 @@ class FormSpec:
 @dataclass(frozen=True)
 class Budgets:
     callback_s: float = 10.0
+    # How long the kit waits for the signed document's download (E2) after a signed return; a system that
+    # downloads later (a batch) is not verified in this run, never failed (the guide keeps it 30 days).
+    signed_download_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -381,7 +410,8 @@ def redacted_dict(target: Target) -> dict[str, Any]:
             for f in target.forms
         ],
         "test_persons": [mask_national_id(nid) for nid in target.test_persons],
-        "budgets": {"callback_s": target.budgets.callback_s},
+        "budgets": {"callback_s": target.budgets.callback_s,
+                    "signed_download_s": target.budgets.signed_download_s},
         "max_requests": target.max_requests,
         "profile": target.profile,
         "source": None if target.source is None else target.source.name,
@@ -391,19 +421,21 @@ def redacted_dict(target: Target) -> dict[str, Any]:
 def _trigger_dict(trigger: Trigger | None) -> dict[str, Any] | None:
     if trigger is None:
         return None
-    how = {"url": _redact_url(trigger.url)} if trigger.url else {"command": list(trigger.command or ())}
-    return {**how, "timeout_s": trigger.timeout_s}
+    return {**_call_dict(trigger.call("order")), "timeout_s": trigger.timeout_s,
+            **{kind: _call_dict(call) for kind, call in trigger.kinds}}
+
+
+def _call_dict(call: TriggerCall | ProbeCall | None) -> dict[str, Any]:
+    if call is None:
+        return {}
+    return {"url": _redact_url(call.url)} if call.url else {"command": list(call.command or ())}
 
 
 def _probe_dict(probe: Probe | None) -> dict[str, Any] | None:
     if probe is None:
         return None
     calls = {"status": probe.status, "answers": probe.answers, "signed": probe.signed, "channel": probe.channel}
-    return {
-        name: {"url": _redact_url(call.url)} if call.url else {"command": list(call.command or ())}
-        for name, call in calls.items()
-        if call is not None
-    }
+    return {name: _call_dict(call) for name, call in calls.items() if call is not None}
 
 
 def _redact_url(url: str | None) -> str | None:

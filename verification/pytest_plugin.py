@@ -6,6 +6,7 @@ It does nothing unless ``--eprom-target`` is given, so the kit's own self-tests 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,10 +26,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--eprom-session-dir", metavar="DIR", help="session folder (default: a new reports/<id>)")
     group.addoption("--eprom-profile", choices=("quick", "certification"), default=None)
     group.addoption("--eprom-only", nargs="+", metavar="ID", default=(), help="only cases proving these IDs")
+    group.addoption("--eprom-strict", action="store_true", help="advice (eprom-verify recommends) fails checks")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "eprom(*ids): the checklist/catalogue IDs a case proves")
+    if config.getoption("--eprom-strict", False):
+        from .checks.failure import STRICT_VARIABLE
+
+        os.environ[STRICT_VARIABLE] = "1"
     _refuse_unsafe_target(config)
     _refuse_recorded_session_dir(config)
 
