@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Behaviour", "CORRECT", "VARIANTS", "VARIANT_DESCRIPTIONS", "VARIANT_CATCHES", "variant"]
+__all__ = ["Behaviour", "CORRECT", "VARIANTS", "VARIANT_DESCRIPTIONS", "VARIANT_CATCHES", "variant",
+           "CORRECT_DESIGNS", "CORRECT_DESIGN_DESCRIPTIONS"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,13 @@ class Behaviour:
     letter_as_html: bool = False
     personvern_volven_status: bool = False
     sample_id_in_sms: bool = False
+    always_keeps_pha_copy: bool = False
+    drops_on_behalf_of: bool = False
+    renames_signing_text: bool = False
+    personvern_read_for_set: bool = False
+    personvern_access_restriction: bool = False
+    # Correct alternative designs (not faults): see CORRECT_DESIGNS.
+    downloads_signed_in_batch: bool = False
 
     # Knobs (the correct values are the defaults).
     e1_read_timeout_s: float = 10.0
@@ -73,6 +81,7 @@ class Behaviour:
     retry_backoff_s: float = 0.1
     signed_scan_s: float = 3.0  # slow_signed_return: the inline "virus scan" of a signed PDF
     dedup_write_s: float = 0.05  # racy_dedup: the async save between the duplicate check and the insert
+    signed_batch_delay_s: float = 60.0  # downloads_signed_in_batch: the nightly batch, well after the run's window
 
     @property
     def faults(self) -> tuple[str, ...]:
@@ -257,10 +266,55 @@ for _variant, _checks in {
 VARIANT_CATCHES.setdefault("stores_preferred_channel", set()).add("S-ROUND-TRIP")
 
 
+# Issue 10 (the system as sender): misses of the checks, each now caught.
+VARIANT_DESCRIPTIONS |= {
+    "always_keeps_pha_copy": "hard-codes dontStoreCompletedFormInPha: false, whatever the order asked (V2.6)",
+    "drops_on_behalf_of": "its order model has no onBehalfOfNationalId: the person the form is about never "
+    "reaches ePROM (S-ONBEHALF.3)",
+    "renames_signing_text": "sends the signing text as signatureText, a name ePROM does not bind, so it is lost",
+    "personvern_read_for_set": "routes every privacy trigger to the read (E6), so a requested change is never made",
+    "personvern_access_restriction": "a stale type enum: asks for Tilgangsbegrensning where Reservasjon was asked; ePROM answers 400",
+}
+VARIANTS |= {name: Behaviour(**{name: True}) for name in (
+    "always_keeps_pha_copy", "drops_on_behalf_of", "renames_signing_text", "personvern_read_for_set",
+    "personvern_access_restriction",
+)}
+VARIANT_CATCHES |= {
+    "always_keeps_pha_copy": {"S-ORDER-BODY"},
+    "drops_on_behalf_of": {"S-ORDER-RULES"},
+    "renames_signing_text": {"S-ORDER-RULES"},
+    "personvern_read_for_set": {"S-PERSONVERN"},
+    "personvern_access_restriction": {"S-PERSONVERN"},
+}
+
+# Correct alternative designs: each must PASS every check (any failure on one is a false alarm of the kit).
+# The correct system itself is the design that refuses invalid triggers before anything leaves it.
+CORRECT_DESIGNS: dict[str, Behaviour] = {
+    "forwards_invalid_triggers": Behaviour(skips_signing_rules=True, accepts_h_number=True),
+    "downloads_signed_in_batch": Behaviour(downloads_signed_in_batch=True),
+}
+CORRECT_DESIGN_DESCRIPTIONS: dict[str, str] = {
+    "forwards_invalid_triggers": "leaves validation to ePROM: forwards an H-number, signing with NoDistribution "
+    "or on behalf of someone, and handles the documented 400 (sent once, the error surfaced to the caller)",
+    "downloads_signed_in_batch": "downloads signed documents in a nightly batch, not when the C2 arrives (the "
+    "guide keeps them 30 days): not verified in the run, never failed",
+}
+# A system that forwards what it is asked and handles ePROM's 400 is correct (issue 10): no longer variants.
+for _name in ("skips_signing_rules", "accepts_h_number"):
+    VARIANTS.pop(_name, None)
+    VARIANT_CATCHES.pop(_name, None)
+    VARIANT_COLLATERAL.pop(_name, None)
+# The guide sets no time for the signed download: within the run, never downloading looks like a batch.
+VARIANT_CATCHES["never_downloads_signed"].discard("S-SIGNED-DOWNLOAD")
+VARIANT_COLLATERAL.get("never_downloads_signed", set()).difference_update({"S-ROUND-TRIP"})
+
+
 def variant(name: str) -> Behaviour:
-    """The named faulty variant, or ``"correct"`` for the correct system."""
+    """The named faulty variant, a correct design, or ``"correct"`` for the correct system."""
     if name == "correct":
         return CORRECT
+    if name in CORRECT_DESIGNS:
+        return CORRECT_DESIGNS[name]
     try:
         return VARIANTS[name]
     except KeyError:

@@ -73,6 +73,10 @@ class Person:
 
 EVERY_CHANNEL = Person()
 DEFAULT_PERSON = Person(helsenorge=True, digital_mailbox=False, unsecure=False, paper_address=False)
+# Persons the guide names, who exist in ePROM's test environment whatever the population says (unless it
+# lists them otherwise): the verification person of IntegrasjonVerifikasjon at the seed's commit 5567066
+# ("Pnr: 01039494104", upstream/IntegrasjonVerifikasjon.md:52; consented on Helsenorge in test and QA).
+DOCUMENTED_PERSONS: dict[str, Person] = {"01039494104": DEFAULT_PERSON}
 
 
 @dataclass(frozen=True)
