@@ -289,7 +289,7 @@ _TRIGGER_CALL = ("url", "command")
 _PROBE = ("status", "answers", "signed", "channel")
 _PROBE_CALL = ("url", "command")
 _FORM = ("id", "name", "signing", "paper", "published")
-_BUDGETS = ("callback_s", "signed_download_s")
+_BUDGETS = ("callback_s", "signed_download_s", "slow_answer_s")
 _PERSON_EXAMPLE = f'e.g. "{_VERIFICATION_PERSON}" (the documented synthetic verification person)'
 
 
@@ -700,8 +700,8 @@ def _budgets(reader: _Reader, value: Any) -> Budgets | None:
         return None
     raw = reader.get(section, "budgets.callback_s", default=10)
     callback_s = reader.positive(raw, "budgets.callback_s")
-    raw = reader.get(section, "budgets.signed_download_s", default=10)
-    signed_download_s = reader.positive(raw, "budgets.signed_download_s")
-    if callback_s is None or signed_download_s is None:
+    windows = {name: reader.positive(reader.get(section, f"budgets.{name}", default=default), f"budgets.{name}")
+               for name, default in (("signed_download_s", 10), ("slow_answer_s", 15))}
+    if callback_s is None or None in windows.values():
         return None
-    return Budgets(callback_s=float(callback_s), signed_download_s=float(signed_download_s))
+    return Budgets(callback_s=float(callback_s), **{name: float(value) for name, value in windows.items()})

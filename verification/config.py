@@ -23,8 +23,10 @@ Rules beyond the contract:
 
 Extensions to the contract (all optional):
 
-- ``budgets: {callback_s: 10, signed_download_s: 10}`` — the time a callback may take to be answered
-  (R-LATENCY), and how long the kit waits for the signed document's download (E2) in this run.
+- ``budgets: {callback_s: 10, signed_download_s: 10, slow_answer_s: 15}`` — the time a callback may take
+  to be answered (R-LATENCY); how long the kit waits for the signed document's download (E2) in this run;
+  how long the simulator holds back its answer to an order in the slow-ePROM case (keep it below the
+  trigger's ``timeout_s`` when the trigger waits for ePROM's answer).
 - ``bestillersystem.trigger``: ``url``/``command`` is the ``order`` kind (or write it as ``order: {url: …}``);
   ``message``, ``sms``, ``email``, ``personvern`` each ``{url: …}`` or ``{command: …}``. A kind the target
   does not name is not run (the README's trigger contract).
@@ -260,6 +262,9 @@ class Budgets:
     # How long the kit waits for the signed document's download (E2) after a signed return; a system that
     # downloads later (a batch) is not verified in this run, never failed (the guide keeps it 30 days).
     signed_download_s: float = 10.0
+    # How long the simulator holds back its answer to an order in the slow-ePROM case: longer than a typical
+    # client timeout, so a system that sends the order again after giving up is caught (S-NO-DUPLICATE-ORDER).
+    slow_answer_s: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -411,7 +416,8 @@ def redacted_dict(target: Target) -> dict[str, Any]:
         ],
         "test_persons": [mask_national_id(nid) for nid in target.test_persons],
         "budgets": {"callback_s": target.budgets.callback_s,
-                    "signed_download_s": target.budgets.signed_download_s},
+                    "signed_download_s": target.budgets.signed_download_s,
+                    "slow_answer_s": target.budgets.slow_answer_s},
         "max_requests": target.max_requests,
         "profile": target.profile,
         "source": None if target.source is None else target.source.name,

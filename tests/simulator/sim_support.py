@@ -65,7 +65,7 @@ def simulator_settings(callback_base_url: str, **overrides: Any) -> SimulatorSet
             FORM: Form("RAND-12", patient_orderable=True),
             PAPER_FORM: Form("Paper form", paper=True),
             UNPUBLISHED_FORM: Form("Draft", published=False),
-            SIGNED_INITIATE_FORM: Form("Signed by patient", signing=True, patient_orderable=True),
+            SIGNED_INITIATE_FORM: Form("Signed by patient", patient_orderable=True, patient_signing=True),
         },
         retry=RetryPolicy(attempts=3, backoff_s=(0.01, 0.02), timeout_s=2.0),
     )

@@ -302,6 +302,7 @@ CORRECT_DESIGN_DESCRIPTIONS: dict[str, str] = {
 # A system that forwards what it is asked and handles ePROM's 400 is correct (issue 10): no longer variants.
 for _name in ("skips_signing_rules", "accepts_h_number"):
     VARIANTS.pop(_name, None)
+    VARIANT_DESCRIPTIONS.pop(_name, None)
     VARIANT_CATCHES.pop(_name, None)
     VARIANT_COLLATERAL.pop(_name, None)
 # The guide sets no time for the signed download: within the run, never downloading looks like a batch.
