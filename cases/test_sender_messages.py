@@ -24,7 +24,7 @@ def sent(system, simulator, store, kind, parameters, check_id):
     a taken one that led to nothing matching is not verifiable, with what was seen."""
     outcome = send_outbound(system, simulator, kind, parameters)
     if not outcome.exchange_ids:
-        check_trigger(outcome.trigger, check_id=check_id, title=f"The {kind} trigger is taken")
+        check_trigger(outcome.trigger, check_id=check_id, title=f"The {kind} trigger is carried out")
         raise NotVerifiable(check_id, "; ".join(outcome.problems) or f"the {kind} trigger led to no request")
     return exchanges_by_id(store, outcome.exchange_ids)
 

@@ -235,8 +235,16 @@ def _failed_check_line(failure: dict[str, Any]) -> str:
     first, more = failure["deviations"][0], len(failure["deviations"]) - 1
     rule = f" ({first['rule']})" if first.get("rule") else ""
     line = (f"{failure['check_id']}{rule}: sent {first['field']} — got {str(first['received'])[:160]} — "
-            f"the guide requires {first['expected']}")
+            f"{_authority(str(first['expected']))}")
     return line + (f" (+{more} more)" if more else "")
+
+
+def _authority(expected: str) -> str:
+    """The expected value with who requires it: a text that names its authority (the guide with a quote, or
+    eprom-verify's own contract or advice) stands as it is; the rest keeps the older wording."""
+    if expected.startswith("the guide requires") or "eprom-verify" in expected:
+        return f"expected {expected}"
+    return f"the guide requires {expected}"
 
 
 class _AreaProgress:

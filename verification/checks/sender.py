@@ -72,7 +72,7 @@ TRIGGER_CONTRACT = ("the trigger carried out (eprom-verify's trigger contract, R
                     "valid request; the guide says nothing about triggers)")
 
 
-def check_trigger(trigger: Exchange, *, check_id: str, title: str = "The trigger is taken") -> None:
+def check_trigger(trigger: Exchange, *, check_id: str, title: str = "The trigger is carried out") -> None:
     """The kit's trigger for a valid request was taken. One that never reached the system (transport error,
     timeout) is not verifiable; a refusal or a crash is a failed check saying what was sent and what came
     back, against the kit's trigger contract (not a rule of the guide)."""
