@@ -11,6 +11,7 @@ import pytest
 
 from verification.checks.failure import STRICT_VARIABLE, Advice, CheckFailure, NotVerifiable
 from verification.checks.sender import check_test_data
+from verification.checks.sender_messages import check_personvern
 from verification.checks.sender_trigger import (
     check_order_as_asked,
     check_personvern_as_asked,
@@ -22,7 +23,7 @@ from verification.checks.sender_trigger import (
 from verification.recorder.store import Exchange
 from verification.spec.national_id import VERIFICATION_PERSON, synthetic_national_ids
 
-from test_sender_checks import FORM, H_NUMBER, e1, exchange, fields_of, order
+from test_sender_checks import FORM, H_NUMBER, KEY, e1, exchange, fields_of, order
 
 ASKED = "an H-number as nationalId"
 ON_BEHALF_OF = synthetic_national_ids(1, seed=53)[0]
@@ -151,7 +152,7 @@ def test_a_set_trigger_answered_by_an_update_passes():
     pytest.param(privacy("getpersonverninnstilling", {"nationalId": VERIFICATION_PERSON, "type": 0}),
                  "privacy call", id="read-for-set"),
     pytest.param(privacy("setpersonverninnstilling", {"nationalId": VERIFICATION_PERSON, "type": 2, "status": 1},
-                         status=400), "E7 answer", id="refused-by-eprom"),
+                         status=400), "E7.type", id="other-type"),
     pytest.param(privacy("setpersonverninnstilling", {"nationalId": VERIFICATION_PERSON, "type": 0, "status": 0}),
                  "E7.status", id="other-status"),
 ])
@@ -159,3 +160,12 @@ def test_a_privacy_call_other_than_asked_or_refused_by_eprom_fails(call, field):
     with pytest.raises(CheckFailure) as failure:
         check_personvern_as_asked(SET, [call])
     assert field in fields_of(failure)
+
+
+def test_a_privacy_call_eprom_answered_with_400_fails():
+    """S-PERSONVERN passed when ePROM refused the system's E7 (issue 10)."""
+    refused = privacy("setpersonverninnstilling", {"nationalId": VERIFICATION_PERSON, "type": 2, "status": 1},
+                      status=400)
+    with pytest.raises(CheckFailure) as failure:
+        check_personvern([refused], KEY)
+    assert fields_of(failure) == ["E7 answer"]
