@@ -21,8 +21,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..recorder.store import Exchange
-from ..spec.enums import DistributionRule, EnumValueError, PersonvernInnstillingStatus, PersonvernInnstillingType
-from ..spec.enums import parse_enum
+from ..spec.enums import (
+    DistributionRule,
+    EnumValueError,
+    PersonvernInnstillingStatus,
+    PersonvernInnstillingType,
+    parse_enum,
+)
 from ..spec.payloads import MISSING, member
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, endpoint_of
@@ -113,7 +118,7 @@ def check_refused_or_handled(
 
 # -- the E1 against the order parameters -------------------------------------------------------------
 
-# trigger parameter → (what it is, the guide's sentence, rule) for the members that must arrive as asked
+# trigger parameter → (the guide's sentence, rule) for the members that must arrive as asked
 _ASKED_MEMBERS: dict[str, tuple[tuple[str, str], str]] = {
     "formId": (V1_1, "V1.1"),
     "nationalId": (V1_1, "V1.1"),
