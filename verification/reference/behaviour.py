@@ -287,6 +287,13 @@ VARIANT_CATCHES |= {
     "personvern_access_restriction": {"S-PERSONVERN"},
 }
 
+# The order as asked (S-ORDER-RULES compares the E1 with the trigger): another rule's name, or "true" for true,
+# is not the order the trigger asked for either.
+for _variant in ("rule_as_channel_name", "booleans_as_strings"):
+    VARIANT_COLLATERAL.setdefault(_variant, set()).add("S-ORDER-RULES")
+# ePROM refuses the privacy calls of a text/plain body too, and S-PERSONVERN now judges ePROM's answer.
+VARIANT_COLLATERAL["text_plain_content_type"].add("S-PERSONVERN")
+
 # Correct alternative designs: each must PASS every check (any failure on one is a false alarm of the kit).
 # The correct system itself is the design that refuses invalid triggers before anything leaves it.
 CORRECT_DESIGNS: dict[str, Behaviour] = {
