@@ -18,9 +18,13 @@ def first_form(target: Any, *, signing: bool | None = None, paper: bool | None =
     pytest.skip(f"not applicable: the target declares no form with signing={signing}, paper={paper}")
 
 
-def require_trigger(system: Any) -> None:
-    if not system.has_trigger:
+def require_trigger(system: Any, kind: str = "order") -> None:
+    """Skip as not run unless the target names a trigger of ``kind`` (order, message, sms, email, personvern)."""
+    if kind == "order" and not system.has_trigger:
         pytest.skip("not run: the target has no trigger, so the system cannot be made to place an order")
+    if not system.has_trigger_for(kind):
+        pytest.skip(f"not run: the target names no {kind} trigger (bestillersystem.trigger.{kind}), so the "
+                    f"system cannot be asked for one")
 
 
 def require_capability(target: Any, *names: str) -> None:

@@ -59,7 +59,8 @@ def test_round_trip_signed(eprom_target, eprom_session, eprom_simulator, system,
     check_round_trip(eprom_session.store, trip, expected_channel=NotificationChannel.Helsenorge)
     store = eprom_session.store
     check_signed_download(trip.signed_form_id, exchanges_by_id(store, trip.e2_ids), eprom_target.api_key.reveal(),
-                          c2=store.get(trip.c2_ids[0]) if trip.c2_ids else None)
+                          c2=store.get(trip.c2_ids[0]) if trip.c2_ids else None,
+                          window_s=eprom_target.budgets.signed_download_s)
 
 
 @pytest.mark.eprom("V1.3", "S-ROUND-TRIP")

@@ -1,8 +1,8 @@
 """S-ERROR-HANDLING and the slow-ePROM part of S-NO-DUPLICATE-ORDER, driven by the simulator's faults.
 
 ePROM answers the next order with a documented 400, with 503s, slowly, or with the all-zero id. The
-delay is short (:data:`SLOW_E1_S`): long enough for a system with a sub-second read timeout to give up
-and send again, short enough to keep the run fast. A system with a longer timeout simply waits.
+delay is ``budgets.slow_answer_s`` of the target (15 s by default): longer than a typical client timeout,
+so a system that gives up and sends the order again is caught; a system with a longer timeout simply waits.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from verification.scenarios import exchanges_by_id, order_answered_with_zero_id,
 
 from .conftest import require_trigger
 
-SLOW_E1_S = 0.8
 REPEATED_FAULTS = 10  # more than any bounded retry policy gets through
 
 
@@ -42,8 +41,9 @@ def test_bounded_retries_on_5xx(eprom_session, eprom_simulator, system, order):
 
 
 @pytest.mark.eprom("S-NO-DUPLICATE-ORDER", "S-ERROR-HANDLING")
-def test_slow_answer_is_not_turned_into_a_second_order(eprom_session, eprom_simulator, system, order):
-    placement = place_order_with_fault(system, eprom_simulator, order, "delay", delay_s=SLOW_E1_S)
+def test_slow_answer_is_not_turned_into_a_second_order(eprom_target, eprom_session, eprom_simulator, system, order):
+    placement = place_order_with_fault(system, eprom_simulator, order, "delay",
+                                       delay_s=eprom_target.budgets.slow_answer_s)
     check_no_duplicate_order(exchanges_by_id(eprom_session.store, placement.e1_ids))
 
 

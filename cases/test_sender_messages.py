@@ -1,8 +1,9 @@
 """S-MESSAGE, S-SMS-EMAIL, S-PERSONVERN: letters, SMS/e-mail and privacy settings the system sends.
 
-Each runs when the target declares the capability; the trigger is the order trigger's URL with the kind
-as its last segment (or the command with ``EPROM_VERIFY_TRIGGER`` set), the requests that follow are
-matched with it by recipient.
+Each runs when the target declares the capability and names a trigger of that kind
+(``bestillersystem.trigger.message|sms|email|personvern``; a kind without one is not run); the requests that
+follow are matched with it by recipient. A privacy trigger with a ``status`` asks for an update (E7), one
+without for a read (E6): the call must be the one asked for, and ePROM must have taken it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 from verification.checks.failure import NotVerifiable
 from verification.checks.sender import check_trigger
 from verification.checks.sender_messages import check_message, check_personvern, check_sms_email
+from verification.checks.sender_trigger import check_personvern_as_asked
 from verification.scenarios import exchanges_by_id, send_outbound
 
 from .conftest import require_capability, require_trigger
@@ -22,15 +24,15 @@ def sent(system, simulator, store, kind, parameters, check_id):
     a taken one that led to nothing matching is not verifiable, with what was seen."""
     outcome = send_outbound(system, simulator, kind, parameters)
     if not outcome.exchange_ids:
-        check_trigger(outcome.trigger, check_id=check_id, title=f"The {kind} trigger is taken")
+        check_trigger(outcome.trigger, check_id=check_id, title=f"The {kind} trigger is carried out")
         raise NotVerifiable(check_id, "; ".join(outcome.problems) or f"the {kind} trigger led to no request")
     return exchanges_by_id(store, outcome.exchange_ids)
 
 
 @pytest.mark.eprom("S-MESSAGE")
 def test_letter(eprom_target, eprom_session, eprom_simulator, system, test_person):
-    require_trigger(system)
     require_capability(eprom_target, "message")
+    require_trigger(system, "message")
     parameters = {"nationalId": test_person, "title": "Innkalling", "description": "Brev fra registeret"}
     check_message(sent(system, eprom_simulator, eprom_session.store, "message", parameters, "S-MESSAGE"))
 
@@ -41,8 +43,8 @@ def test_letter(eprom_target, eprom_session, eprom_simulator, system, test_perso
     pytest.param("email", {"emailTitle": "Ny melding", "emailText": "Du har en ny melding"}, id="email"),
 ])
 def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, system, test_person, kind, extra):
-    require_trigger(system)
     require_capability(eprom_target, kind)
+    require_trigger(system, kind)
     exchanges = sent(system, eprom_simulator, eprom_session.store, kind, {"nationalId": test_person, **extra},
                      "S-SMS-EMAIL")
     check_sms_email(exchanges, eprom_target.api_key.reveal())
@@ -54,8 +56,9 @@ def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, system, tes
     pytest.param({"type": "Reservasjon", "status": "Aktiv"}, id="set"),
 ])
 def test_privacy_setting(eprom_target, eprom_session, eprom_simulator, system, test_person, change):
-    require_trigger(system)
     require_capability(eprom_target, "personvern")
-    exchanges = sent(system, eprom_simulator, eprom_session.store, "personvern", {"nationalId": test_person, **change},
-                     "S-PERSONVERN")
+    require_trigger(system, "personvern")
+    parameters = {"nationalId": test_person, **change}
+    exchanges = sent(system, eprom_simulator, eprom_session.store, "personvern", parameters, "S-PERSONVERN")
     check_personvern(exchanges, eprom_target.api_key.reveal())
+    check_personvern_as_asked(parameters, exchanges)

@@ -2,8 +2,10 @@
 
 Three triggers: the fewest parameters (the system's own defaults show), every optional parameter
 (``metadata`` as an object the system must stringify, ``dontStoreCompletedFormInPha``, ``physicalAddress``
-with a postal code that starts with 0), and an H-number, which the system must refuse to send. Each E1 is
-correlated with its trigger by the order parameters.
+with a postal code that starts with 0), which must reach ePROM as asked, and an H-number, which ePROM
+refuses: the system may refuse the trigger, or forward it and handle ePROM's 400 (the trigger is an
+instruction: the kit never blames the system for the H-number it supplied). Each E1 is correlated with its
+trigger by the order parameters.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pytest
 
 from verification.checks.sender import check_no_duplicate_order, check_order_sent
 from verification.checks.sender_body import check_order_body
+from verification.checks.sender_trigger import check_order_as_asked, check_refused_or_handled
 from verification.scenarios import exchanges_by_id, place_order
 
 from .conftest import require_trigger
@@ -45,8 +48,21 @@ def test_order_reaches_eprom(eprom_session, orders):
 
 @pytest.mark.eprom("S-ORDER-BODY")
 def test_order_body_follows_the_rules(eprom_session, orders):
-    e1_ids = [i for placement in orders.values() for i in placement.e1_ids]
+    e1_ids = [i for name in ("minimal", "full") for i in orders[name].e1_ids]
     check_order_body(exchanges_by_id(eprom_session.store, e1_ids))
+
+
+@pytest.mark.eprom("S-ORDER-BODY", "V2.4", "V2.6")
+def test_order_is_sent_as_asked(eprom_session, orders):
+    placement = orders["full"]
+    check_order_as_asked(placement.parameters, exchanges_by_id(eprom_session.store, placement.e1_ids))
+
+
+@pytest.mark.eprom("S-ORDER-BODY")
+def test_h_number_refused_or_handled(eprom_session, orders):
+    placement = orders["h-number"]
+    check_refused_or_handled(placement.trigger, exchanges_by_id(eprom_session.store, placement.e1_ids),
+                             asked="an H-number as nationalId (ePROM refuses it, E1-8)", check_id="S-ORDER-BODY")
 
 
 @pytest.mark.eprom("S-NO-DUPLICATE-ORDER")

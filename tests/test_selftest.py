@@ -130,3 +130,21 @@ def test_the_selftest_catches_every_variant_and_nothing_else(name: str, tmp_path
     code = selftest(variants=[name], report_root=tmp_path, out=out, jobs=1)
     assert code == 0, out.getvalue()
     assert "eprom-verify selftest: passed (1 sessions)" in out.getvalue()
+
+
+def test_any_failure_on_a_correct_design_is_a_false_alarm():
+    from verification.reference.behaviour import CORRECT_DESIGNS
+
+    assert CORRECT_DESIGNS and not set(CORRECT_DESIGNS) & set(VARIANTS)
+    assert judge_runs([run(name, set()) for name in CORRECT_DESIGNS]) == []
+    assert judge_runs([run("downloads_signed_in_batch", {"R-RETURN-SIGNED"})]) == [
+        "downloads_signed_in_batch: false alarm in R-RETURN-SIGNED"]
+
+
+@pytest.mark.slow
+def test_the_correct_sender_designs_pass_a_whole_run(tmp_path: Path):
+    """Issue 10: forwarding invalid triggers and handling ePROM's 400, and a batch signed download, pass
+    ``eprom-verify run`` with nothing failed (each session is a full run against the reference system)."""
+    out = io.StringIO()
+    code = selftest(variants=["forwards_invalid_triggers", "downloads_signed_in_batch"], report_root=tmp_path, out=out)
+    assert code == 0, out.getvalue()

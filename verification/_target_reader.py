@@ -37,7 +37,9 @@ from .config import (
     Target,
     TargetError,
     TargetProblem,
+    TRIGGER_KINDS,
     Trigger,
+    TriggerCall,
     _FORM_ORDER_ID,
     _GUID,
     _SAMPLE_NATIONAL_ID,
@@ -346,11 +348,12 @@ _TOP = ("name", "environment", "api_key", "eprom", "bestillersystem", "forms", "
         "budgets", "max_requests", "profile")
 _EPROM = ("mode", "listen", "upstream", "public_url", "callback_listen")
 _SYSTEM = ("callback_base_url", "trigger", "probe", "capabilities", "accepts_unknown_orders")
-_TRIGGER = ("url", "command", "timeout_s")
+_TRIGGER = ("url", "command", "timeout_s", "order", "message", "sms", "email", "personvern")
+_TRIGGER_CALL = ("url", "command")
 _PROBE = ("status", "answers", "signed", "channel")
 _PROBE_CALL = ("url", "command")
 _FORM = ("id", "name", "signing", "paper", "published")
-_BUDGETS = ("callback_s", "run_s")
+_BUDGETS = ("callback_s", "run_s", "signed_download_s", "slow_answer_s")
 _PERSON_EXAMPLE = f'e.g. "{_VERIFICATION_PERSON}" (the documented synthetic verification person)'
 
 
@@ -571,18 +574,39 @@ def _callback_base_url(reader: _Reader, value: Any) -> str | None:
 
 
 def _trigger(reader: _Reader, value: Any) -> Trigger | None:
+    """``url``/``command`` (or ``order: {…}``) is the order kind; each other kind is ``{url|command}``."""
     path = "bestillersystem.trigger"
     section = reader.mapping(value, path, _TRIGGER)
     if section is None:
         return None
     timeout = reader.positive(reader.get(section, f"{path}.timeout_s", default=30), f"{path}.timeout_s")
-    if not _one_of(reader, section, path, "url", "command"):
+    if section.get("order") is not None and (section.get("url") is not None or section.get("command") is not None):
+        reader.problem(f"{path}.order", ABSENT, "is given twice (order and url/command)",
+                       "give the order trigger once: either url/command or order: {url: …}")
+        return None
+    raw_calls = {kind: (section[kind], f"{path}.{kind}") for kind in TRIGGER_KINDS
+                 if kind != "order" and section.get(kind) is not None}
+    if section.get("order") is not None:
+        raw_calls["order"] = (section["order"], f"{path}.order")
+    elif section.get("url") is not None or section.get("command") is not None or not raw_calls:
+        raw_calls["order"] = ({key: section[key] for key in _TRIGGER_CALL if section.get(key) is not None}, path)
+    calls = {kind: _trigger_call(reader, raw, where) for kind, (raw, where) in raw_calls.items()}
+    if None in calls.values() or timeout is None:
+        return None
+    order_call = calls.pop("order", None) or TriggerCall()
+    return Trigger(url=order_call.url, command=order_call.command, timeout_s=float(timeout),
+                   kinds=tuple(sorted(calls.items())))
+
+
+def _trigger_call(reader: _Reader, value: Any, path: str) -> TriggerCall | None:
+    section = reader.mapping(value, path, _TRIGGER_CALL)
+    if section is None or not _one_of(reader, section, path, "url", "command"):
         return None
     if section.get("url") is not None:
-        url = _http_url(reader, section["url"], f"{path}.url", "give the http(s) URL the kit POSTs orders to")
-        return None if url is None or timeout is None else Trigger(url=url, timeout_s=float(timeout))
+        url = _http_url(reader, section["url"], f"{path}.url", "give the http(s) URL the kit POSTs the parameters to")
+        return None if url is None else TriggerCall(url=url)
     command = _command(reader, section["command"], f"{path}.command")
-    return None if command is None or timeout is None else Trigger(command=command, timeout_s=float(timeout))
+    return None if command is None else TriggerCall(command=command)
 
 
 def _one_of(reader: _Reader, section: dict[str, Any], path: str, first: str, second: str) -> bool:
@@ -804,6 +828,9 @@ def _budgets(reader: _Reader, value: Any) -> Budgets | None:
     callback_s = reader.positive(reader.get(section, "budgets.callback_s", default=10), "budgets.callback_s")
     raw_run = reader.get(section, "budgets.run_s")
     run_s = None if raw_run is None else reader.positive(raw_run, "budgets.run_s")
-    if callback_s is None or (raw_run is not None and run_s is None):
+    windows = {name: reader.positive(reader.get(section, f"budgets.{name}", default=default), f"budgets.{name}")
+               for name, default in (("signed_download_s", 10), ("slow_answer_s", 15))}
+    if callback_s is None or (raw_run is not None and run_s is None) or None in windows.values():
         return None
-    return Budgets(callback_s=float(callback_s), run_s=None if run_s is None else float(run_s))
+    return Budgets(callback_s=float(callback_s), run_s=None if run_s is None else float(run_s),
+                   **{name: float(value) for name, value in windows.items()})

@@ -78,6 +78,7 @@ def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--only", nargs="+", metavar="ID", default=(), help="run only the cases for these IDs")
     sub.add_argument("--profile", choices=("quick", "certification"), default=None)
     sub.add_argument("-q", "--quiet", action="store_true", help="less output")
+    sub.add_argument("--strict", action="store_true", help="advice (eprom-verify recommends …) fails checks too")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,6 +194,10 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
     target = load_target_or_exit(target_path)
     if not args.dry_run:
         check_report_dir(args.report_dir)
+    if args.strict:
+        from .checks.failure import STRICT_VARIABLE
+
+        os.environ[STRICT_VARIABLE] = "1"  # read where each check decides, also in a child pytest
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
         dry_run_only=args.dry_run,

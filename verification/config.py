@@ -23,7 +23,13 @@ Rules beyond the contract:
 
 Extensions to the contract (all optional):
 
-- ``budgets: {callback_s: 10}`` — the time a callback may take to be answered (R-LATENCY).
+- ``budgets: {callback_s: 10, signed_download_s: 10, slow_answer_s: 15}`` — the time a callback may take
+  to be answered (R-LATENCY); how long the kit waits for the signed document's download (E2) in this run;
+  how long the simulator holds back its answer to an order in the slow-ePROM case (keep it below the
+  trigger's ``timeout_s`` when the trigger waits for ePROM's answer).
+- ``bestillersystem.trigger``: ``url``/``command`` is the ``order`` kind (or write it as ``order: {url: …}``);
+  ``message``, ``sms``, ``email``, ``personvern`` each ``{url: …}`` or ``{command: …}``. A kind the target
+  does not name is not run (the README's trigger contract).
 - ``budgets.run_s`` — the most seconds the whole run may take (default :data:`RUN_BUDGET_S`: 90 for quick,
   900 for certification); the cases left when it expires are reported as not run, exit 1.
 - ``confirmed_ordinary_test_persons: ["…"]`` — ids from ``test_persons`` outside the synthetic ranges that
@@ -80,6 +86,8 @@ __all__ = [
     "TargetError",
     "TargetProblem",
     "Trigger",
+    "TriggerCall",
+    "TRIGGER_KINDS",
     "is_production",
     "is_production_host",
     "is_production_url",
@@ -184,13 +192,33 @@ class EpromSettings:
     callback_listen: ListenAddress | None = None
 
 
+TRIGGER_KINDS = ("order", "message", "sms", "email", "personvern")
+
+
+@dataclass(frozen=True)
+class TriggerCall:
+    """One trigger kind: POST ``url``, or run ``command`` (the parameters as JSON on stdin)."""
+
+    url: str | None = None
+    command: tuple[str, ...] | None = None
+
+
 @dataclass(frozen=True)
 class Trigger:
-    """How to make the system place an order: POST ``url``, or run ``command`` (JSON on stdin)."""
+    """How to make the system act: ``url``/``command`` place an order (the ``order`` kind); ``kinds`` holds
+    the other kinds the target names (``message``, ``sms``, ``email``, ``personvern``). A kind the target
+    does not name is not run."""
 
     url: str | None = None
     command: tuple[str, ...] | None = None
     timeout_s: float = 30.0
+    kinds: tuple[tuple[str, TriggerCall], ...] = ()
+
+    def call(self, kind: str) -> TriggerCall | None:
+        """The trigger of ``kind``, or None when the target names none."""
+        if kind == "order":
+            return TriggerCall(self.url, self.command) if (self.url or self.command) else None
+        return dict(self.kinds).get(kind)
 
 
 @dataclass(frozen=True)
@@ -244,6 +272,12 @@ class FormSpec:
 @dataclass(frozen=True)
 class Budgets:
     callback_s: float = 10.0
+    # How long the kit waits for the signed document's download (E2) after a signed return; a system that
+    # downloads later (a batch) is not verified in this run, never failed (the guide keeps it 30 days).
+    signed_download_s: float = 10.0
+    # How long the simulator holds back its answer to an order in the slow-ePROM case: longer than a typical
+    # client timeout, so a system that sends the order again after giving up is caught (S-NO-DUPLICATE-ORDER).
+    slow_answer_s: float = 15.0
     run_s: float | None = None  # the whole run; None: the profile's default (RUN_BUDGET_S)
 
     def run_limit(self, profile: str | None) -> float:
@@ -399,7 +433,9 @@ def redacted_dict(target: Target) -> dict[str, Any]:
             for f in target.forms
         ],
         "test_persons": [mask_national_id(nid) for nid in target.test_persons],
-        "budgets": {"callback_s": target.budgets.callback_s, "run_s": target.budgets.run_s},
+        "budgets": {"callback_s": target.budgets.callback_s, "run_s": target.budgets.run_s,
+                    "signed_download_s": target.budgets.signed_download_s,
+                    "slow_answer_s": target.budgets.slow_answer_s},
         "max_requests": target.max_requests,
         "profile": target.profile,
         "source": None if target.source is None else target.source.name,
@@ -409,19 +445,21 @@ def redacted_dict(target: Target) -> dict[str, Any]:
 def _trigger_dict(trigger: Trigger | None) -> dict[str, Any] | None:
     if trigger is None:
         return None
-    how = {"url": _redact_url(trigger.url)} if trigger.url else {"command": list(trigger.command or ())}
-    return {**how, "timeout_s": trigger.timeout_s}
+    return {**_call_dict(trigger.call("order")), "timeout_s": trigger.timeout_s,
+            **{kind: _call_dict(call) for kind, call in trigger.kinds}}
+
+
+def _call_dict(call: TriggerCall | ProbeCall | None) -> dict[str, Any]:
+    if call is None:
+        return {}
+    return {"url": _redact_url(call.url)} if call.url else {"command": list(call.command or ())}
 
 
 def _probe_dict(probe: Probe | None) -> dict[str, Any] | None:
     if probe is None:
         return None
     calls = {"status": probe.status, "answers": probe.answers, "signed": probe.signed, "channel": probe.channel}
-    return {
-        name: {"url": _redact_url(call.url)} if call.url else {"command": list(call.command or ())}
-        for name, call in calls.items()
-        if call is not None
-    }
+    return {name: _call_dict(call) for name, call in calls.items() if call is not None}
 
 
 def _redact_url(url: str | None) -> str | None:

@@ -12,19 +12,19 @@ check / part           request (all: E1, a test person, NoDistribution, unless) 
 P-FORMS                an order of each configured form                           sent
 P-API-KEY accepted     the first of those orders (shared, not sent twice)         sent
 P-API-KEY wrong-key    the same order with a deliberately wrong key               sent
-P-FORM-CAPS signing    ``mustBeSigned`` for each signing form → exactly E1-3      sent (the negative case)
+P-FORM-CAPS signing    ``mustBeSigned``, rule Basic, for each signing form → order omitted (notifying rule)
 P-FORM-CAPS paper      ``PaperOnly`` for each paper form → an order               omitted (no paper rule)
 E1-1                   an order of a form the target lists ``published: false``   sent
 E1-2                   an order of a fresh random form id                         sent
-E1-3                   the first signing request above (or one of its own)        sent
+E1-3                   ``mustBeSigned`` with NoDistribution                       sent
 E1-4                   ``mustBeSigned`` + ``onBehalfOfNationalId``, rule Basic    omitted (notifying rule)
 E1-5                   ``PaperOnly`` for a form without paper                     omitted (no paper rule)
 E1-6                   ``metadata`` that is not JSON                              sent
 E1-7 / E1-8            an FH-number / H-number as ``nationalId``                  omitted (test persons only)
 =====================  =========================================================  ========================
 
-Signing toward a real environment is proven by the negative case: ``mustBeSigned`` with NoDistribution
-must give exactly E1-3, which exercises the form's signing validation without notifying anyone. Every
+E1-3 (``mustBeSigned`` with NoDistribution) is refused for any form, so it proves ePROM's rule, never that
+a form takes signed orders: that needs an accepted signing order, sent only toward loopback. Every
 order expires a day after the run (a NoDistribution order notifies nobody; ePROM may still send the
 system a C1 for it, which a correct system rejects as an order it never placed).
 
@@ -232,20 +232,24 @@ class _Planner:
                       "the target's forms with published: false")
 
     def plan_signing(self) -> None:
+        """A form takes signed orders only if ePROM *accepts* one: E1-3 (signing with NoDistribution) is refused
+        for any form (signing is decided per order since v13.4, BR-14), so it proves ePROM's rule, not the
+        form. The accepted signing order needs a notifying rule: sent toward loopback only."""
         signing = [form for form in self.published if form.signing]
-        for form in signing:
-            body = self.order(form.id, mustBeSigned=True, signingText=SIGNING_TEXT)
-            self.add(f"signing {form.name}", f"form {form.name} takes a signing order: with NoDistribution "
-                     "exactly E1-3 (signing validated, nobody notified)", body, self.error("E1-3"),
-                     ("P-FORM-CAPS", "signing"), form=form)
         if not signing:
             self.omit("P-FORM-CAPS", "signing", "no published form of the target declares signing: true",
                       applicable=False)
-        first = next((step for step in self.requests if step.serves("P-FORM-CAPS", "signing")), None)
-        if first is not None:
-            self.share(first, ("P-DOCUMENTED-ERRORS", "E1-3"))
-        elif self.published:
-            form = self.published[0]
+        elif self.real:
+            self.omit("P-FORM-CAPS", "signing", "proving that a form takes signed orders needs an accepted order "
+                      "with a notifying rule, which the safety rule forbids toward a real ePROM environment; "
+                      "E1-3 (sent) is refused for any form and proves nothing about the form")
+        for form in signing if not self.real else ():
+            self.add(f"signing {form.name}", f"form {form.name} takes a signing order ({_NOTIFYING_RULE})",
+                     self.order(form.id, mustBeSigned=True, signingText=SIGNING_TEXT,
+                                distributionRule=_NOTIFYING_RULE),
+                     Expectation("order"), ("P-FORM-CAPS", "signing"), form=form)
+        if self.published:
+            form = signing[0] if signing else self.published[0]
             self.add("E1-3", "mustBeSigned with NoDistribution", self.order(
                 form.id, mustBeSigned=True, signingText=SIGNING_TEXT), self.error("E1-3"),
                 ("P-DOCUMENTED-ERRORS", "E1-3"), form=form)

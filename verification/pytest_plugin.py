@@ -6,6 +6,7 @@ It does nothing unless ``--eprom-target`` is given, so the kit's own self-tests 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -27,6 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--eprom-session-dir", metavar="DIR", help="session folder (default: a new reports/<id>)")
     group.addoption("--eprom-profile", choices=("quick", "certification"), default=None)
     group.addoption("--eprom-only", nargs="+", metavar="ID", default=(), help="only cases proving these IDs")
+    group.addoption("--eprom-strict", action="store_true", help="advice (eprom-verify recommends) fails checks")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -53,6 +55,10 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "eprom(*ids): the checklist/catalogue IDs a case proves")
+    if config.getoption("--eprom-strict", False):
+        from .checks.failure import STRICT_VARIABLE
+
+        os.environ[STRICT_VARIABLE] = "1"
     _refuse_unsafe_target(config)
     _refuse_recorded_session_dir(config)
 
@@ -331,8 +337,16 @@ def _failed_check_line(failure: dict[str, Any]) -> str:
     first, more = failure["deviations"][0], len(failure["deviations"]) - 1
     rule = f" ({first['rule']})" if first.get("rule") else ""
     line = (f"{failure['check_id']}{rule}: sent {first['field']} — got {str(first['received'])[:160]} — "
-            f"the guide requires {first['expected']}")
+            f"{_authority(str(first['expected']))}")
     return line + (f" (+{more} more)" if more else "")
+
+
+def _authority(expected: str) -> str:
+    """The expected value with who requires it: a text that names its authority (the guide with a quote, or
+    eprom-verify's own contract or advice) stands as it is; the rest keeps the older wording."""
+    if expected.startswith("the guide requires") or "eprom-verify" in expected:
+        return f"expected {expected}"
+    return f"the guide requires {expected}"
 
 
 class _AreaProgress:

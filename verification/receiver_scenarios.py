@@ -376,7 +376,7 @@ def signed_return(source: OrderSource, *, form: Any) -> SignedReturn:
     completed = simulator.complete(order.form_order_id, answers={"HealthGeneral": 2}, sign=True)
     signed_form_id = (completed.get("sent") or {}).get("signedFormId")
     c2 = simulator.exchanges(direction="to_system", callback="C2", formOrderId=order.form_order_id)
-    budget = system.budget_s
+    budget = system.target.budgets.signed_download_s
     started = time.monotonic()
     e2 = simulator.wait(after=0, timeout=budget, direction="to_eprom", path=f"/api/ExternalDocument/{signed_form_id}")
     return SignedReturn(

@@ -87,8 +87,9 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
 
     write_demo_target(path, eprom_port=eprom_port, reference=reference)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    # The variant's whole run ends (with its bundle) before the selftest's own timeout would kill it.
-    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60}
+    # The variant's whole run ends (with its bundle) before the selftest's own timeout would kill it;
+    # retries_slow_orders gives up at 0.5 s, so ePROM's held-back answer need not be longer than the budget.
+    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": BUDGET_S}
     for key, value in (deployment.changes if deployment else {}).items():
         document[key] = {**document[key], **value} if isinstance(value, dict) else value
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -94,23 +94,25 @@ class SystemUnderVerification:
 
     @property
     def has_trigger(self) -> bool:
-        return self.settings.trigger is not None
+        """The target names an ``order`` trigger (the system can be made to place an order)."""
+        return self.has_trigger_for("order")
+
+    def has_trigger_for(self, kind: str) -> bool:
+        trigger = self.settings.trigger
+        return trigger is not None and trigger.call(kind) is not None
 
     def trigger(self, parameters: dict[str, Any], *, kind: str = "order") -> Exchange:
-        """Ask the system to place an order (or send a letter, SMS, e-mail, privacy call) with these parameters.
-
-        A URL trigger for another ``kind`` is the order URL with its last segment replaced by the kind
-        (``…/_trigger/order`` → ``…/_trigger/sms``); a command trigger gets the kind in the environment
-        variable ``EPROM_VERIFY_TRIGGER`` and the parameters on stdin."""
+        """Ask the system to place an order (or send a letter, SMS, e-mail, privacy call) with these parameters,
+        through the target's trigger of that ``kind`` (a command also gets the kind in ``EPROM_VERIFY_TRIGGER``)."""
         trigger = self.settings.trigger
-        if trigger is None:
-            raise RuntimeError("target has no trigger")
+        call = trigger.call(kind) if trigger is not None else None
+        if trigger is None or call is None:
+            raise RuntimeError(f"target has no {kind} trigger")
         meta = {"purpose": "trigger", "trigger": kind}
-        if trigger.url:
-            url = trigger.url if kind == "order" else trigger.url.rsplit("/", 1)[0] + f"/{kind}"
-            return self.client.send("POST", url, json_body=parameters, timeout=trigger.timeout_s, meta=meta)
+        if call.url:
+            return self.client.send("POST", call.url, json_body=parameters, timeout=trigger.timeout_s, meta=meta)
         return self._run_command(
-            trigger.command or (), json.dumps(parameters), trigger.timeout_s, meta, env={"EPROM_VERIFY_TRIGGER": kind}
+            call.command or (), json.dumps(parameters), trigger.timeout_s, meta, env={"EPROM_VERIFY_TRIGGER": kind}
         )
 
     # -- probe: ask the system what it stored ---------------------------------------------------------

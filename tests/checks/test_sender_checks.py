@@ -108,14 +108,21 @@ def test_order_sent_passes_for_one_accepted_order():
 
 
 @pytest.mark.parametrize(("failed_trigger", "shown"), [
-    (trigger(500), "HTTP 500"), (trigger(error="timeout after 30s"), "timeout after 30s"),
-    (trigger(1, error="exit 1: boom", method="EXEC"), "exit 1: boom"),
+    (trigger(500), "HTTP 500"), (trigger(1, error="exit 1: boom", method="EXEC"), "exit 1: boom"),
 ])
 def test_a_failed_trigger_is_a_failed_check_naming_what_was_sent_and_what_came_back(failed_trigger, shown):
     with pytest.raises(CheckFailure) as failure:
         check_order_sent(failed_trigger, [])
     text = str(failure.value)
     assert "trigger" in fields_of(failure) and shown in text and '{"formId": "x"}' in text
+    assert "the guide requires" not in text  # the trigger contract is the kit's, not the guide's
+
+
+@pytest.mark.parametrize("unreached", [trigger(None, error="timeout after 30s"),
+                                       trigger(None, error="ConnectError: connection refused")])
+def test_a_trigger_that_never_reached_the_system_is_not_verifiable(unreached):
+    with pytest.raises(NotVerifiable, match="never reached"):
+        check_order_sent(unreached, [])
 
 
 def test_describe_trigger_names_command_and_exit():
@@ -279,8 +286,7 @@ def test_order_rules_fail_on_forbidden_combinations_and_paper_for_other_forms(ch
     assert field in fields_of(failure)
 
 
-def test_a_refused_forbidden_order_passes_and_a_missing_valid_one_is_not_verifiable():
-    check_order_rules([], FORMS, nothing_sent_ok=True)
+def test_a_missing_valid_order_is_not_verifiable():
     with pytest.raises(NotVerifiable, match="HTTP 500"):
         check_order_rules([], FORMS, trigger=trigger(500))
 
@@ -324,8 +330,13 @@ def test_signed_download_passes_for_one_fetch_with_the_raw_key():
     check_signed_download(SIGNED_ID, [download(status=503), download()], KEY, c2=c2())
 
 
+def test_no_signed_download_within_the_window_is_not_verified_never_failed():
+    """A batch download later than budgets.signed_download_s: the guide sets no time for it."""
+    with pytest.raises(NotVerifiable, match="within 10 s.*later"):
+        check_signed_download(SIGNED_ID, [], KEY, c2=c2(), window_s=10)
+
+
 @pytest.mark.parametrize(("downloads", "field"), [
-    ([], "E2 requests"),
     ([download(headers={}, query=f"?apiKey={KEY}", status=401)], "E2 Authorization"),
     ([download(headers={"authorization": "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()}, status=401)],
      "E2 Authorization"),

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from verification.checks.failure import CheckFailure
-from verification.checks.sender import check_auth_header
+from verification.checks.sender import check_auth_header, check_no_duplicate_order
 from verification.checks.sender_body import check_order_body
 from verification.checks.sender_errors import check_no_retry_on_client_error
-from verification.config import parse_target
+from verification.checks.sender_trigger import check_refused_or_handled
+from verification.config import Budgets, parse_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
-from verification.reference.behaviour import VARIANT_CATCHES
+from verification.reference.behaviour import CORRECT, VARIANT_CATCHES
 from verification.scenarios import exchanges_by_id, place_order, place_order_with_fault
 from verification.simulator import Form, Person, SimulatorSettings, run_simulator
 from verification.spec.national_id import VERIFICATION_PERSON
@@ -42,7 +44,7 @@ def simulator(tmp_path_factory) -> Iterator[tuple[Any, SessionStore]]:
 
 
 @contextmanager
-def system(simulator: tuple[Any, SessionStore], behaviour: str) -> Iterator[SystemUnderVerification]:
+def system(simulator: tuple[Any, SessionStore], behaviour: Any) -> Iterator[SystemUnderVerification]:
     handle, store = simulator
     with run_reference_system(eprom_base_url=handle.api_base_url, api_key=KEY, behaviour=behaviour) as reference:
         handle.configure(callback_base_url=reference.base_url)
@@ -92,3 +94,42 @@ def test_the_check_passes_on_the_correct_system_and_catches_its_variant(simulato
     with system(simulator, variant) as faulty, pytest.raises(CheckFailure) as caught:
         scenario(faulty, simulator[0])
     assert caught.value.check_id == check_id
+
+
+def test_the_slow_answer_outlasts_a_typical_client_timeout_and_catches_the_retry(simulator):
+    """A 3 s client timeout that sends the order again was missed with a 0.8 s slow answer. The default
+    window outlasts it; here a short client timeout (1 s) against a 2 s answer keeps the test fast."""
+    assert Budgets().slow_answer_s > 3 * 3  # well past a typical (3 s) client timeout, retries included
+    handle = simulator[0]
+    gives_up_after_1s = replace(CORRECT, retries_after_read_timeout=True, e1_read_timeout_s=1.0)
+    with system(simulator, gives_up_after_1s) as faulty:
+        placement = place_order_with_fault(faulty, handle, ORDER, "delay", delay_s=2.0)
+        with pytest.raises(CheckFailure):
+            check_no_duplicate_order(exchanges_by_id(faulty.store, placement.e1_ids))
+    with system(simulator, "correct") as correct:
+        placement = place_order_with_fault(correct, handle, ORDER, "delay", delay_s=2.0)
+        check_no_duplicate_order(exchanges_by_id(correct.store, placement.e1_ids))
+
+
+H_NUMBER = "15458510072"  # ePROM refuses it (E1-8); the kit asks for it on purpose
+
+
+@pytest.mark.parametrize("design", ["correct", "forwards_invalid_triggers"])
+def test_refusing_or_forwarding_an_h_number_both_pass(simulator, design):
+    """The trigger is an instruction (issue 10): the correct system refuses the H-number, the forwarding
+    design sends it once and surfaces ePROM's 400; neither is blamed for the kit's own data."""
+    with system(simulator, design) as sut:
+        placement = place_order(sut, simulator[0], {**ORDER, "nationalId": H_NUMBER}, settle_s=0)
+        e1 = exchanges_by_id(sut.store, placement.e1_ids)
+        assert (len(e1), placement.trigger.status) == ((0, 400) if design == "correct" else (1, 502))
+        check_refused_or_handled(placement.trigger, e1, asked="an H-number", check_id="S-ORDER-BODY")
+
+
+def test_forwarding_an_h_number_and_sending_it_again_after_the_400_fails(simulator):
+    resends = replace(CORRECT, accepts_h_number=True, retries_client_errors=True)
+    with system(simulator, resends) as sut:
+        placement = place_order(sut, simulator[0], {**ORDER, "nationalId": H_NUMBER}, settle_s=0.3)
+        with pytest.raises(CheckFailure) as caught:
+            check_refused_or_handled(placement.trigger, exchanges_by_id(sut.store, placement.e1_ids),
+                                     asked="an H-number", check_id="S-ORDER-BODY")
+    assert caught.value.deviations[0].field == "E1 requests after ePROM's 400"

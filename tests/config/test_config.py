@@ -21,6 +21,7 @@ from verification.config import (
     TEST_HOSTS,
     ListenAddress,
     ProbeCall,
+    TriggerCall,
     Secret,
     Target,
     TargetError,
@@ -178,6 +179,37 @@ def test_channel_probe_is_read_alone_or_beside_the_counting_probes_and_shown_in_
         "status": {"url": "http://127.0.0.1:18081/_probe/status/{formOrderId}"},
         "channel": {"command": ["./channel.sh", "{formOrderId}"]},
     }
+
+
+def test_trigger_kinds_are_explicit_and_the_plain_form_is_the_order_kind() -> None:
+    data = mutate(valid(), "bestillersystem.trigger", {
+        "url": "http://127.0.0.1:18081/_trigger/order", "timeout_s": 5,
+        "personvern": {"url": "http://127.0.0.1:18081/pvk"}, "sms": {"command": "./sms.sh"}})
+    target = parse_target(data, environ=ENV)
+    trigger = target.bestillersystem.trigger
+    assert trigger is not None and trigger.call("order") == TriggerCall(url="http://127.0.0.1:18081/_trigger/order")
+    assert trigger.call("personvern") == TriggerCall(url="http://127.0.0.1:18081/pvk")
+    assert trigger.call("sms") == TriggerCall(command=("./sms.sh",)) and trigger.call("message") is None
+    assert redacted_dict(target)["bestillersystem"]["trigger"]["personvern"] == {"url": "http://127.0.0.1:18081/pvk"}
+    only_privacy = mutate(valid(), "bestillersystem.trigger", {"personvern": {"url": "http://127.0.0.1:1/p"}})
+    trigger = parse_target(only_privacy, environ=ENV).bestillersystem.trigger
+    assert trigger is not None and trigger.call("order") is None and trigger.call("personvern") is not None
+
+
+@pytest.mark.parametrize(("trigger", "field"), [
+    ({"url": "http://127.0.0.1:1/o", "order": {"url": "http://127.0.0.1:1/o"}}, "bestillersystem.trigger.order"),
+    ({"personvern": {}}, "bestillersystem.trigger.personvern"),
+    ({"sms": {"url": "not a url"}}, "bestillersystem.trigger.sms.url"),
+    ({"pvk": {"url": "http://127.0.0.1:1/p"}}, "bestillersystem.trigger.pvk"),
+])
+def test_a_bad_trigger_kind_names_its_field(trigger: dict[str, Any], field: str) -> None:
+    error = problems_of(mutate(valid(), "bestillersystem.trigger", trigger))
+    assert field in [problem.field for problem in error.problems]
+
+
+def test_time_windows_are_budgets() -> None:
+    target = parse_target(mutate(valid(), "budgets", {"signed_download_s": 600, "slow_answer_s": 4}), environ=ENV)
+    assert (target.budgets.signed_download_s, target.budgets.slow_answer_s, target.budgets.callback_s) == (600, 4, 10)
 
 
 def test_form_ids_are_normalised_to_lower_case() -> None:

@@ -148,10 +148,12 @@ def test_p_form_caps_paper_fails_when_paper_is_not_enabled(preflight, misbehave)
     assert "is not paper enabled" in str(failure) and "BR-06" in str(failure)
 
 
-def test_p_form_caps_signing_fails_when_the_signing_rule_is_not_enforced(preflight, misbehave):
-    misbehave(error_texts={"E1-3": "Signing requires BankID."})
+def test_p_form_caps_signing_needs_an_accepted_signing_order_not_only_the_e1_3_refusal(preflight, misbehave):
+    """E1-3 is ePROM's refusal whatever the form can do, so the signing proof is an accepted signing order
+    (issue 10): an ePROM that takes no order of the form fails it."""
+    misbehave(forms={RAND12: {"name": "RAND-12", "published": False, "signing": True}})
     failure = failure_of(preflight, "P-FORM-CAPS", "signing")
-    assert "Signing requires BankID." in str(failure) and "E1-3" in str(failure)
+    assert "signing RAND-12" in str(failure) and "The ordered form is not Published" in str(failure)
 
 
 @pytest.mark.parametrize("message_id", E1_ERRORS)
@@ -173,7 +175,8 @@ def test_the_plan_toward_a_real_environment_passes_every_safety_rule():
     assert {step.body["nationalId"] for step in plan.requests} == {PERSON}
     left_out = {(o.check_id, o.part) for o in plan.omissions}
     forbidden = {("P-DOCUMENTED-ERRORS", message_id) for message_id in ("E1-4", "E1-5", "E1-7", "E1-8")}
-    assert left_out == {("P-FORM-CAPS", "paper"), *forbidden}
+    assert left_out == {("P-FORM-CAPS", "paper"), ("P-FORM-CAPS", "signing"), *forbidden}
+    assert "E1-3" in plan.omission("P-FORM-CAPS", "signing").reason
     assert plan.request_count == 7
 
 
@@ -182,7 +185,7 @@ def test_the_plan_follows_the_checks_that_run_and_shares_requests():
     only_key = plan_preflight(target, checks=["P-API-KEY"])
     assert [step.name for step in only_key.requests] == ["order RAND-12", "wrong key"]
     assert only_key.requests[0].body == only_key.requests[1].body
-    assert plan_preflight(target, checks=P_CHECKS).steps("P-DOCUMENTED-ERRORS", "E1-3")[0].serves("P-FORM-CAPS")
+    assert not plan_preflight(target, checks=P_CHECKS).steps("P-DOCUMENTED-ERRORS", "E1-3")[0].serves("P-FORM-CAPS")
 
 
 def test_a_target_without_signing_or_paper_forms_makes_those_parts_not_applicable():

@@ -33,6 +33,7 @@ FORM = "1bc5f9f0-2607-49eb-94f0-6af955bbd79a"  # RAND-12
 PAPER_FORM = "2f6d1e2a-6a51-4f0e-9c1e-0b1f4d1c2a01"
 UNPUBLISHED_FORM = "3a7e2f3b-7b62-4a1f-8d2f-1c2e5e2d3b02"
 SIGNED_INITIATE_FORM = "4b8f3a4c-8c73-4b2a-9e3a-2d3f6f3e4c03"
+SIGNING_FORM = "7c2d9e1f-3a4b-4c5d-8e6f-9a0b1c2d3e4f"  # "Signering støttes", patient orders need no signature
 UNKNOWN_FORM = "5c9a4b5d-9d84-4c3b-8f4b-3e4a7a4f5d04"
 
 PERSON = VERIFICATION_PERSON  # every channel
@@ -65,7 +66,8 @@ def simulator_settings(callback_base_url: str, **overrides: Any) -> SimulatorSet
             FORM: Form("RAND-12", patient_orderable=True),
             PAPER_FORM: Form("Paper form", paper=True),
             UNPUBLISHED_FORM: Form("Draft", published=False),
-            SIGNED_INITIATE_FORM: Form("Signed by patient", signing=True, patient_orderable=True),
+            SIGNED_INITIATE_FORM: Form("Signed by patient", patient_orderable=True, patient_signing=True),
+            SIGNING_FORM: Form("Signing supported", signing=True, patient_orderable=True),
         },
         # Every callback retried, so that the retry mechanism is tested on C1 too (by default only C2 is).
         retry=RetryPolicy(attempts=3, backoff_s=(0.01, 0.02), timeout_s=2.0, callbacks=("C1", "C2", "C3", "C4")),

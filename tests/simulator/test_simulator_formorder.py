@@ -86,6 +86,12 @@ def test_person_lookup_gives_zero_id_for_who_does_not_exist(
     assert (response.json()["id"] != ZERO_GUID) is exists
 
 
+def test_the_seeds_verification_person_exists(eprom: httpx.Client) -> None:
+    """IntegrasjonVerifikasjon at 5567066 names 01039494104 (upstream/IntegrasjonVerifikasjon.md:52)."""
+    response = post(eprom, E1, order_body(nationalId="01039494104"))
+    assert response.status_code == 200 and response.json()["id"] != ZERO_GUID
+
+
 def test_no_distribution_gives_a_single_use_code_and_channel_none(eprom: httpx.Client) -> None:
     answer = post(eprom, E1, order_body(distributionRule="NoDistribution")).json()
     assert answer["singleUseCode"] and len(answer["singleUseCode"]) == 8

@@ -18,6 +18,7 @@ from sim_support import (
     PAPER_ONLY_PERSON,
     PERSON,
     SIGNED_INITIATE_FORM,
+    SIGNING_FORM,
     UNREACHABLE,
     UNSECURE_ONLY,
     Receiver,
@@ -222,6 +223,11 @@ def test_patient_initiated_signing_rules(sim: SimulatorHandle) -> None:
     with pytest.raises(SimulatorAdminError) as not_orderable:
         sim.initiate(PAPER_FORM, PERSON)
     assert not_orderable.value.status == 409
+
+
+def test_signing_support_is_not_a_patient_signing_requirement(sim: SimulatorHandle) -> None:
+    """"Signering støttes" and "Skjema bestilt av pasient må signeres" are two settings of a form."""
+    assert sim.initiate(SIGNING_FORM, PERSON)["formOrderId"] != ZERO_GUID
 
 
 def test_privacy_change_sends_c4_with_the_key_in_a_header(receiver: Receiver, sim: SimulatorHandle) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_support import API_KEY, ORDINARY_UNLISTED, PERSON, UNREACHABLE, Receiver, auth, post
+from sim_support import API_KEY, FORM, ORDINARY_UNLISTED, PERSON, UNREACHABLE, Receiver, auth, post
 
 from verification.simulator import SimulatorHandle
 from verification.spec.wire import ZERO_GUID
@@ -44,6 +44,14 @@ def test_letter_example_is_sent_and_reported_with_c3(eprom: httpx.Client, receiv
         "apiKey": API_KEY, "messageToCitizenId": answer["messageToCitizenId"],
         "notificationChannel": "Helsenorge", "sentStatus": "Sent",
     }
+
+
+def test_letter_form_id_is_validated_as_at_the_seeds_commit(eprom: httpx.Client) -> None:
+    """Q21: E3 lists formId at 5567066, with E3-5 for a form that does not exist."""
+    assert post(eprom, E3, _letter(formId=FORM)).status_code == 200
+    unknown = "0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"
+    response = post(eprom, E3, _letter(formId=unknown))
+    assert response.status_code == 400 and response.json() == f"No form with id='{unknown}' exists"
 
 
 def test_letter_status_in_head_style_has_integers(

@@ -15,7 +15,6 @@ PATHS = [
     "/promswebapi/api/v2/formorder",
     "/PromsWebApi/api/v2/formorder",
     "/webapi/api/v2/formorder",
-    "/api/v2/formorder",
     "/PROMSWEBAPI/API/V2/FORMORDER",
     "/webapi/api/v2/FormOrder/",
 ]
@@ -32,6 +31,15 @@ def test_order_route_matches_any_case_and_prefix(root: httpx.Client, path: str) 
     response = post(root, path, order_body())
     assert response.status_code == 200, response.text
     assert response.json()["id"] != ZERO_GUID
+
+
+@pytest.mark.parametrize("path", ["/api/v2/formorder", "/api/v2/messagetocitizen", "/promswebapiX/api/v2/formorder"])
+def test_the_api_is_served_only_under_documented_prefixes(root: httpx.Client, path: str) -> None:
+    """Every documented base URL ends in /promswebapi or /webapi: a system whose ePROM base URL lacks it
+    must fail here as it would against ePROM, with the base URL named as the problem."""
+    response = post(root, path, order_body())
+    assert response.status_code == 404
+    assert "/promswebapi" in response.text and "base URL" in response.text
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,8 @@ def check_forms(results: Sequence[Any]) -> None:
 
 
 def check_form_caps(results: Sequence[Any], *, capability: str) -> None:
-    """P-FORM-CAPS: signing (E1-3 with NoDistribution) / paper (an order with a paper rule) per form."""
+    """P-FORM-CAPS: signing (an accepted signing order; E1-3 is refused for any form and proves nothing about
+    it) / paper (an order with a paper rule) per form."""
     found = Deviations("P-FORM-CAPS", f"The forms declared with {capability} take {capability} orders")
     for sent in results:
         judge_expectation(found, sent, rule=_CAPABILITY_RULES[capability])

@@ -7,12 +7,25 @@ A check is a plain function over recorded exchanges (and probe answers) that ret
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Deviation", "CheckFailure", "NotVerifiable", "Waiting", "Deviations", "Severity"]
+__all__ = ["Deviation", "CheckFailure", "NotVerifiable", "Waiting", "Deviations", "Severity", "Advice", "strict"]
+
+STRICT_VARIABLE = "EPROM_VERIFY_STRICT"  # "1": advice fails the check (``--eprom-strict``)
+
+
+def strict() -> bool:
+    """Whether advice (the kit's own SHOULD rules, beyond the guide) fails checks in this run."""
+    return os.environ.get(STRICT_VARIABLE, "") not in ("", "0")
+
+
+class Advice(UserWarning):
+    """eprom-verify recommends something the guide does not require: reported, never a failure unless strict."""
 
 Severity = Literal["critical", "major", "minor", "warning"]
 
@@ -88,6 +101,7 @@ class Deviations:
     title: str
     severity: Severity = "major"
     found: list[Deviation] = field(default_factory=list)
+    advice: list[Deviation] = field(default_factory=list)  # "eprom-verify recommends": never fails unless strict
 
     def add(self, field_: str, received: Any, expected: Any, *, rule: str = "", exchange_id: int | None = None):
         self.found.append(Deviation(field_, received, expected, rule, exchange_id))
@@ -97,7 +111,19 @@ class Deviations:
             self.add(field_, received, expected, **kw)
         return condition
 
+    def advise(self, condition: bool, field_: str, received: Any, recommendation: str, **kw: Any) -> bool:
+        """A SHOULD of the kit's own, not the guide's: reported as advice, a failure only in strict runs."""
+        if not condition:
+            self.advice.append(Deviation(field_, received, f"eprom-verify recommends {recommendation}", **kw))
+        return condition
+
     def raise_if_any(self) -> None:
+        if self.advice and strict():
+            self.found += self.advice
+            self.advice = []
+        for advice in self.advice:
+            warnings.warn(Advice(f"{self.check_id}: {advice.render()}"), stacklevel=2)
+        self.advice = []
         if self.found:
             raise CheckFailure(
                 check_id=self.check_id, title=self.title, deviations=self.found, severity=self.severity

@@ -9,7 +9,7 @@ from typing import Any
 from ..recorder.store import Exchange, SessionStore
 from ..spec.enums import FormOrderStatus, NotificationChannel, parse_enum, wire_name
 from ..spec.wire import ZERO_GUID
-from .failure import Deviations, Waiting
+from .failure import Deviations, NotVerifiable, Waiting
 
 __all__ = ["check_round_trip", "acknowledged", "RecordedOrder", "check_recorded_round_trips"]
 
@@ -35,6 +35,10 @@ def check_round_trip(
 ) -> None:
     """Exactly one E1, answered with an order; C1 and C2 each acknowledged on first delivery; the C1
     channel the one the rule and the person's reachability call for; answers stored once (probe)."""
+    from .sender_trigger import trigger_reached
+
+    if not trigger_reached(trip.placement.trigger):
+        raise NotVerifiable(check_id, f"the trigger never reached the system: {'; '.join(trip.problems)}")
     found = Deviations(check_id, "Round trip: order → status → answer")
     for problem in trip.problems:
         found.add("scenario", problem, "every step of the round trip happens")

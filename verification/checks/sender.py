@@ -23,6 +23,7 @@ from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_request,
 from .failure import Deviations, NotVerifiable
 from .outbound import KEY_IN_BODY, answer_text, answered_2xx, endpoint_of, header, json_members, outbound
 from .round_trip import acknowledged
+from .sender_trigger import trigger_reached
 
 __all__ = [
     "trigger_ok",
@@ -67,12 +68,19 @@ def describe_trigger(trigger: Exchange) -> str:
     return f"{what}; got {came}"
 
 
-def check_trigger(trigger: Exchange, *, check_id: str, title: str = "The trigger is taken") -> None:
-    """The kit's trigger was taken; a refusal, a timeout, a non-2xx answer or a non-zero exit is a failed
-    check saying what was sent and what came back."""
+TRIGGER_CONTRACT = ("the trigger carried out (eprom-verify's trigger contract, README: HTTP 2xx or exit 0 for a "
+                    "valid request; the guide says nothing about triggers)")
+
+
+def check_trigger(trigger: Exchange, *, check_id: str, title: str = "The trigger is carried out") -> None:
+    """The kit's trigger for a valid request was taken. One that never reached the system (transport error,
+    timeout) is not verifiable; a refusal or a crash is a failed check saying what was sent and what came
+    back, against the kit's trigger contract (not a rule of the guide)."""
+    if not trigger_reached(trigger):
+        raise NotVerifiable(check_id, f"the trigger never reached the system: {describe_trigger(trigger)}")
     found = Deviations(check_id, title)
-    found.require(trigger_ok(trigger), "trigger", describe_trigger(trigger),
-                  "the trigger is taken (HTTP 2xx or exit 0, in time)", exchange_id=trigger.id)
+    found.require(trigger_ok(trigger), "trigger", describe_trigger(trigger), TRIGGER_CONTRACT,
+                  exchange_id=trigger.id)
     found.raise_if_any()
 
 
@@ -93,9 +101,10 @@ def created_order_id(e1: Exchange) -> str | None:
 def check_order_sent(trigger: Exchange | None, e1: Sequence[Exchange], *, check_id: str = "S-ORDER-SENT") -> None:
     """The trigger was taken, exactly one E1 followed, and ePROM answered it 2xx with an order id."""
     found = Deviations(check_id, "A triggered order reaches ePROM once, without an error")
+    if trigger is not None and not trigger_reached(trigger):
+        raise NotVerifiable(check_id, f"the trigger never reached the system: {describe_trigger(trigger)}")
     if trigger is not None and not trigger_ok(trigger):
-        found.add("trigger", describe_trigger(trigger), "the trigger is taken (HTTP 2xx or exit 0, in time)",
-                  exchange_id=trigger.id)
+        found.add("trigger", describe_trigger(trigger), TRIGGER_CONTRACT, exchange_id=trigger.id)
     if not e1:
         found.add("E1 requests", 0, "exactly 1 E1 request after the trigger", rule="V1.1")
         found.raise_if_any()
@@ -252,17 +261,12 @@ def check_order_rules(
     forms: Iterable[Any],
     *,
     trigger: Exchange | None = None,
-    nothing_sent_ok: bool = False,
     check_id: str = "S-ORDER-RULES",
 ) -> None:
     """Never ``mustBeSigned`` with ``NoDistribution`` (5.5, E1-3) or with ``onBehalfOfNationalId`` (5.6,
-    E1-4); paper rules only for forms the target declares paper-enabled (BR-06, E1-5).
-
-    ``nothing_sent_ok``: the trigger asked for a forbidden combination, so sending nothing (refusing it)
-    is the right answer."""
+    E1-4); paper rules only for forms the target declares paper-enabled (BR-06, E1-5). For a trigger that
+    asked for a forbidden combination itself, see :func:`.sender_trigger.check_refused_or_handled`."""
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
-    if not orders and nothing_sent_ok:
-        return
     if not orders:
         after = f" after the trigger ({describe_trigger(trigger)})" if trigger is not None else ""
         raise NotVerifiable(check_id, f"no E1 request was recorded{after}")
@@ -297,10 +301,13 @@ def check_signed_download(
     api_key: str,
     *,
     c2: Exchange | None = None,
+    window_s: float | None = None,
     check_id: str = "S-SIGNED-DOWNLOAD",
 ) -> None:
     """After a signed return (C2 with a non-zero ``signedFormId``), the system fetches the document with
-    E2 and ``Authorization: Basic <raw key>``, and downloads it once (BR-13, S-SIGN.3)."""
+    E2 and ``Authorization: Basic <raw key>``, and downloads it once (BR-13, S-SIGN.3). The guide sets no
+    time for the download (the document is kept at least 30 days): none within ``window_s``
+    (``budgets.signed_download_s``) is not verified in this run, never a failure."""
     if not signed_form_id or is_zero_guid(signed_form_id):
         raise NotVerifiable(check_id, "no signed return (C2 with a non-zero signedFormId) was delivered")
     found = Deviations(check_id, "The signed document is downloaded with the right header, once")
@@ -309,8 +316,10 @@ def check_signed_download(
                       rule="BR-21", exchange_id=c2.id)
     wanted = [ex for ex in e2 if endpoint_of(ex) == "E2" and signed_form_id.lower() in ex.path.lower()]
     if not wanted:
-        found.add("E2 requests", 0, f"GET …/api/ExternalDocument/{signed_form_id} after the C2", rule="S-SIGN.3")
         found.raise_if_any()
+        within = f" within {window_s:g} s (budgets.signed_download_s)" if window_s is not None else ""
+        raise NotVerifiable(check_id, f"no download of the signed document{within}; a system that downloads "
+                            "later (e.g. in a batch) is not verified in this run: the guide sets no time for it")
     for exchange in wanted:
         problem = authorization_problem(header(exchange, "authorization"), api_key)
         found.require(problem is None, "E2 Authorization", problem, "'Basic <raw key>'", rule="BR-01",
@@ -342,11 +351,13 @@ def _masked(national_id: str) -> str:
 
 
 def check_test_data(
-    exchanges: Iterable[Exchange], test_persons: Iterable[str], *, check_id: str = "S-TEST-DATA"
+    exchanges: Iterable[Exchange], test_persons: Iterable[str], *, kit_supplied: Iterable[str] = (),
+    check_id: str = "S-TEST-DATA",
 ) -> None:
     """Every national id the system sends is a configured test person or in a synthetic range (Normen:
-    no real person's data in a test environment)."""
-    persons = set(test_persons)
+    no real person's data in a test environment). An id the kit itself put into a trigger
+    (``kit_supplied``, e.g. the H-number it asks the system to refuse) is the kit's data, not the system's."""
+    persons = set(test_persons) | set(kit_supplied)
     calls = [ex for ex in outbound(exchanges) if national_ids_sent(ex)]
     if not calls:
         raise NotVerifiable(check_id, "the system sent no national id to ePROM in this session")

@@ -28,7 +28,7 @@ from ..spec.enums import (
 from ..spec.national_id import is_acceptable_for_eprom
 from ..spec.payloads import MISSING, member
 from .failure import Deviations, NotVerifiable
-from .outbound import endpoint_of, header, json_members, of_endpoint
+from .outbound import answer_text, answered_2xx, endpoint_of, header, json_members, of_endpoint
 from .sender import authorization_problem
 
 __all__ = ["check_message", "check_sms_email", "check_personvern", "MAX_DOCUMENT_BYTES", "letter_documents"]
@@ -196,7 +196,8 @@ def _volven(value: Any) -> bool:
 
 def check_personvern(exchanges: Iterable[Exchange], api_key: str, *, check_id: str = "S-PERSONVERN") -> None:
     """Every E6/E7 call: ``Authorization: Basic <raw key>``; ``nationalId`` 11 characters; ``type`` a
-    PersonvernInnstillingType; E7 ``status`` IkkeAktiv/Aktiv (0/1) — not a Volven code of C4 (BR-27, Q34)."""
+    PersonvernInnstillingType; E7 ``status`` IkkeAktiv/Aktiv (0/1) — not a Volven code of C4 (BR-27, Q34);
+    ePROM answered 2xx (a call it refused did not do what the system meant)."""
     calls = of_endpoint(exchanges, "E6", "E7")
     if not calls:
         raise NotVerifiable(check_id, "the system read or set no privacy setting (E6/E7) in this session")
@@ -222,4 +223,7 @@ def check_personvern(exchanges: Iterable[Exchange], api_key: str, *, check_id: s
             expected = "IkkeAktiv or Aktiv (0 or 1)" + ("; a Volven code belongs to C4 only (Q34)"
                                                        if _volven(status) else "")
             found.require(problem is None, "E7.status", problem, expected, rule="BR-27", exchange_id=exchange.id)
+        found.require(answered_2xx(exchange), f"{endpoint} answer", answer_text(exchange),
+                      "HTTP 2xx: ePROM took the call (its 400 means the request was not one it accepts)",
+                      rule="BR-27", exchange_id=exchange.id)
     found.raise_if_any()

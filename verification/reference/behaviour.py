@@ -77,6 +77,13 @@ class Behaviour:
     letter_as_html: bool = False
     personvern_volven_status: bool = False
     sample_id_in_sms: bool = False
+    always_keeps_pha_copy: bool = False
+    drops_on_behalf_of: bool = False
+    renames_signing_text: bool = False
+    personvern_read_for_set: bool = False
+    personvern_access_restriction: bool = False
+    # Correct alternative designs (not faults): see CORRECT_DESIGNS.
+    downloads_signed_in_batch: bool = False
 
     # Knobs (the correct values are the defaults).
     e1_read_timeout_s: float = 10.0
@@ -86,11 +93,13 @@ class Behaviour:
     retry_backoff_s: float = 0.1
     signed_scan_s: float = 6.0  # slow_signed_return: the inline "virus scan" of a signed PDF
     dedup_write_s: float = 0.05  # racy_dedup: the async save between the duplicate check and the insert
+    signed_batch_delay_s: float = 60.0  # downloads_signed_in_batch: the nightly batch, well after the run's window
 
     @property
     def faults(self) -> tuple[str, ...]:
         """Names of the fault flags that are switched on (the correct designs' flags are not faults)."""
-        return tuple(name for name, value in vars(self).items() if value is True and name not in CORRECT_DESIGNS)
+        return tuple(name for name, value in vars(self).items()
+                     if value is True and name not in CORRECT_DESIGNS and name not in DESIGN_FLAGS)
 
 
 CORRECT = Behaviour()
@@ -171,6 +180,8 @@ VARIANT_DESCRIPTIONS: dict[str, str] = {
 # The correct alternative designs: every check must pass on each (``eprom-verify selftest`` counts a failure
 # as a false alarm). The sender side adds its own here (refuses invalid triggers, batch signed download, …).
 CORRECT_DESIGNS: dict[str, Behaviour] = {}
+# Flags that were faults under an earlier reading and are now parts of a correct design (forwards_invalid_triggers).
+DESIGN_FLAGS = frozenset({"skips_signing_rules", "accepts_h_number"})
 
 VARIANTS: dict[str, Behaviour] = {
     "missing_auth_check": Behaviour(missing_auth_check=True),
@@ -321,8 +332,62 @@ VARIANT_COLLATERAL["retries_slow_orders"].add("R-ORDERING")
 VARIANT_CATCHES["stores_preferred_channel"].add("R-STATUS-ORDERED")  # V1.3 with the channel probe
 
 
+# Issue 10 (the system as sender): misses of the checks, each now caught.
+VARIANT_DESCRIPTIONS |= {
+    "always_keeps_pha_copy": "hard-codes dontStoreCompletedFormInPha: false, whatever the order asked (V2.6)",
+    "drops_on_behalf_of": "its order model has no onBehalfOfNationalId: the person the form is about never "
+    "reaches ePROM (S-ONBEHALF.3)",
+    "renames_signing_text": "sends the signing text as signatureText, a name ePROM does not bind, so it is lost",
+    "personvern_read_for_set": "routes every privacy trigger to the read (E6), so a requested change is never made",
+    "personvern_access_restriction": "a stale type enum: asks for Tilgangsbegrensning where Reservasjon was asked; ePROM answers 400",
+}
+VARIANTS |= {name: Behaviour(**{name: True}) for name in (
+    "always_keeps_pha_copy", "drops_on_behalf_of", "renames_signing_text", "personvern_read_for_set",
+    "personvern_access_restriction",
+)}
+VARIANT_CATCHES |= {
+    "always_keeps_pha_copy": {"S-ORDER-BODY"},
+    "drops_on_behalf_of": {"S-ORDER-RULES"},
+    "renames_signing_text": {"S-ORDER-RULES"},
+    "personvern_read_for_set": {"S-PERSONVERN"},
+    "personvern_access_restriction": {"S-PERSONVERN"},
+}
+
+# The order as asked (S-ORDER-RULES compares the E1 with the trigger): another rule's name, or "true" for true,
+# is not the order the trigger asked for either.
+for _variant in ("rule_as_channel_name", "booleans_as_strings"):
+    VARIANT_COLLATERAL.setdefault(_variant, set()).add("S-ORDER-RULES")
+# ePROM refuses the privacy calls of a text/plain body too, and S-PERSONVERN now judges ePROM's answer.
+VARIANT_COLLATERAL["text_plain_content_type"].add("S-PERSONVERN")
+
+# Correct sender designs: forwarding what the trigger asked and handling ePROM's 400, and a batch download.
+# The correct system itself is the design that refuses invalid triggers before anything leaves it.
+CORRECT_DESIGNS |= {
+    "forwards_invalid_triggers": Behaviour(skips_signing_rules=True, accepts_h_number=True),
+    "downloads_signed_in_batch": Behaviour(downloads_signed_in_batch=True),
+}
+VARIANT_DESCRIPTIONS |= {
+    "forwards_invalid_triggers": "CORRECT: leaves validation to ePROM: forwards an H-number, signing with "
+    "NoDistribution or on behalf of someone, and handles the documented 400 (sent once, the error surfaced)",
+    "downloads_signed_in_batch": "CORRECT: downloads signed documents in a nightly batch, not when the C2 arrives "
+    "(the guide keeps them 30 days): not verified in the run, never failed",
+}
+
+# A system that forwards what it is asked and handles ePROM's 400 is correct (issue 10): no longer variants.
+for _name in ("skips_signing_rules", "accepts_h_number"):
+    VARIANTS.pop(_name, None)
+    VARIANT_DESCRIPTIONS.pop(_name, None)
+    VARIANT_CATCHES.pop(_name, None)
+    VARIANT_COLLATERAL.pop(_name, None)
+# The guide sets no time for the signed download (kept 30 days): within one run, never downloading cannot be
+# told from a later batch (downloads_signed_in_batch, correct), so it is no variant a run can catch.
+for _table in (VARIANTS, VARIANT_DESCRIPTIONS, VARIANT_CATCHES, VARIANT_COLLATERAL):
+    _table.pop("never_downloads_signed", None)
+VARIANT_CATCHES["signed_download_key_in_query"].add("R-RETURN-SIGNED")  # R-RETURN-SIGNED judges the E2 header
+
+
 def variant(name: str) -> Behaviour:
-    """The named faulty variant or correct design, or ``"correct"`` for the correct system."""
+    """The named faulty variant, a correct design, or ``"correct"`` for the correct system."""
     if name == "correct":
         return CORRECT
     try:

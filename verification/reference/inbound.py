@@ -183,10 +183,18 @@ async def _fetch_signed(runtime: Runtime, row_id: int, signed_form_id: str) -> N
     """E2 in the background, after the C2 has been acknowledged (BR-13); the faults skip it or do it inline."""
     if runtime.behaviour.never_downloads_signed:
         return
+    if runtime.behaviour.downloads_signed_in_batch:  # a correct design: the download waits for the batch
+        runtime.spawn(_batch_download(runtime, row_id, signed_form_id))
+        return
     if not runtime.behaviour.slow_signed_return:
         runtime.spawn(_download_signed(runtime, row_id, signed_form_id))
     elif await _download_signed(runtime, row_id, signed_form_id):
         await asyncio.sleep(runtime.behaviour.signed_scan_s)  # the fault: a slow "virus scan" before answering
+
+
+async def _batch_download(runtime: Runtime, row_id: int, signed_form_id: str) -> None:
+    await asyncio.sleep(runtime.behaviour.signed_batch_delay_s)
+    await _download_signed(runtime, row_id, signed_form_id)
 
 
 async def _download_signed(runtime: Runtime, row_id: int, signed_form_id: str) -> bool:

@@ -159,14 +159,15 @@ def order_body(
     metadata = _metadata(params, behaviour)
     if metadata is not None:
         body["metadata"] = metadata
+    dont_store = _boolean(params, "dontStoreCompletedFormInPha") and not behaviour.always_keeps_pha_copy
     body |= {
-        "dontStoreCompletedFormInPha": _flag(_boolean(params, "dontStoreCompletedFormInPha"), behaviour),
+        "dontStoreCompletedFormInPha": _flag(dont_store, behaviour),
         "distributionRule": _rule_on_the_wire(rule, behaviour),
         "mustBeSigned": _flag(must_be_signed, behaviour),
-        "signingText": _text(params, "signingText"),
+        "signatureText" if behaviour.renames_signing_text else "signingText": _text(params, "signingText"),
         "physicalAddress": _physical_address(params),
         "testMode": _flag(False, behaviour),  # testMode true would mean the answer is never returned (BR-10)
-        "onBehalfOfNationalId": on_behalf_of,
+        "onBehalfOfNationalId": None if behaviour.drops_on_behalf_of else on_behalf_of,
     }
     return body
 
@@ -242,6 +243,8 @@ def personvern_body(params: Mapping[str, Any], *, behaviour: Behaviour = CORRECT
     national_id = _national_id(params, "nationalId")
     try:
         kind = parse_enum(PersonvernInnstillingType, member(params, "type", 0), field="type")
+        if behaviour.personvern_access_restriction:  # the fault: a type ePROM does not support
+            kind = PersonvernInnstillingType.Tilgangsbegrensning
         status = member(params, "status")
         body: dict[str, Any] = {"nationalId": national_id, "type": int(kind)}
         if status is not None:

@@ -128,7 +128,10 @@ class EpromClient:
     async def personvern(self, body: dict[str, Any]) -> EpromAnswer:
         """E6 ``getpersonverninnstilling``, or E7 ``setpersonverninnstilling`` when ``status`` is set
         (the v2 paths of [HEAD], 2023-09-19)."""
-        path = "/api/v2/setpersonverninnstilling" if "status" in body else "/api/v2/getpersonverninnstilling"
+        update = "status" in body and not self.behaviour.personvern_read_for_set  # the fault: always a read
+        if not update:
+            body = {name: value for name, value in body.items() if name != "status"}
+        path = "/api/v2/setpersonverninnstilling" if update else "/api/v2/getpersonverninnstilling"
         return await self._post_once(path, body, key_in_header=True, read_s=10.0)
 
     async def fetch_signed_document(

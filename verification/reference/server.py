@@ -135,7 +135,8 @@ class ReferenceSystem:
         capabilities = "formorder message personvern sms email signing on_behalf_of patient_initiated paper"
         return {
             "callback_base_url": self.base_url,
-            "trigger": {"url": self.trigger_url},
+            "trigger": {"url": self.trigger_url, **{kind: {"url": f"{self.base_url}/_trigger/{kind}"}
+                                                     for kind in ("message", "sms", "email", "personvern")}},
             "probe": {kind: self.probe_url(kind) for kind in ("status", "answers", "signed", "channel")},
             "capabilities": capabilities.split(),
             "accepts_unknown_orders": False,

@@ -120,7 +120,7 @@ async def initiate(request: Request, state: SimulatorState) -> Response:
     if not isinstance(national_id, str) or not is_acceptable_for_eprom(national_id):
         raise AdminError(400, "nationalId must be a fødselsnummer or D-nummer")
     sign = data.get("sign", False) is True
-    if form.signing and not sign:
+    if form.patient_signing and not sign:
         raise CitizenRefusal("the form must be signed when ordered by the patient: send sign: true")
     order = Order(
         id=new_guid(), form_id=form_id, national_id=national_id, rule=DistributionRule.Basic,

@@ -1,7 +1,8 @@
 """E3 letters (``POST api/v2/messagetocitizen``, then C3) and E4/E5 SMS/e-mail (key in the body).
 
 E3 (spec 2, E3): the key in the header; an unknown key → 400 E3-4 echoing the key as sent; no main
-document → 400 E3-3. ``documentCollection``'s structure is UNSPECIFIED in every version of the guide, so
+document → 400 E3-3; a ``formId`` (optional, documented at the seed's commit 5567066, Q21) that names no
+form → 400 E3-5. ``documentCollection``'s structure is UNSPECIFIED in every version of the guide, so
 the simulator is lenient: a main document is *present* when the collection is a non-empty list, or an
 object whose main-document member (a name containing "main" or "hoved") is non-empty, or — with no such
 member — an object with any non-empty member. The answer is ``{"notificationChannel", "messageToCitizenId"}``;
@@ -56,7 +57,7 @@ async def send_letter(request: Request) -> Response:
         credential = await require_header_key(request, state, unknown_key_message=text(state.settings, "E3-4"))
         members = Members(request, await json_body(request, state), LETTER_MEMBERS)
         if members.has("formId"):
-            add_finding(request, "formId is not a member of a letter (removed from the docs 2022-08-29)")
+            _check_letter_form(state, members.get("formId"))
         if not has_main_document(members.get("documentCollection")):
             raise Rejection(documented_error(state.settings, "E3-3"))
         national_id = members.get("nationalId")
@@ -92,6 +93,14 @@ async def send_letter_status(state: SimulatorState, letter: Letter) -> None:
     elif letter.placed_by_other_system:
         skip = OTHER_SYSTEM_SKIP
     await state.deliver("C3", body, record=letter.deliveries, meta={"messageToCitizenId": letter.id}, skip_reason=skip)
+
+
+def _check_letter_form(state: SimulatorState, form_id: Any) -> None:
+    """``formId`` of a letter ([5567066]: "The form to place an order for"): an unknown one is E3-5."""
+    if form_id is None:
+        return
+    if not isinstance(form_id, str) or state.form(form_id) is None:
+        raise Rejection(documented_error(state.settings, "E3-5", formId=str(form_id)))
 
 
 def has_main_document(collection: Any) -> bool:

@@ -33,6 +33,7 @@ APPENDIX_C: dict[str, str] = {
     "E3-2": "Unable to communicate with Helsenorge. No message sent.",
     "E3-3": "Main document in MessageToCitizen is missing",
     "E3-4": "apiKey '{apiKey}' doesn't exists",
+    "E3-5": "No form with id='{formId}' exists",  # [5567066] only (Q21); the template says formOrder.formId
     "E4-1": "apiKey '{apiKey}' doesn't exists",
     "E4-2": "Either nationalId or phoneNumber must be specified",
     "E5-1": "apiKey '{apiKey}' doesn't exists",

@@ -1,9 +1,11 @@
 """ePROM's routes, matched as ASP.NET matches them: case-insensitively, under any of its prefixes.
 
-The same API answers under ``/promswebapi`` (= ``/PromsWebApi``), ``/webapi`` and the root. The path is
-lower-cased, a known prefix and a trailing slash are stripped, and the rest is looked up in
-:data:`EPROM_ROUTES`. An unknown path → 404, a known path with another method → 405; both are recorded
-with a finding, never swallowed.
+The same API answers under ``/promswebapi`` (= ``/PromsWebApi``, test) and ``/webapi`` (QA, PROD): every
+documented base URL has one of them. The path is lower-cased, the prefix and a trailing slash are stripped,
+and the rest is looked up in :data:`EPROM_ROUTES`. A request outside the prefixes → 404 naming the base URL
+as the problem (an ePROM base URL without its prefix would otherwise pass against the simulator and fail
+against ePROM); an unknown path → 404, a known path with another method → 405; all recorded with a
+finding, never swallowed.
 """
 
 from __future__ import annotations
@@ -66,8 +68,19 @@ def normalise(path: str) -> str:
     return lowered
 
 
+def _prefixed(path: str) -> bool:
+    lowered = path.lower()
+    return any(lowered == prefix or lowered.startswith(prefix + "/") for prefix in PREFIXES)
+
+
 async def dispatch(request: Request) -> Response:
     """The one catch-all route: find the ePROM endpoint for this request, or say why there is none."""
+    if not _prefixed(request.url.path):
+        add_finding(request, "outside the documented prefixes: the system's ePROM base URL lacks /promswebapi")
+        message = (f"No ePROM API at {request.url.path}: every ePROM base URL ends in /promswebapi (test) or "
+                   "/webapi (QA, PROD); check the ePROM base URL the system is configured with, e.g. "
+                   f"http://{request.url.netloc}/promswebapi")  # UNSPECIFIED: own text
+        return error_response(state_of(request).settings, 404, message)
     path = normalise(request.url.path)
     same_path: list[EpromRoute] = []
     for route in EPROM_ROUTES:

@@ -36,8 +36,9 @@ can choose the other reading:
 - **Bad key on E1/E2** (UNSPECIFIED): ``auth_failure_status`` (401).
 - **Form-level signing** (before v13.4 a form could demand a signature): ``form_level_signing=True``
   makes ``Form.signing`` count as "signing required" for E1-3/E1-4; by default only ``mustBeSigned`` does
-  (v13.4: signing is decided per order). For patient-initiated forms ``Form.signing`` always means
-  "Skjema bestilt av pasient må signeres".
+  (v13.4: signing is decided per order). Whether a *patient-initiated* order of the form must be signed
+  ("Skjema bestilt av pasient må signeres") is a separate setting, ``Form.patient_signing``; since
+  2025-09-19 it no longer needs "Signering støttes" (``Form.signing``).
 - **A newer ePROM** (drift tests): ``answer_overrides`` are members merged into every E1 answer, added or
   replacing (an unknown member, an enum value the guide does not list, a name turned into an integer);
   a runtime change replaces the whole mapping.
@@ -82,6 +83,10 @@ class Person:
 
 EVERY_CHANNEL = Person()
 DEFAULT_PERSON = Person(helsenorge=True, digital_mailbox=False, unsecure=False, paper_address=False)
+# Persons the guide names, who exist in ePROM's test environment whatever the population says (unless it
+# lists them otherwise): the verification person of IntegrasjonVerifikasjon at the seed's commit 5567066
+# ("Pnr: 01039494104", upstream/IntegrasjonVerifikasjon.md:52; consented on Helsenorge in test and QA).
+DOCUMENTED_PERSONS: dict[str, Person] = {"01039494104": DEFAULT_PERSON}
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,9 @@ class Form:
     name: str
     published: bool = True
     paper: bool = False
-    signing: bool = False
+    signing: bool = False  # "Signering støttes": orders of the form may be signed
     patient_orderable: bool = False
+    patient_signing: bool = False  # "Skjema bestilt av pasient må signeres": a separate setting
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .dispatcher import CallbackDispatcher, DeliveryOutcome
 from .exchange_log import ExchangeLog
 from .faults import FaultBoard
 from .orders import Letter, Order
-from .settings import Form, Person, SimulatorSettings
+from .settings import DOCUMENTED_PERSONS, Form, Person, SimulatorSettings
 
 __all__ = ["SimulatorState", "PrivacyRecord", "PRIVACY_DEFINITIONS"]
 
@@ -69,6 +69,8 @@ class SimulatorState:
         listed = self.settings.population.get(national_id)
         if listed is not None:
             return listed if listed.exists else None
+        if national_id in DOCUMENTED_PERSONS:
+            return DOCUMENTED_PERSONS[national_id]
         info = classify(national_id)
         if not info.check_digits_ok or info.kind not in (NationalIdKind.FODSELSNUMMER, NationalIdKind.D_NUMBER):
             return None
