@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="print the requests the run would send to ePROM (redacted) and send nothing; "
                      "exit 0 if a real run would be allowed, 4 if a safety rule would refuse it")
 
+    doctor = commands.add_parser("doctor", help="try once each callback route, trigger, probe and the simulator "
+                                 "port the target names (exit 4 if the system cannot be reached)")
+    doctor.add_argument("target", type=Path, help="target file (YAML)")
+
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
 
@@ -105,6 +109,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
         return _simulate(args.target)
+    if args.command == "doctor":
+        from .doctor import diagnose, reachable, render
+
+        findings = diagnose(load_target_or_exit(args.target))
+        print(render(findings))
+        return EXIT_OK if reachable(findings) else EXIT_USAGE
     if args.command == "relay":
         from .recorder.relay_command import relay_command
 

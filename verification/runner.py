@@ -80,6 +80,22 @@ def dry_run(target: Target, *, only: Sequence[str] = ()) -> int:
     return 4 if refusal else 0
 
 
+def _doctor_allows(target: Target, *, quiet: bool) -> bool:
+    """The doctor's pre-flight: its lines (all of them unless ``quiet`` and all is well); False stops the run."""
+    from .doctor import diagnose, reachable, render
+
+    findings = diagnose(target)
+    ok = reachable(findings)
+    if ok and quiet:
+        print(f"eprom-verify doctor: {len(findings)} tried, everything answers", flush=True)
+    else:
+        print(render(findings), file=sys.stdout if ok else sys.stderr, flush=True)
+    if not ok:
+        print("eprom-verify: stopped before any case (exit 4); no session folder was created. "
+              "Run `eprom-verify doctor TARGET.yaml` after the fix.", file=sys.stderr)
+    return ok
+
+
 def run_session(
     target: Target,
     target_path: Path,
@@ -90,10 +106,13 @@ def run_session(
     quiet: bool = False,
     session_dir: Path | None = None,
     dry_run_only: bool = False,
+    doctor: bool = True,
 ) -> int:
     """Run every applicable case against ``target``; returns the exit code (pytest's convention).
 
-    ``dry_run_only`` prints the plan and sends nothing (:func:`dry_run`)."""
+    ``dry_run_only`` prints the plan and sends nothing (:func:`dry_run`). ``doctor`` first tries once
+    everything the target names (:mod:`verification.doctor`): a system that cannot be reached stops the
+    run with exit 4, before any case and before a session folder exists."""
     if dry_run_only:
         return dry_run(target, only=only)
     refusal = safety_refusal(target, only=only)
@@ -114,6 +133,8 @@ def run_session(
     elif target.eprom.mode != "simulator":
         print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
               "use mode: simulator", file=sys.stderr)
+        return 4
+    if doctor and not _doctor_allows(target, quiet=quiet):
         return 4
     session_dir = session_dir or new_session_dir(report_root)
     args = [
