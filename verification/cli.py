@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run every applicable check against the target")
     run.add_argument("target", type=Path, help="target file (YAML)")
     _add_run_options(run)
+    run.add_argument("--last-failed", action="store_true",
+                     help="re-run only the cases that failed in the previous session of this target (in --report-dir)")
     run.add_argument("--dry-run", action="store_true",
                      help="print the requests the run would send to ePROM (redacted) and send nothing; "
                      "exit 0 if a real run would be allowed, 4 if a safety rule would refuse it")
@@ -77,7 +79,8 @@ def _add_evidence_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--report-dir", type=Path, default=Path("reports"), help="where session folders go")
-    sub.add_argument("--only", nargs="+", metavar="ID", default=(), help="run only the cases for these IDs")
+    sub.add_argument("--only", nargs="+", metavar="ID", default=(),
+                     help="run only the cases for these IDs (any case; `eprom-verify checklist` lists them)")
     sub.add_argument("--profile", choices=("quick", "certification"), default=None)
     sub.add_argument("-q", "--quiet", action="store_true", help="less output")
 
@@ -99,6 +102,8 @@ class _UsageError(Exception):
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "only", ()):  # before anything is written: a mistyped ID leaves no session folder
+        args.only = _resolve_only(args.only)
     if args.command == "checklist":
         return _checklist(args.format)
     if args.command == "run":
@@ -158,13 +163,35 @@ def load_target_or_exit(path: Path):
         raise _UsageError(f"bad target file\n{exc}") from None
 
 
+def _resolve_only(given: Sequence[str]) -> tuple[str, ...]:
+    from .selection import SelectionError, resolve_only
+
+    try:
+        return resolve_only(given)
+    except SelectionError as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _run(target_path: Path, args: argparse.Namespace) -> int:
     from .runner import run_session
 
     target = load_target_or_exit(target_path)
+    nodeids: list[str] = []
+    if args.last_failed:
+        from .selection import SelectionError, last_failed_nodeids
+
+        try:
+            previous, nodeids = last_failed_nodeids(args.report_dir, target.name)
+        except SelectionError as exc:
+            raise _UsageError(str(exc)) from None
+        if not nodeids:
+            print(f"eprom-verify: nothing failed in the previous session of {target.name!r} ({previous}); "
+                  "nothing to re-run")
+            return EXIT_OK
+        print(f"eprom-verify: re-running the {len(nodeids)} case(s) that failed in {previous}")
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
-        dry_run_only=args.dry_run,
+        dry_run_only=args.dry_run, nodeids=nodeids,
     )
 
 

@@ -84,10 +84,12 @@ def judges_whole_session(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=judges_whole_session)  # stable: whole-session cases last, the rest in their order
-    only = set(config.getoption("--eprom-only") or ())
+    for item in items:  # `pytest -k R-AUTH` selects by check ID, as -k selects by a test's name
+        item.extra_keyword_matches.update(case_ids(item))
+    only = {name.upper() for name in config.getoption("--eprom-only") or ()}
     if not only:
         return
-    keep = [item for item in items if case_ids(item) & only]
+    keep = [item for item in items if {name.upper() for name in case_ids(item)} & only]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
     items[:] = keep
 

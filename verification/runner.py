@@ -107,6 +107,7 @@ def run_session(
     session_dir: Path | None = None,
     dry_run_only: bool = False,
     doctor: bool = True,
+    nodeids: Sequence[str] = (),
 ) -> int:
     """Run every applicable case against ``target``; returns the exit code (pytest's convention).
 
@@ -138,7 +139,7 @@ def run_session(
         return 4
     session_dir = session_dir or new_session_dir(report_root)
     args = [
-        str(CASES_DIR),
+        *([str(CASES_DIR / nodeid) for nodeid in nodeids] or [str(CASES_DIR)]),  # nodeids: --last-failed
         f"--rootdir={CASES_DIR}",
         "-c", str(CASES_DIR / "pytest.ini"),
         f"--eprom-target={target_path}",
