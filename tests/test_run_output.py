@@ -61,3 +61,46 @@ def test_a_run_prints_areas_and_one_line_per_failed_check(tmp_path: Path):
     assert "eprom-verify: receiver: 1 failed" in out and "eprom-verify: sender: 1 passed" in out
     assert ("FAILED [R-AUTH] R-AUTH (BR-23): sent PUT /api/PromsFormOrder [C1 with empty apiKey]: reply — got "
             "HTTP 200 '{\"success\": true}' — the guide requires rejected: HTTP 4xx (+1 more)") in out
+
+
+def run_cases(tmp_path: Path, cases: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "target.yaml").write_text(TARGET)
+    (tmp_path / "test_cases.py").write_text(textwrap.dedent(cases))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(tmp_path / "test_cases.py"), f"--rootdir={tmp_path}", "-p",
+         "no:cacheprovider", f"--eprom-target={tmp_path / 'target.yaml'}",
+         f"--eprom-session-dir={tmp_path / 'session'}", *extra],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
+    )
+
+
+def test_console_report_and_evidence_show_one_set_of_numbers(tmp_path: Path):
+    """Finding 6: the demo printed "63 passed, 24 skipped" and "45 passed, 13 pending attestation, …", and
+    "6 files" for a folder of 7."""
+    import json
+    import re
+
+    cases = CASES.replace("def test_round_trip():", "def test_round_trip(eprom_session):")
+    result = run_cases(tmp_path, cases, "-q")
+    evidence = json.loads((tmp_path / "session" / "evidence" / "evidence.json").read_text())
+    summary = evidence["summary"]
+    assert summary.startswith(f"verdict {evidence['verdict']}: ") and "3 cases (1 failed, 2 passed)" in summary
+    assert f"eprom-verify: {summary}" in result.stdout
+    assert summary in (tmp_path / "session" / "evidence" / "report.html").read_text()
+    assert evidence["verdict_meaning"] in (tmp_path / "session" / "evidence" / "report.html").read_text()
+    held = len([p for p in (tmp_path / "session" / "evidence").iterdir() if p.is_file()])
+    assert re.search(rf"evidence bundle \S+ \({held} files\)", result.stdout), result.stdout[-1500:]
+    assert "1 failed, 2 passed in" in result.stdout.splitlines()[-1]  # pytest's line says the same of the cases
+
+
+def test_require_complete_turns_an_incomplete_verdict_into_exit_1(tmp_path: Path, capsys):
+    import json
+
+    from verification.runner import _required
+
+    (tmp_path / "evidence").mkdir()
+    for verdict, code, expected in (("incomplete", 0, 1), ("passed", 0, 0), ("failed", 1, 1)):
+        (tmp_path / "evidence" / "evidence.json").write_text(json.dumps({"verdict": verdict}))
+        assert _required(code, tmp_path) == expected, verdict
+    assert "verdict incomplete; --require complete makes that exit 1" in capsys.readouterr().err

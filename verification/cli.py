@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     run.add_argument("--last-failed", action="store_true",
                      help="re-run only the cases that failed in the previous session of this target (in --report-dir)")
+    run.add_argument("--require", choices=("complete",), default=None,
+                     help="complete: exit 1 unless the verdict is passed (pending attestation, waiting or not run "
+                     "items make the verdict incomplete, which otherwise exits 0)")
     run.add_argument("--dry-run", action="store_true",
                      help="print the requests the run would send to ePROM (redacted) and send nothing; "
                      "exit 0 if a real run would be allowed, 4 if a safety rule would refuse it")
@@ -191,7 +194,7 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
         print(f"eprom-verify: re-running the {len(nodeids)} case(s) that failed in {previous}")
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
-        dry_run_only=args.dry_run, nodeids=nodeids,
+        dry_run_only=args.dry_run, nodeids=nodeids, require=args.require,
     )
 
 

@@ -108,6 +108,7 @@ def run_session(
     dry_run_only: bool = False,
     doctor: bool = True,
     nodeids: Sequence[str] = (),
+    require: str | None = None,
 ) -> int:
     """Run every applicable case against ``target``; returns the exit code (pytest's convention).
 
@@ -164,4 +165,20 @@ def run_session(
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
         return 1
     print(f"\neprom-verify: session folder {session_dir}")
-    return code
+    return _required(code, session_dir) if require == "complete" else code
+
+
+def _required(code: int, session_dir: Path) -> int:
+    """``--require complete``: a run that otherwise passes (exit 0) exits 1 unless the verdict is ``passed``."""
+    import json
+
+    if code != 0:
+        return code
+    try:
+        verdict = json.loads((session_dir / "evidence" / "evidence.json").read_text(encoding="utf-8"))["verdict"]
+    except (OSError, ValueError, KeyError):
+        verdict = "unknown (no evidence.json)"
+    if verdict == "passed":
+        return 0
+    print(f"eprom-verify: verdict {verdict}; --require complete makes that exit 1", file=sys.stderr)
+    return 1

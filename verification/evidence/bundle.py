@@ -76,6 +76,7 @@ class BundleResult:
     verdict: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     signed: bool = False
+    summary: str = ""  # counts_line(): the same words as report.html and evidence.json
 
     @property
     def exit_code(self) -> int:
@@ -83,8 +84,8 @@ class BundleResult:
         return 1 if self.leaks or self.verdict == "failed" else 0
 
     def lines(self) -> list[str]:
-        counts = ", ".join(f"{n} {status}" for status, n in self.counts.items() if n)
-        out = [f"evidence bundle {self.bundle_dir} ({len(self.files)} files; verdict {self.verdict}: {counts})"]
+        held = sum(1 for p in self.bundle_dir.iterdir() if p.is_file())  # what the folder holds: manifest too
+        out = [f"evidence bundle {self.bundle_dir} ({held} files)", *([self.summary] if self.summary else [])]
         if self.leaks:
             out.append(f"LEAK SCAN FAILED: {len(self.leaks)} finding(s); the bundle has no manifest:")
             out += [f"  {leak}" for leak in self.leaks]
@@ -216,7 +217,7 @@ def write_bundle(
     store.set_info(_ALIASES_INFO, redactor.aliases.mapping)
     leaks = scan_bundle(bundle_dir, secrets=redactor.secrets,
                         national_ids=[*redactor.aliases.numbers(), *test_persons])
-    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
+    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"], summary=evidence["summary"])
     if leaks:
         (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
         return result

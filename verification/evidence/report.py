@@ -103,11 +103,11 @@ def _headers(headers: Mapping[str, Any] | None) -> str:
 
 def _header(ev: Mapping[str, Any]) -> str:
     system, session = ev.get("system", {}), ev.get("session", {})
-    counts = ", ".join(f"{n} {status}" for status, n in ev.get("counts", {}).items() if n)
     return (
         "<header>"
         f"<h1>ePROM verification evidence: {_e(system.get('name'))}</h1>"
-        f"<p>Verdict {_badge(ev.get('verdict', ''))} <span class=small>({_e(counts)})</span></p>"
+        f"<p id=verdict>Verdict {_badge(ev.get('verdict', ''))} <span id=summary>{_e(ev.get('summary'))}</span></p>"
+        f"<p id=verdict-meaning>{_e(ev.get('verdict_meaning'))}</p>"
         f"<p>Session {_e(session.get('id'))} · environment {_e(system.get('environment'))} · "
         f"ePROM {_e(ev.get('eprom', {}).get('mode'))} · generated {_e(ev.get('generated_at'))} · "
         f"operator {_e(session.get('operator'))} · {_e(GENERATOR)}</p>"
