@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
                                  "port the target names (exit 4 if the system cannot be reached)")
     doctor.add_argument("target", type=Path, help="target file (YAML)")
 
+    clean = commands.add_parser("clean", help="remove old session folders, keeping the newest N")
+    clean.add_argument("target", type=Path, nargs="?", help="only this target's sessions; --keep defaults to "
+                       "its reports.keep")
+    clean.add_argument("--keep", type=int, default=None, metavar="N", help="how many session folders to keep")
+    clean.add_argument("--report-dir", type=Path, default=Path("reports"), help="where session folders are")
+
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
 
@@ -117,6 +123,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
         return _simulate(args.target)
+    if args.command == "clean":
+        return _clean(args)
     if args.command == "doctor":
         from .doctor import diagnose, reachable, render
 
@@ -196,6 +204,22 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
         dry_run_only=args.dry_run, nodeids=nodeids, require=args.require,
     )
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .retention import prune, session_folders
+
+    target = load_target_or_exit(args.target) if args.target else None
+    keep = args.keep if args.keep is not None else (target.reports_keep if target else None)
+    if keep is None or keep < 1:
+        raise _UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
+                          "file with reports: {keep: N}")
+    name = target.name if target else None
+    removed = prune(args.report_dir, keep, name)
+    left = len(session_folders(args.report_dir, name))
+    print(f"eprom-verify clean: removed {len(removed)} session folder(s), kept {left} in {args.report_dir}"
+          + (f" (target {name!r})" if name else ""))
+    return EXIT_OK
 
 
 def _simulate(target_path: Path) -> int:

@@ -138,6 +138,7 @@ def run_session(
         return 4
     if doctor and not _doctor_allows(target, quiet=quiet):
         return 4
+    created = session_dir is None
     session_dir = session_dir or new_session_dir(report_root)
     args = [
         *([str(CASES_DIR / nodeid) for nodeid in nodeids] or [str(CASES_DIR)]),  # nodeids: --last-failed
@@ -163,8 +164,19 @@ def run_session(
     code = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, check=False).returncode
     if code == 5:  # no case applicable: honest, but nothing was verified
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
+        if created:  # a run that sent nothing leaves no session folder
+            import shutil
+
+            shutil.rmtree(session_dir, ignore_errors=True)
         return 1
     print(f"\neprom-verify: session folder {session_dir}")
+    if target.reports_keep:
+        from .retention import prune
+
+        removed = prune(report_root, target.reports_keep, target.name)
+        if removed:
+            print(f"eprom-verify: reports.keep {target.reports_keep}: removed {len(removed)} older session "
+                  f"folder(s) of {target.name!r}")
     return _required(code, session_dir) if require == "complete" else code
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["SelectionError", "known_ids", "resolve_only", "previous_session", "last_failed_nodeids"]
+__all__ = ["SelectionError", "known_ids", "target_name_of", "resolve_only", "previous_session", "last_failed_nodeids"]
 
 
 class SelectionError(ValueError):
@@ -43,7 +43,8 @@ def resolve_only(given: Sequence[str]) -> tuple[str, ...]:
     return tuple(resolved)
 
 
-def _target_name(session_dir: Path) -> str | None:
+def target_name_of(session_dir: Path) -> str | None:
+    """The target name a session's bundle records (None when it has no bundle)."""
     path = session_dir / "evidence" / "target.redacted.yaml"
     try:
         return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("name")
@@ -56,7 +57,7 @@ def previous_session(report_root: Path, target_name: str) -> Path | None:
     if not report_root.is_dir():
         return None
     folders = sorted((p for p in report_root.iterdir() if (p / "outcomes.json").is_file()), reverse=True)
-    return next((p for p in folders if _target_name(p) == target_name), None)
+    return next((p for p in folders if target_name_of(p) == target_name), None)
 
 
 def last_failed_nodeids(report_root: Path, target_name: str) -> tuple[Path, list[str]]:
