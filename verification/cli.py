@@ -92,6 +92,7 @@ def _add_run_options(sub: argparse.ArgumentParser) -> None:
                      help="run only the cases for these IDs (any case; `eprom-verify checklist` lists them)")
     sub.add_argument("--profile", choices=("quick", "certification"), default=None)
     sub.add_argument("-q", "--quiet", action="store_true", help="less output")
+    sub.add_argument("-v", "--verbose", action="store_true", help="a line per case and pytest's tracebacks")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -202,7 +203,7 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
         print(f"eprom-verify: re-running the {len(nodeids)} case(s) that failed in {previous}")
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
-        dry_run_only=args.dry_run, nodeids=nodeids, require=args.require,
+        dry_run_only=args.dry_run, nodeids=nodeids, require=args.require, verbose=args.verbose,
     )
 
 

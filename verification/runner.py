@@ -109,6 +109,7 @@ def run_session(
     doctor: bool = True,
     nodeids: Sequence[str] = (),
     require: str | None = None,
+    verbose: bool = False,
 ) -> int:
     """Run every applicable case against ``target``; returns the exit code (pytest's convention).
 
@@ -155,7 +156,9 @@ def run_session(
         args.append(f"--eprom-profile={profile}")
     if only:
         args += ["--eprom-only", *only]
-    args.append("-q" if quiet else "-v")
+    # -v: pytest's own tracebacks and a line per case; otherwise the kit's failed-checks section says it all
+    # (causes first, whole words, curl), so pytest's traceback and its cut short summary are left out.
+    args += ["-v"] if verbose else [*(["-q"] if quiet else []), "--tb=no", "-rN"]
     for plugin in RUN_PLUGINS:
         args += ["-p", plugin]
     # pytest runs in its own process: the library never imports pytest, and the run's plugin set and
