@@ -110,3 +110,22 @@ def test_require_complete_turns_an_incomplete_verdict_into_exit_1(tmp_path: Path
         (tmp_path / "evidence" / "evidence.json").write_text(json.dumps({"verdict": verdict}))
         assert _required(code, tmp_path) == expected, verdict
     assert "verdict incomplete; --require complete makes that exit 1" in capsys.readouterr().err
+
+
+def test_the_pytest_html_page_has_its_own_title_and_no_tuples_or_local_paths(tmp_path: Path):
+    """Finding 7: evidence/pytest-report.html was titled "report.html" and opened with raw Python tuples
+    carrying the operator's absolute paths into the bundle sent to Hemit."""
+    import html
+
+    skipping = CASES + '''
+
+@pytest.mark.eprom("R-IDEMPOTENT")
+def test_not_verifiable(eprom_session):
+    pytest.skip("not run: no probe configured")
+'''
+    run_cases(tmp_path, skipping.replace("def test_round_trip():", "def test_round_trip(eprom_session):"),
+              "-q", f"--html={tmp_path / 'session' / 'report.html'}", "--self-contained-html")
+    page = html.unescape((tmp_path / "session" / "evidence" / "pytest-report.html").read_text(encoding="utf-8"))
+    assert ">eprom-verify: the session as pytest saw it</title>" in page
+    assert "not run: no probe configured" in page
+    assert "('/" not in page and str(tmp_path) not in page and str(REPO) not in page  # ('/abs/path', 12, …)

@@ -460,3 +460,26 @@ class _EvidencePlugin:
         for line in result.lines() if result else ():
             print(f"eprom-verify: {line}", file=sys.stderr if result.leaks else sys.stdout)
         return bool(result and result.leaks)
+
+
+# -- pytest-html's page (evidence/pytest-report.html): a title of its own, no raw tuples, no local paths --
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report: Any) -> None:
+    report.title = "eprom-verify: the session as pytest saw it"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    """A skip's ``(path, line, reason)`` tuple becomes its reason; the operator's folders become relative."""
+    from html import escape
+
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3 and data:
+        data[0] = escape(str(report.longrepr[2])) + "\n"
+    local = {escape(str(folder).rstrip("/") + "/")
+             for folder in (Path(__file__).resolve().parent.parent, Path.cwd(), Path.home()) if len(str(folder)) > 1}
+    for index, text in enumerate(data):
+        for folder in sorted(local, key=len, reverse=True):  # the longest first: no half-replaced folder
+            text = text.replace(folder, "")
+        data[index] = text
