@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
+    simulate.add_argument("--open", action="store_true", help="also print every URL to point the system at")
 
     relay = commands.add_parser("relay", help="recording relay between the system and ePROM's test/QA environment")
     relay.add_argument("target", type=Path, help="target file (YAML) with eprom.mode: relay")
@@ -123,7 +124,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
-        return _simulate(args.target)
+        return _simulate(args.target, urls=args.open)
     if args.command == "clean":
         return _clean(args)
     if args.command == "doctor":
@@ -223,12 +224,12 @@ def _clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _simulate(target_path: Path) -> int:
+def _simulate(target_path: Path, *, urls: bool = False) -> int:
     from .simulator import BUSY_PORT_FIX, SimulatorSettings, SimulatorStartError, serve
 
     target = load_target_or_exit(target_path)
     try:
-        serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port)
+        serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port, urls=urls)
     except SimulatorStartError as exc:
         print(f"eprom-verify simulate: {exc}\nfix: {BUSY_PORT_FIX}", file=sys.stderr)
         return 4
