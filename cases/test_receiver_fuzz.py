@@ -15,7 +15,7 @@ from verification.checks.fuzz import check_enum_forms, check_forward_compat, che
 from verification.spec.wire import new_guid
 from verification.stimuli.plans import OrderPair, order_pairs, orders_needed, placed_orders, run_fuzz_plan
 
-from .conftest import require_capability
+from .conftest import NO_TEST_PERSONS, require_capability
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def fuzz_orders(request: pytest.FixtureRequest, eprom_target: Any, system: Any) 
                         "accepts_unknown_orders: true")
         return order_pairs([new_guid() for _ in range(orders_needed())])
     if not eprom_target.test_persons:
-        pytest.skip("not applicable: the target lists no test_persons to place orders for")
+        pytest.skip(NO_TEST_PERSONS)
     ids, problems = placed_orders(system, request.getfixturevalue("eprom_simulator"), form_id=eprom_target.forms[0].id,
                                   national_id=eprom_target.test_persons[0], count=orders_needed())
     if len(ids) < orders_needed():
