@@ -58,3 +58,14 @@ def test_clean_command_uses_the_targets_keep(tmp_path: Path, capsys):
     assert main(["clean", "--report-dir", str(root)]) == 4  # no target, no --keep: say how many
     assert main(["clean", "--keep", "1", "--report-dir", str(root)]) == 0
     assert len(session_folders(root)) == 1
+
+
+def test_a_run_that_selects_no_case_leaves_no_session_folder(tmp_path: Path, capfd):
+    from verification.runner import run_session
+
+    (tmp_path / "target.yaml").write_text(TARGET)
+    root = tmp_path / "reports"
+    code = run_session(load_target(tmp_path / "target.yaml"), tmp_path / "target.yaml", report_root=root,
+                       only=["BR-02"], quiet=True, doctor=False)  # a rule no case names: nothing is sent
+    assert code == 1 and "no case was applicable" in capfd.readouterr().err
+    assert session_folders(root) == []

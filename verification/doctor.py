@@ -13,8 +13,9 @@ refused connection or a timeout does not. Nothing here can place an order or cha
 - command triggers and probes are not run (a trigger command would place an order): the doctor checks that
   the program exists.
 
-A 404 is reported as a warning (the server answers, but maybe not on that path); it does not stop a run,
-since a route the system does not serve is a verdict the cases give. Nothing is recorded.
+A 404 on a callback or trigger is reported as a warning (the server answers, but maybe not on that path); it
+does not stop a run, since a route the system does not serve is a verdict the cases give. A probe may answer
+404 for the all-zero id (the contract's "unknown order"), so there it is fine. Nothing is recorded.
 """
 
 from __future__ import annotations
@@ -134,18 +135,20 @@ def _probes(client: Any, target: Any) -> list[Finding]:
         if call is None:
             continue
         if call.url:
-            found.append(_http(client, f"probe {name}", "GET", call.url_for(ZERO_ORDER_ID),
+            found.append(_http(client, f"probe {name}", "GET", call.url_for(ZERO_ORDER_ID), unknown_order=True,
                                fix=f"start the system, or correct bestillersystem.probe.{name}"))
         else:
             found.append(_program(f"probe {name}", call.command or (), target, f"bestillersystem.probe.{name}"))
     return found
 
 
-def _http(client: Any, subject: str, method: str, url: str, *, fix: str) -> Finding:
+def _http(client: Any, subject: str, method: str, url: str, *, fix: str, unknown_order: bool = False) -> Finding:
     exchange = client.send(method, url, headers={"User-Agent": "eprom-verify doctor"})
     what = f"{method} {url}"
     if exchange.status is None:
         return Finding(subject, what, f"no answer ({exchange.error})", "unreachable", fix)
+    if exchange.status == 404 and unknown_order:  # the contract's answer for an order the system does not know
+        return Finding(subject, what, "HTTP 404: a server answers (no order has the all-zero id)", "ok")
     if exchange.status == 404:
         return Finding(subject, what, "HTTP 404: a server answers, but maybe not on this path", "warn",
                        fix.replace("start the system, or correct", "check"))

@@ -77,6 +77,7 @@ class BundleResult:
     counts: dict[str, int] = field(default_factory=dict)
     signed: bool = False
     summary: str = ""  # counts_line(): the same words as report.html and evidence.json
+    meaning: str = ""  # the verdict's meaning, one sentence
 
     @property
     def exit_code(self) -> int:
@@ -85,7 +86,7 @@ class BundleResult:
 
     def lines(self) -> list[str]:
         held = sum(1 for p in self.bundle_dir.iterdir() if p.is_file())  # what the folder holds: manifest too
-        out = [f"evidence bundle {self.bundle_dir} ({held} files)", *([self.summary] if self.summary else [])]
+        out = [f"evidence bundle {self.bundle_dir} ({held} files)", *[line for line in (self.summary, self.meaning) if line]]
         if self.leaks:
             out.append(f"LEAK SCAN FAILED: {len(self.leaks)} finding(s); the bundle has no manifest:")
             out += [f"  {leak}" for leak in self.leaks]
@@ -217,7 +218,8 @@ def write_bundle(
     store.set_info(_ALIASES_INFO, redactor.aliases.mapping)
     leaks = scan_bundle(bundle_dir, secrets=redactor.secrets,
                         national_ids=[*redactor.aliases.numbers(), *test_persons])
-    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"], summary=evidence["summary"])
+    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"], summary=evidence["summary"],
+                          meaning=evidence["verdict_meaning"])
     if leaks:
         (bundle_dir / LEAK_FILE).write_text("".join(f"{leak}\n" for leak in leaks), encoding="utf-8")
         return result
