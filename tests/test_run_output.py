@@ -129,3 +129,22 @@ def test_not_verifiable(eprom_session):
     assert ">eprom-verify: the session as pytest saw it</title>" in page
     assert "not run: no probe configured" in page
     assert "('/" not in page and str(tmp_path) not in page and str(REPO) not in page  # ('/abs/path', 12, …)
+
+
+def test_a_kit_internal_error_is_one_line_without_traceback_unless_verbose(tmp_path: Path):
+    cases = '''
+import pytest
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("the kit's own fixture broke")
+
+
+@pytest.mark.eprom("R-AUTH")
+def test_auth(broken):
+    pass
+'''
+    out = run_cases(tmp_path, cases, "-q", "--tb=no", "-rN").stdout
+    assert "ERROR [R-AUTH] RuntimeError: the kit's own fixture broke (kit-internal; -v shows the traceback)" in unwrapped(out)
+    assert "Traceback" not in out and "raise RuntimeError" not in out

@@ -209,7 +209,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not config.getoption("--eprom-target"):
         return
     _drift_summary(terminalreporter, config.stash.get(drift_key, []))
-    failed = terminalreporter.stats.get("failed", [])
+    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])  # error: setup
     if failed:
         _failed_checks(terminalreporter, config, failed)
 
