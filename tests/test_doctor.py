@@ -125,3 +125,10 @@ def test_trigger_kinds_follow_the_capabilities(tmp_path, monkeypatch):
     path = write_target(tmp_path, monkeypatch, "http://127.0.0.1:9", capabilities=["formorder", "personvern"])
     assert trigger_kinds(load_target(path)) == [
         ("order", "http://127.0.0.1:9/_trigger/order"), ("personvern", "http://127.0.0.1:9/_trigger/personvern")]
+
+
+def test_a_non_loopback_address_is_never_contacted(tmp_path, monkeypatch):
+    path = write_target(tmp_path, monkeypatch, "http://callbacks.example.org:8080", capabilities=["formorder"])
+    findings = {f.subject: f for f in diagnose(load_target(path))}
+    assert reachable(list(findings.values()))
+    assert findings["callback C1/C2"].outcome == "warn" and "not tried" in findings["callback C1/C2"].came_back
