@@ -7,6 +7,10 @@ from typing import Any
 import pytest
 
 
+NO_TEST_PERSONS = ('not applicable: the target lists no test_persons; to run it, add test_persons: ["26670271527"] '
+                   "(ePROM's synthetic verification person)")
+
+
 def first_form(target: Any, *, signing: bool | None = None, paper: bool | None = None) -> Any:
     """A form of the target with the wanted capabilities, or a skip saying which form is missing."""
     for form in target.forms:
@@ -15,13 +19,18 @@ def first_form(target: Any, *, signing: bool | None = None, paper: bool | None =
         if paper is not None and form.paper != paper:
             continue
         return form
-    pytest.skip(f"not applicable: the target declares no form with signing={signing}, paper={paper}")
+    wanted = ", ".join(f"{name}: {str(value).lower()}" for name, value in (("signing", signing), ("paper", paper))
+                       if value is not None)
+    pytest.skip(f"not applicable: the target declares no form with {wanted}; to run it, add under forms: "
+                f"- {{id: <form GUID>, name: <name>, {wanted}}}")
 
 
 def require_trigger(system: Any, kind: str = "order") -> None:
     """Skip as not run unless the target names a trigger of ``kind`` (order, message, sms, email, personvern)."""
     if kind == "order" and not system.has_trigger:
-        pytest.skip("not run: the target has no trigger, so the system cannot be made to place an order")
+        pytest.skip("not run: the target has no trigger, so the system cannot be made to place an order; to run it, "
+                    "add under bestillersystem: trigger: {url: <your system>/_trigger/order} (the body: "
+                    "verification/spec/bestillersystem.openapi.yaml)")
     if not system.has_trigger_for(kind):
         pytest.skip(f"not run: the target names no {kind} trigger (bestillersystem.trigger.{kind}), so the "
                     f"system cannot be asked for one")
@@ -29,15 +38,20 @@ def require_trigger(system: Any, kind: str = "order") -> None:
 
 def require_capability(target: Any, *names: str) -> None:
     """Skip as not applicable unless the target declares every capability in ``names``."""
-    missing = [name for name in names if name not in target.bestillersystem.capabilities]
+    declared = target.bestillersystem.capabilities
+    missing = [name for name in names if name not in declared]
     if missing:
-        pytest.skip(f"not applicable: the target does not declare capability {', '.join(missing)}")
+        from verification.spec.enums import CAPABILITIES
+
+        line = ", ".join(name for name in CAPABILITIES if name in declared or name in missing)
+        pytest.skip(f"not applicable: the target does not declare capability {', '.join(missing)}; to run it "
+                    f"(if your system does this), write bestillersystem.capabilities: [{line}]")
 
 
 @pytest.fixture
 def test_person(eprom_target: Any) -> str:
     if not eprom_target.test_persons:
-        pytest.skip("not applicable: the target lists no test_persons")
+        pytest.skip(NO_TEST_PERSONS)
     return eprom_target.test_persons[0]
 
 

@@ -22,7 +22,7 @@ from verification.stimuli.plans import (
     status_orders_needed,
 )
 
-from .conftest import require_capability
+from .conftest import NO_TEST_PERSONS, require_capability
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def fuzz_orders(request: pytest.FixtureRequest, eprom_target: Any, system: Any) 
         return order_pairs([new_guid() for _ in range(status_orders_needed())],
                            [new_guid() for _ in range(orders_needed())])
     if not eprom_target.test_persons:
-        pytest.skip("not applicable: the target lists no test_persons to place orders for")
+        pytest.skip(NO_TEST_PERSONS)
     simulator = request.getfixturevalue("eprom_simulator")
     where = {"form_id": eprom_target.forms[0].id, "national_id": eprom_target.test_persons[0]}
     status_ids, problems = placed_orders(system, simulator, count=status_orders_needed(), kit_c1=True, **where)

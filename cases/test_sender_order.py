@@ -17,7 +17,7 @@ from verification.checks.sender_body import check_order_body
 from verification.checks.sender_trigger import check_order_as_asked, check_refused_or_handled
 from verification.scenarios import exchanges_by_id, place_order
 
-from .conftest import require_trigger
+from .conftest import NO_TEST_PERSONS, require_trigger
 
 H_NUMBER = "15458510072"  # month +40: an H-number with valid check digits (ePROM rejects it, E1-8)
 METADATA = {"age": 76, "kilde": "eprom-verify", "nested": {"ok": True}}
@@ -29,7 +29,7 @@ def orders(eprom_target, eprom_simulator, system):
     """The three placements of the module docstring, keyed by name."""
     require_trigger(system)
     if not eprom_target.test_persons:
-        pytest.skip("not applicable: the target lists no test_persons")
+        pytest.skip(NO_TEST_PERSONS)
     person, form = eprom_target.test_persons[0], eprom_target.forms[0]
     full = {"formId": form.id, "nationalId": person, "distributionRule": "Basic", "mustBeSigned": False,
             "dontStoreCompletedFormInPha": True, "metadata": METADATA, "physicalAddress": ADDRESS}

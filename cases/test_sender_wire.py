@@ -14,7 +14,7 @@ from verification.checks.sender import check_auth_header, check_content_type, ch
 from verification.checks.sender_trigger import kit_supplied_ids
 from verification.scenarios import OUTBOUND_KINDS, place_order, send_outbound
 
-from .conftest import require_trigger
+from .conftest import NO_TEST_PERSONS, require_trigger
 
 # capability → (trigger kind, parameters beyond the national id)
 KINDS = {
@@ -30,7 +30,7 @@ def session_outbound(eprom_target, eprom_session, eprom_simulator, system):
     """Every request the system sent to ePROM in this session, after each declared kind ran once."""
     require_trigger(system)
     if not eprom_target.test_persons:
-        pytest.skip("not applicable: the target lists no test_persons")
+        pytest.skip(NO_TEST_PERSONS)
     person = eprom_target.test_persons[0]
     seen = {endpoint_of(ex) for ex in outbound(eprom_session.store.exchanges(direction="to_eprom"))}
     if "E1" not in seen:

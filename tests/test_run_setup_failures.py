@@ -49,7 +49,9 @@ def test_a_busy_simulator_port_stops_the_run_with_one_clear_message(tmp_path: Pa
         busy.listen(1)
         listen = f"127.0.0.1:{busy.getsockname()[1]}"
         path = _target(tmp_path, monkeypatch, listen=listen, system_url=f"http://127.0.0.1:{free_port()}")
-        code = run_session(load_target(path), path, report_root=tmp_path / "reports", quiet=True)
+        # doctor=False: the doctor names a busy port first (tests/test_doctor.py); this is the fixture's stop
+        # for a port taken between the doctor and the simulator's start.
+        code = run_session(load_target(path), path, report_root=tmp_path / "reports", quiet=True, doctor=False)
     printed = capfd.readouterr()
     text = printed.out + printed.err
     assert code == 3, text[-2000:]
@@ -68,7 +70,8 @@ def test_an_active_run_refuses_a_folder_that_holds_a_recorded_session(tmp_path: 
         store.record(Exchange(direction="to_eprom", actor="system", method="POST",
                               url="http://127.0.0.1:1/promswebapi/api/v2/formorder"))
     (session_dir / "outcomes.json").write_text("the earlier session's", encoding="utf-8")
-    code = run_session(load_target(path), path, report_root=session_dir.parent, quiet=True, session_dir=session_dir)
+    code = run_session(load_target(path), path, report_root=session_dir.parent, quiet=True, session_dir=session_dir,
+                       doctor=False)
     assert code == 4
     assert "already holds a recorded session (1 exchanges)" in capfd.readouterr().err
     assert (session_dir / "outcomes.json").read_text(encoding="utf-8") == "the earlier session's"

@@ -345,7 +345,7 @@ def _yaml_type(value: Any) -> str:
 
 
 _TOP = ("name", "environment", "api_key", "eprom", "bestillersystem", "forms", "test_persons", CONFIRM_KEY,
-        "budgets", "max_requests", "profile")
+        "budgets", "max_requests", "profile", "reports")
 _EPROM = ("mode", "listen", "upstream", "public_url", "callback_listen")
 _SYSTEM = ("callback_base_url", "trigger", "probe", "capabilities", "accepts_unknown_orders")
 _TRIGGER = ("url", "command", "timeout_s", "order", "message", "sms", "email", "personvern")
@@ -380,12 +380,16 @@ def _parse(data: Any, *, source: Path | None, file: str, environ: Mapping[str, s
     max_requests = reader.positive(reader.get(top, "max_requests", default=20), "max_requests", integer=True)
     profile = reader.get(top, "profile")
     profile = None if profile is None else reader.choice(profile, "profile", PROFILES)
+    reports = reader.mapping(reader.get(top, "reports", default={}), "reports", ("keep",)) or {}
+    keep = reports.get("keep")
+    keep = None if keep is None else reader.positive(keep, "reports.keep", integer=True)
     reader.fail_if_any()
     # Past fail_if_any nothing is None that must not be.
     return Target(
         name=name, environment=environment, api_key=Secret(api_key), eprom=eprom,  # type: ignore[arg-type]
         bestillersystem=system, forms=forms, test_persons=persons, budgets=budgets,  # type: ignore[arg-type]
         max_requests=int(max_requests), profile=profile, source=source,  # type: ignore[arg-type]
+        reports_keep=None if keep is None else int(keep),
     )
 
 

@@ -31,12 +31,28 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run every applicable check against the target")
     run.add_argument("target", type=Path, help="target file (YAML)")
     _add_run_options(run)
+    run.add_argument("--last-failed", action="store_true",
+                     help="re-run only the cases that failed in the previous session of this target (in --report-dir)")
+    run.add_argument("--require", choices=("complete",), default=None,
+                     help="complete: exit 1 unless the verdict is passed (pending attestation, waiting or not run "
+                     "items make the verdict incomplete, which otherwise exits 0)")
     run.add_argument("--dry-run", action="store_true",
                      help="print the requests the run would send to ePROM (redacted) and send nothing; "
                      "exit 0 if a real run would be allowed, 4 if a safety rule would refuse it")
 
+    doctor = commands.add_parser("doctor", help="try once each callback route, trigger, probe and the simulator "
+                                 "port the target names (exit 4 if the system cannot be reached)")
+    doctor.add_argument("target", type=Path, help="target file (YAML)")
+
+    clean = commands.add_parser("clean", help="remove old session folders, keeping the newest N")
+    clean.add_argument("target", type=Path, nargs="?", help="only this target's sessions; --keep defaults to "
+                       "its reports.keep")
+    clean.add_argument("--keep", type=int, default=None, metavar="N", help="how many session folders to keep")
+    clean.add_argument("--report-dir", type=Path, default=Path("reports"), help="where session folders are")
+
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
+    simulate.add_argument("--open", action="store_true", help="also print every URL to point the system at")
 
     relay = commands.add_parser("relay", help="recording relay between the system and ePROM's test/QA environment")
     relay.add_argument("target", type=Path, help="target file (YAML) with eprom.mode: relay")
@@ -75,10 +91,12 @@ def _add_evidence_commands(commands: argparse._SubParsersAction) -> None:
 
 def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--report-dir", type=Path, default=Path("reports"), help="where session folders go")
-    sub.add_argument("--only", nargs="+", metavar="ID", default=(), help="run only the cases for these IDs")
+    sub.add_argument("--only", nargs="+", metavar="ID", default=(),
+                     help="run only the cases for these IDs (any case; `eprom-verify checklist` lists them)")
     sub.add_argument("--profile", choices=("quick", "certification"), default=None)
     sub.add_argument("-q", "--quiet", action="store_true", help="less output")
     sub.add_argument("--strict", action="store_true", help="advice (eprom-verify recommends …) fails checks too")
+    sub.add_argument("-v", "--verbose", action="store_true", help="a line per case and pytest's tracebacks")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,6 +148,8 @@ def check_report_dir(report_dir: Path) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "only", ()):  # before anything is written: a mistyped ID leaves no session folder
+        args.only = _resolve_only(args.only)
     if args.command == "checklist":
         return _checklist(args.format)
     if args.command == "run":
@@ -140,7 +160,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         check_report_dir(args.report_dir)
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
     if args.command == "simulate":
-        return _simulate(args.target)
+        return _simulate(args.target, urls=args.open)
+    if args.command == "clean":
+        return _clean(args)
+    if args.command == "doctor":
+        from .doctor import diagnose, reachable, render
+
+        findings = diagnose(load_target_or_exit(args.target))
+        print(render(findings))
+        return EXIT_OK if reachable(findings) else EXIT_USAGE
     if args.command == "relay":
         from .recorder.relay_command import relay_command
 
@@ -188,6 +216,15 @@ def load_target_or_exit(path: Path):
         raise _UsageError(f"bad target file\n{exc}") from None
 
 
+def _resolve_only(given: Sequence[str]) -> tuple[str, ...]:
+    from .selection import SelectionError, resolve_only
+
+    try:
+        return resolve_only(given)
+    except SelectionError as exc:
+        raise _UsageError(str(exc)) from None
+
+
 def _run(target_path: Path, args: argparse.Namespace) -> int:
     from .runner import run_session
 
@@ -198,18 +235,47 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
         from .checks.failure import STRICT_VARIABLE
 
         os.environ[STRICT_VARIABLE] = "1"  # read where each check decides, also in a child pytest
+    nodeids: list[str] = []
+    if args.last_failed:
+        from .selection import SelectionError, last_failed_nodeids
+
+        try:
+            previous, nodeids = last_failed_nodeids(args.report_dir, target.name)
+        except SelectionError as exc:
+            raise _UsageError(str(exc)) from None
+        if not nodeids:
+            print(f"eprom-verify: nothing failed in the previous session of {target.name!r} ({previous}); "
+                  "nothing to re-run")
+            return EXIT_OK
+        print(f"eprom-verify: re-running the {len(nodeids)} case(s) that failed in {previous}")
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
-        dry_run_only=args.dry_run,
+        dry_run_only=args.dry_run, nodeids=nodeids, require=args.require, verbose=args.verbose,
     )
 
 
-def _simulate(target_path: Path) -> int:
+def _clean(args: argparse.Namespace) -> int:
+    from .retention import prune, session_folders
+
+    target = load_target_or_exit(args.target) if args.target else None
+    keep = args.keep if args.keep is not None else (target.reports_keep if target else None)
+    if keep is None or keep < 1:
+        raise _UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
+                          "file with reports: {keep: N}")
+    name = target.name if target else None
+    removed = prune(args.report_dir, keep, name)
+    left = len(session_folders(args.report_dir, name))
+    print(f"eprom-verify clean: removed {len(removed)} session folder(s), kept {left} in {args.report_dir}"
+          + (f" (target {name!r})" if name else ""))
+    return EXIT_OK
+
+
+def _simulate(target_path: Path, *, urls: bool = False) -> int:
     from .simulator import BUSY_PORT_FIX, SimulatorSettings, SimulatorStartError, serve
 
     target = load_target_or_exit(target_path)
     try:
-        serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port)
+        serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port, urls=urls)
     except SimulatorStartError as exc:
         print(f"eprom-verify simulate: {exc}\nfix: {BUSY_PORT_FIX}", file=sys.stderr)
         return 4

@@ -39,6 +39,7 @@ Extensions to the contract (all optional):
   its aliases may expand to at most 20,000 values, and the file is at most 2 MiB.
 - ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
 - ``profile: quick | certification`` — unset means the command line (or its default) decides.
+- ``reports: {keep: N}`` — after each run, only the newest N session folders of this target are kept.
 - ``bestillersystem.probe.channel``: the notification channel the system stored for an order, answering
   ``{"notificationChannel": <name or number>}`` (``null`` when none) instead of a count (V1.3).
 - ``eprom.public_url`` (relay mode): the URL registered as ApiBaseUrl in ePROM admin, which reaches the
@@ -298,6 +299,7 @@ class Target:
     max_requests: int = 20
     profile: str | None = None
     source: Path | None = field(default=None, compare=False)
+    reports_keep: int | None = None  # reports.keep: the newest N session folders of this target are kept
 
 
 # ------------------------------------------------------------------------------------------- problems

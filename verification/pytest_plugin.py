@@ -139,10 +139,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=judges_whole_session)  # stable: whole-session cases last, the rest in their order
-    only = set(config.getoption("--eprom-only") or ())
+    for item in items:  # `pytest -k R-AUTH` selects by check ID, as -k selects by a test's name
+        item.extra_keyword_matches.update(case_ids(item))
+    only = {name.upper() for name in config.getoption("--eprom-only") or ()}
     if not only:
         return
-    keep = [item for item in items if case_ids(item) & only]
+    keep = [item for item in items if {name.upper() for name in case_ids(item)} & only]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
     items[:] = keep
 
@@ -315,30 +317,73 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not config.getoption("--eprom-target"):
         return
     _drift_summary(terminalreporter, config.stash.get(drift_key, []))
-    failed = terminalreporter.stats.get("failed", [])
-    if not failed:
-        return
-    terminalreporter.section("eprom-verify: failed checks")
-    shown: set[str] = set()
+    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])  # error: setup
+    if failed:
+        _failed_checks(terminalreporter, config, failed)
+
+
+def _failed_checks(terminalreporter: Any, config: pytest.Config, failed: list[Any]) -> None:
+    """One entry per failed check, causes first (:mod:`verification.console`), each with its reproduction."""
+    from .console import blocked_by_no_order, causes_first, check_line, wrapped
+
+    width = getattr(getattr(terminalreporter, "_tw", None), "fullwidth", 100)
+    skipped = [report.longrepr[2] for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3]
+    blocked = blocked_by_no_order(skipped)
+    checks: dict[str, dict[str, Any]] = {}
+    plain: list[tuple[str, str]] = []
     for report in failed:
         ids = ", ".join(getattr(report, "eprom_ids", [])) or report.nodeid
         failure = getattr(report, "eprom_failure", None)
-        if failure and failure.get("deviations"):  # one line per failed check: its first deviation
-            if failure["check_id"] not in shown:
-                shown.add(failure["check_id"])
-                terminalreporter.write_line(f"FAILED [{ids}] {_failed_check_line(failure)}")
-            continue
-        message = report.longrepr.reprcrash.message if hasattr(report.longrepr, "reprcrash") else str(report.longrepr)
-        terminalreporter.write_line(f"FAILED [{ids}] {message.splitlines()[0] if message else ''}")
+        if failure and failure.get("deviations"):
+            checks.setdefault(failure["check_id"], {**failure, "ids": ids})
+        else:  # not a check's verdict: a kit-internal error; its traceback is in -v and in the evidence
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message if crash is not None else str(report.longrepr)
+            plain.append((ids, (message.splitlines() or [""])[0]))
+    causes, rest = causes_first(list(checks.values()), blocked)
+    terminalreporter.section("eprom-verify: failed checks" + (" (the cause first)" if causes else ""))
+    for failure in causes:
+        for line in wrapped(f"CAUSE [{failure['ids']}] ", check_line(failure), width):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"      → {blocked} case(s) were not run because no order was placed; "
+                                    "fix this first")
+        _reproduction(terminalreporter, config, failure)
+    for failure in rest:
+        for line in wrapped(f"FAILED [{failure['ids']}] ", check_line(failure), width):
+            terminalreporter.write_line(line)
+        _reproduction(terminalreporter, config, failure)
+    for ids, message in plain:
+        for line in wrapped(f"ERROR [{ids}] ", message + " (kit-internal; -v shows the traceback)", width):
+            terminalreporter.write_line(line)
 
 
-def _failed_check_line(failure: dict[str, Any]) -> str:
-    """``R-AUTH (BR-23): sent PUT …: reply — got HTTP 200 … — the guide requires …``."""
-    first, more = failure["deviations"][0], len(failure["deviations"]) - 1
-    rule = f" ({first['rule']})" if first.get("rule") else ""
-    line = (f"{failure['check_id']}{rule}: sent {first['field']} — got {str(first['received'])[:160]} — "
-            f"{_authority(str(first['expected']))}")
-    return line + (f" (+{more} more)" if more else "")
+def _reproduction(terminalreporter: Any, config: pytest.Config, failure: dict[str, Any]) -> None:
+    """The first deviation's request as curl, when the kit sent it to the system (the vendor can resend it)."""
+    from .recorder.store import SessionStore
+    from .stimuli.curl import curl_command
+
+    exchange_id = failure["deviations"][0].get("exchange_id")
+    session_dir = config.getoption("--eprom-session-dir", None)
+    store_path = Path(session_dir) / "session.sqlite" if session_dir else None
+    if not exchange_id or store_path is None or not store_path.exists():
+        return
+    try:
+        with SessionStore(store_path, session=Path(session_dir).name) as store:
+            exchange = store.get(int(exchange_id))
+    except (KeyError, ValueError, OSError):
+        return
+    if exchange.direction != "to_system" or exchange.method == "EXEC":
+        return
+    from .config import TargetError, load_target
+
+    try:  # the target's own key becomes $EPROM_API_KEY; a deliberately wrong key in the stimulus stays as sent
+        api_key = load_target(Path(config.getoption("--eprom-target"))).api_key.reveal()
+    except (TargetError, TypeError):
+        api_key = None
+    terminalreporter.write_line(f"      reproduce (exchange #{exchange_id}; export EPROM_API_KEY first):")
+    for line in curl_command(exchange, api_key=api_key).splitlines():
+        terminalreporter.write_line(f"        {line}")
 
 
 def _authority(expected: str) -> str:
@@ -357,9 +402,13 @@ class _AreaProgress:
         self.areas: dict[str, str] = {}
         self.outcomes: dict[str, str] = {}
         self.tally: dict[str, int] = {}
+        self.done, self.started = 0, 0.0
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        import time
+
         self.areas = {item.nodeid: _area(case_ids(item)) for item in session.items}
+        self.started = time.monotonic()
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         area = self.areas.get(nodeid, "other")
@@ -375,6 +424,7 @@ class _AreaProgress:
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         outcome = self.outcomes.pop(nodeid, "passed")
         self.tally[outcome] = self.tally.get(outcome, 0) + 1
+        self.done += 1
 
     def pytest_sessionfinish(self) -> None:
         if self.tally:
@@ -384,8 +434,17 @@ class _AreaProgress:
         counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.tally.items()))
         if getattr(self.reporter, "_width_of_current_line", 0):  # after -q's dots
             self.reporter.write("\n")
-        self.reporter.write_line(f"eprom-verify: {self.area}: {counts}")
+        self.reporter.write_line(f"eprom-verify: {self.area}: {counts} {self.where()}")
         self.tally = {}
+
+    def where(self) -> str:
+        """``[12/87 cases, 9 s]``, with an estimate of the rest once the run has taken a while."""
+        import time
+
+        total, elapsed = len(self.areas), time.monotonic() - self.started
+        left = total - self.done
+        eta = f", about {elapsed / self.done * left:.0f} s left" if elapsed > 20 and self.done and left else ""
+        return f"[{self.done}/{total} cases, {elapsed:.0f} s{eta}]"
 
 
 def _area(ids: Any) -> str:
@@ -623,3 +682,26 @@ class _RunDeadline:
         from .recorder.client import set_run_deadline
 
         set_run_deadline(None)
+
+
+# -- pytest-html's page (evidence/pytest-report.html): a title of its own, no raw tuples, no local paths --
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report: Any) -> None:
+    report.title = "eprom-verify: the session as pytest saw it"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    """A skip's ``(path, line, reason)`` tuple becomes its reason; the operator's folders become relative."""
+    from html import escape
+
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3 and data:
+        data[0] = escape(str(report.longrepr[2])) + "\n"
+    local = {escape(str(folder).rstrip("/") + "/")
+             for folder in (Path(__file__).resolve().parent.parent, Path.cwd(), Path.home()) if len(str(folder)) > 1}
+    for index, text in enumerate(data):
+        for folder in sorted(local, key=len, reverse=True):  # the longest first: no half-replaced folder
+            text = text.replace(folder, "")
+        data[index] = text

@@ -55,7 +55,9 @@ __all__ = [
     "E3_PATH",
 ]
 
-NO_ORDERS = "not run: no trigger and accepts_unknown_orders is false"
+NO_ORDERS = ("not run: no trigger and accepts_unknown_orders is false; to run it, add under bestillersystem: "
+             "trigger: {url: <your system>/_trigger/order}, or accepts_unknown_orders: true if your system "
+             "acknowledges callbacks for any order id")
 E3_PATH = "/api/v2/messagetocitizen"
 HELD_C1_S = 0.3  # how long the simulator holds back a C1 so the kit's C2 can overtake it (R-ORDERING)
 

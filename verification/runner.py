@@ -120,6 +120,22 @@ def dry_run(target: Target, *, only: Sequence[str] = ()) -> int:
     return 4 if refusal else 0
 
 
+def _doctor_allows(target: Target, *, quiet: bool) -> bool:
+    """The doctor's pre-flight: its lines (all of them unless ``quiet`` and all is well); False stops the run."""
+    from .doctor import diagnose, reachable, render
+
+    findings = diagnose(target)
+    ok = reachable(findings)
+    if ok and quiet:
+        print(f"eprom-verify doctor: {len(findings)} tried, everything answers", flush=True)
+    else:
+        print(render(findings), file=sys.stdout if ok else sys.stderr, flush=True)
+    if not ok:
+        print("eprom-verify: stopped before any case (exit 4); no session folder was created. "
+              "Run `eprom-verify doctor TARGET.yaml` after the fix.", file=sys.stderr)
+    return ok
+
+
 def run_session(
     target: Target,
     target_path: Path,
@@ -130,10 +146,16 @@ def run_session(
     quiet: bool = False,
     session_dir: Path | None = None,
     dry_run_only: bool = False,
+    doctor: bool = True,
+    nodeids: Sequence[str] = (),
+    require: str | None = None,
+    verbose: bool = False,
 ) -> int:
     """Run every applicable case against ``target``; returns the exit code (pytest's convention).
 
-    ``dry_run_only`` prints the plan and sends nothing (:func:`dry_run`)."""
+    ``dry_run_only`` prints the plan and sends nothing (:func:`dry_run`). ``doctor`` first tries once
+    everything the target names (:mod:`verification.doctor`): a system that cannot be reached stops the
+    run with exit 4, before any case and before a session folder exists."""
     if dry_run_only:
         return dry_run(target, only=only)
     refusal = safety_refusal(target, only=only)
@@ -155,9 +177,12 @@ def run_session(
         print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
               "use mode: simulator", file=sys.stderr)
         return 4
+    if doctor and not _doctor_allows(target, quiet=quiet):
+        return 4
+    created = session_dir is None
     session_dir = session_dir or new_session_dir(report_root)
     args = [
-        str(CASES_DIR),
+        *([str(CASES_DIR / nodeid) for nodeid in nodeids] or [str(CASES_DIR)]),  # nodeids: --last-failed
         f"--rootdir={CASES_DIR}",
         "-c", str(CASES_DIR / "pytest.ini"),
         f"--eprom-target={target_path}",
@@ -171,7 +196,9 @@ def run_session(
         args.append(f"--eprom-profile={profile}")
     if only:
         args += ["--eprom-only", *only]
-    args.append("-q" if quiet else "-v")
+    # -v: pytest's own tracebacks and a line per case; otherwise the kit's failed-checks section says it all
+    # (causes first, whole words, curl), so pytest's traceback and its cut short summary are left out.
+    args += ["-v"] if verbose else [*(["-q"] if quiet else []), "--tb=no", "-rN"]
     for plugin in RUN_PLUGINS:
         args += ["-p", plugin]
     # pytest runs in its own process: the library never imports pytest, and the run's plugin set and
@@ -180,6 +207,33 @@ def run_session(
     code = _run_pytest(args, env, hard_limit_s=_run_limit(target, profile) + _BACKSTOP_GRACE_S)
     if code == 5:  # no case applicable: honest, but nothing was verified
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
+        if created:  # a run that sent nothing leaves no session folder
+            import shutil
+
+            shutil.rmtree(session_dir, ignore_errors=True)
         return 1
     print(f"\neprom-verify: session folder {session_dir}")
-    return code
+    if target.reports_keep:
+        from .retention import prune
+
+        removed = prune(report_root, target.reports_keep, target.name)
+        if removed:
+            print(f"eprom-verify: reports.keep {target.reports_keep}: removed {len(removed)} older session "
+                  f"folder(s) of {target.name!r}")
+    return _required(code, session_dir) if require == "complete" else code
+
+
+def _required(code: int, session_dir: Path) -> int:
+    """``--require complete``: a run that otherwise passes (exit 0) exits 1 unless the verdict is ``passed``."""
+    import json
+
+    if code != 0:
+        return code
+    try:
+        verdict = json.loads((session_dir / "evidence" / "evidence.json").read_text(encoding="utf-8"))["verdict"]
+    except (OSError, ValueError, KeyError):
+        verdict = "unknown (no evidence.json)"
+    if verdict == "passed":
+        return 0
+    print(f"eprom-verify: verdict {verdict}; --require complete makes that exit 1", file=sys.stderr)
+    return 1

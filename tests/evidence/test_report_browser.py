@@ -1,8 +1,12 @@
-"""The report in a real headless browser (Debian's chromium): the checklist matrix is the first screen,
-every checklist ID is in it, nothing is fetched from outside. Skipped, saying why, without chromium."""
+"""The report in a real headless browser (Debian's chromium): the summary (verdict, failures, a bar per
+area, the session facts) is the first screen with the matrix right below, every checklist ID is in the
+matrix, nothing is fetched from outside, no horizontal scroll at 1280 px. Screenshots of a passing and a
+failing bundle go to the tests' artifacts ($EPROM_VERIFY_TEST_ARTIFACTS, default tests/artifacts/).
+Skipped, saying why, without chromium."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from html.parser import HTMLParser
@@ -16,6 +20,7 @@ from verification.spec.checklist import checklist_items
 CHROMIUM = Path("/usr/bin/chromium")
 WINDOW = (1280, 900)
 TIMEOUT_S = 90
+ARTIFACTS = Path(os.environ.get("EPROM_VERIFY_TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "artifacts")
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -68,31 +73,42 @@ def test_the_browser_renders_the_matrix_first_with_every_checklist_id(report: Pa
     assert done.returncode == 0, done.stderr[-2000:]
     outline = Outline()
     outline.feed(done.stdout)
-    assert outline.sections[0] == "checklist-matrix"
-    assert outline.sections[:3] == ["checklist-matrix", "guide-checks", "failures"]
+    assert outline.sections[:4] == ["glance", "checklist-matrix", "guide-checks", "failures"]
     assert [item_id for item_id, _ in outline.rows] == [entry.id for entry in checklist_items()]
     assert dict(outline.rows)["V2.2"] == "pending attestation"
     assert outline.external == []
 
 
-def test_the_matrix_is_on_the_first_screen(report: Path, tmp_path: Path) -> None:
+def test_the_summary_is_the_first_screen_and_nothing_scrolls_sideways(report: Path, tmp_path: Path) -> None:
     # A copy with a probe script (the report itself has none) that writes the layout into the DOM.
-    probe = ("<script>const m=document.getElementById('matrix').getBoundingClientRect();"
-             "const r=document.getElementById('item-V1.1').getBoundingClientRect();"
-             "document.body.dataset.matrixTop=Math.round(m.top);document.body.dataset.firstRowBottom="
-             "Math.round(r.bottom);document.body.dataset.viewport=window.innerHeight;</script>")
+    probe = ("<script>const g=document.getElementById('glance').getBoundingClientRect();"
+             "const m=document.getElementById('matrix').getBoundingClientRect();"
+             "document.body.dataset.glanceBottom=Math.round(g.bottom);document.body.dataset.matrixTop="
+             "Math.round(m.top);document.body.dataset.viewport=window.innerHeight;"
+             "document.body.dataset.scrollWidth=document.documentElement.scrollWidth;"
+             "document.body.dataset.width=window.innerWidth;</script>")
     page = tmp_path / "probe.html"
     page.write_text(report.read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
     done = chromium("--dump-dom", page.as_uri())
     outline = Outline()
     outline.feed(done.stdout)
     viewport = int(outline.body["data-viewport"])
-    assert 0 < int(outline.body["data-matrix-top"]) < viewport / 3
-    assert int(outline.body["data-first-row-bottom"]) < viewport
+    assert int(outline.body["data-glance-bottom"]) < viewport, "verdict, failures, bars and facts at a glance"
+    assert int(outline.body["data-matrix-top"]) < viewport, "the matrix starts on the first screen"
+    assert int(outline.body["data-scroll-width"]) <= int(outline.body["data-width"]) <= WINDOW[0]
 
 
-def test_a_screenshot_of_the_first_screen(report: Path, tmp_path: Path) -> None:
-    shot = tmp_path / "report-first-screen.png"
+@pytest.mark.parametrize("verdict", ["failing", "passing"])
+def test_a_screenshot_of_the_first_screen(verdict: str, report: Path, tmp_path: Path) -> None:
+    if verdict == "passing":
+        from evidence_support import make_session
+
+        session = make_session(tmp_path)
+        session.outcomes = [o for o in session.outcomes if o.outcome != "failed"]
+        report = write(session).bundle_dir / "report.html"
+        assert "<p id=failed-count>Nothing failed.</p>" in report.read_text(encoding="utf-8")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"report-{verdict}-1280.png"
     done = chromium(f"--screenshot={shot}", "--hide-scrollbars", report.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()

@@ -83,6 +83,8 @@ class BundleResult:
     counts: dict[str, int] = field(default_factory=dict)
     signed: bool = False
     cut_short: str = ""  # RunProgress.describe() of a run that did not get through its cases
+    summary: str = ""  # counts_line(): the same words as report.html and evidence.json
+    meaning: str = ""  # the verdict's meaning, one sentence
 
     @property
     def exit_code(self) -> int:
@@ -90,8 +92,8 @@ class BundleResult:
         return 1 if self.leaks or self.verdict == "failed" else 0
 
     def lines(self) -> list[str]:
-        counts = ", ".join(f"{n} {status}" for status, n in self.counts.items() if n)
-        out = [f"evidence bundle {self.bundle_dir} ({len(self.files)} files; verdict {self.verdict}: {counts})"]
+        held = sum(1 for p in self.bundle_dir.iterdir() if p.is_file())  # what the folder holds: manifest too
+        out = [f"evidence bundle {self.bundle_dir} ({held} files)", *[line for line in (self.summary, self.meaning) if line]]
         if self.cut_short:
             out.append(self.cut_short.upper()[:1] + self.cut_short[1:])
         if self.leaks:
@@ -227,7 +229,8 @@ def write_bundle(
     store.set_info(_ALIASES_INFO, redactor.aliases.mapping)
     leaks = scan_bundle(staging, secrets=redactor.secrets,
                         national_ids=[*redactor.aliases.numbers(), *test_persons])
-    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"])
+    result = BundleResult(bundle_dir, files, leaks, evidence["verdict"], evidence["counts"], summary=evidence["summary"],
+                          meaning=evidence["verdict_meaning"])
     run = meta.get("run") or {}
     if run.get("cut_short"):
         result.cut_short = RunProgress(run["planned"], run["ran"], run["finished"]).describe()

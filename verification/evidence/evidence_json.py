@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ..spec.checklist import ChecklistItem
 from .redact import SUMMARY_KEYS, Redactor
-from .results import STATUSES, CaseOutcome, ItemResult, human_items, verdict
+from .results import STATUSES, VERDICT_MEANING, CaseOutcome, ItemResult, case_counts, counts_line, human_items, verdict
 from .speclinks import spec_link
 
 __all__ = [
@@ -175,7 +175,10 @@ def build_evidence(
         "system": _system(target, session, redactor),
         "eprom": redactor.data(dict(target.get("eprom") or {})),
         "verdict": verdict(results),
+        "verdict_meaning": VERDICT_MEANING[verdict(results)],
         "counts": counts,
+        "case_counts": case_counts(outcomes),
+        "summary": counts_line(verdict(results), counts, case_counts(outcomes)),
         "items": [_item_record(entry, results[entry.id], mode, redactor, attestable) for entry in items],
         "unknown_ids": sorted({i for o in outcomes for i in o.ids} - known),
         "cases": [o.to_dict() for o in safe_outcomes],

@@ -58,6 +58,18 @@ pre{background:var(--soft);border:1px solid var(--line);padding:6px;overflow:aut
 details{margin:2px 0}summary{cursor:pointer}.failure{border-left:4px solid #cf222e;padding:2px 10px;margin:10px 0}
 img.shot{max-width:480px;border:1px solid var(--line);margin:4px 4px 0 0}
 a{color:#0969da}
+table{table-layout:fixed}td,th{overflow-wrap:anywhere}summary,h3{overflow-wrap:anywhere}
+#matrix col.id{width:7em}#matrix col.st{width:9.5em}#matrix col.how{width:8em}#matrix col.checks{width:10em}
+.en{color:var(--muted);font-weight:400}
+#glance{margin:8px 0 16px}#glance p{margin:6px 0}
+.areas{width:100%;max-width:1100px}.areas td{border:none;padding:3px 6px}.areas td.name{width:18em}
+.areas td.counts{width:26em;font-size:12px;color:var(--muted)}
+.bar{display:flex;height:14px;border:1px solid var(--line);border-radius:3px;overflow:hidden;min-width:120px}
+.bar span{display:block;height:100%}.bar .st-passed,.bar .st-attested{background:#2da44e}
+.bar .st-failed{background:#cf222e}.bar .st-pending,.bar .st-waiting{background:#a475f9}
+.bar .st-na{background:#d0d7de}.bar .st-notrun{background:repeating-linear-gradient(45deg,#fff,#fff 3px,#d0d7de 3px,#d0d7de 6px)}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:13px;margin:6px 0}
+.facts dt{color:var(--muted)}.facts dd{margin:0}
 """
 
 
@@ -103,11 +115,9 @@ def _headers(headers: Mapping[str, Any] | None) -> str:
 
 def _header(ev: Mapping[str, Any]) -> str:
     system, session = ev.get("system", {}), ev.get("session", {})
-    counts = ", ".join(f"{n} {status}" for status, n in ev.get("counts", {}).items() if n)
     return (
         "<header>"
-        f"<h1>ePROM verification evidence: {_e(system.get('name'))}</h1>"
-        f"<p>Verdict {_badge(ev.get('verdict', ''))} <span class=small>({_e(counts)})</span></p>"
+        f"<h1>ePROM-verifikasjon <span class=en>/ ePROM verification evidence</span>: {_e(system.get('name'))}</h1>"
         f"<p>Session {_e(session.get('id'))} · environment {_e(system.get('environment'))} · "
         f"ePROM {_e(ev.get('eprom', {}).get('mode'))} · generated {_e(ev.get('generated_at'))} · "
         f"operator {_e(session.get('operator'))} · {_e(GENERATOR)}</p>"
@@ -123,6 +133,57 @@ def _cut_short(run: Mapping[str, Any]) -> str:
     ended = "it ended early" if run.get("finished") else "it never finished (killed or crashed)"
     return (f"<p class=st-failed><strong>The run was cut short: {_e(run.get('never_ran'))} of "
             f"{_e(run.get('planned'))} cases never ran</strong> ({_e(ended)}).</p>")
+
+
+# The bar's segments, in reading order: what is done, what is wrong, what is open, what does not apply.
+_BAR_ORDER = ("passed", "attested", "failed", "waiting", "pending attestation", "not run", "not applicable")
+
+
+def _glance(ev: Mapping[str, Any]) -> str:
+    """The first screen: the verdict and its meaning, the failures as links, a bar per checklist area, the
+    session facts."""
+    items = list(ev.get("items", []))
+    failed = [i for i in items if i["status"] == "failed"]
+    links = ", ".join(f'<a href="#failure-{_e(i["id"])}">{_e(i["id"])}</a>' if i.get("failures")
+                      else f'<a href="#item-{_e(i["id"])}">{_e(i["id"])}</a>' for i in failed)
+    failed_line = (f'<p id=failed-count><strong>{len(failed)} failed</strong>: {links}</p>' if failed
+                   else "<p id=failed-count>Nothing failed.</p>")
+    session, system = ev.get("session", {}), ev.get("system", {})
+    facts = [
+        ("Økt / session", session.get("id")), ("System", system.get("name")),
+        ("Miljø / environment", f"{system.get('environment')} · ePROM {ev.get('eprom', {}).get('mode')}"),
+        ("Start / slutt", f"{session.get('started_at')} / {session.get('finished_at')}"),
+        ("Operatør / operator", session.get("operator")), ("Profil / profile", session.get("profile") or "default"),
+        ("Kit", f"eprom-verify {session.get('kit_version')}"),
+    ]
+    return (
+        '<section id="glance"><h2>Sammendrag <span class=en>/ Summary</span></h2>'
+        f"<p id=verdict>Verdict {_badge(ev.get('verdict', ''))} <span id=verdict-meaning>"
+        f"{_e(ev.get('verdict_meaning'))}</span></p>"
+        f"<p id=summary class=small>{_e(ev.get('summary'))}</p>{failed_line}"
+        f"<table class=areas>{_area_rows(items)}</table>"
+        "<dl class=facts>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts) + "</dl></section>"
+    )
+
+
+def _area_rows(items: list[Mapping[str, Any]]) -> str:
+    """One row per checklist area (the guide's headings), then one per check area (receiver, sender, eprom)."""
+    areas: dict[str, dict[str, int]] = {}
+    for item in items:
+        name = item.get("area") or "other"
+        name = name if item["kind"] == "checklist" else f"checks: {name}"
+        counts = areas.setdefault(name, {})
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    rows = []
+    for name, counts in areas.items():
+        total = sum(counts.values())
+        segments = "".join(
+            f'<span class="{STATUS_CLASS[status]}" style="width:{100 * counts[status] / total:.1f}%" '
+            f'title="{counts[status]} {_e(status)}"></span>' for status in _BAR_ORDER if counts.get(status))
+        text = ", ".join(f"{counts[status]} {status}" for status in _BAR_ORDER if counts.get(status))
+        rows.append(f'<tr data-area="{_e(name)}"><td class=name>{_e(name)}</td><td><div class=bar>{segments}</div>'
+                    f"</td><td class=counts>{_e(text)}</td></tr>")
+    return "".join(rows)
 
 
 def _matrix(items: list[Mapping[str, Any]]) -> str:
@@ -143,8 +204,9 @@ def _matrix(items: list[Mapping[str, Any]]) -> str:
             f'<td>{_e(item.get("reason"))}{caveats}</td></tr>'
         )
     return (
-        '<section id="checklist-matrix"><h2>Verification checklist (IntegrasjonVerifikasjon)</h2>'
-        '<table id="matrix"><thead><tr><th>ID</th><th>Krav (norsk, som i veiledningen)</th>'
+        '<section id="checklist-matrix"><h2>Verifikasjonssjekkliste <span class=en>/ Verification checklist (IntegrasjonVerifikasjon)</span></h2>'
+        '<table id="matrix"><colgroup><col class=id><col><col><col class=how><col class=st><col class=checks><col>'
+        '</colgroup><thead><tr><th>ID</th><th>Krav (norsk, som i veiledningen)</th>'
         "<th>Requirement (English)</th><th>How verified</th><th>Status</th><th>Checks behind it</th>"
         "<th>Reason</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
     )
@@ -166,7 +228,7 @@ def _guide_checks(items: list[Mapping[str, Any]]) -> str:
             f'<td>{_e(item.get("reason"))}{cases}</td><td>{_link(item.get("spec"))}</td></tr>'
         )
     return (
-        '<section id="guide-checks"><h2>Guide-wide checks</h2><table><thead><tr><th>ID</th><th>Check</th>'
+        '<section id="guide-checks"><h2>Kontroller på tvers av veiledningen <span class=en>/ Guide-wide checks</span></h2><table><thead><tr><th>ID</th><th>Check</th>'
         "<th>Proves</th><th>How verified</th><th>Status</th><th>Reason and cases</th><th>Rule</th></tr></thead>"
         "<tbody>" + "".join(rows) + "</tbody></table></section>"
     )
@@ -202,7 +264,7 @@ def _failures(ev: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any]])
                 seen.add(key)
                 blocks.append(_failure_block(item, failure, exchanges, known))
     body = "".join(blocks) or "<p>No check failed.</p>"
-    return f'<section id="failures"><h2>Failures</h2>{body}</section>'
+    return f'<section id="failures"><h2>Feil <span class=en>/ Failures</span></h2>{body}</section>'
 
 
 def _rule_link(rule: Any, known: set[str]) -> str:
@@ -269,7 +331,7 @@ def _attestations(ev: Mapping[str, Any], screenshots: Mapping[str, bytes]) -> st
             f"</span></td><td>{_e(att.get('notes'))}</td><td>{shots}</td></tr>"
         )
     return (
-        '<section id="attestations"><h2>Human attestations</h2><p class=small>Items a person verifies on '
+        '<section id="attestations"><h2>Manuelle bekreftelser <span class=en>/ Human attestations</span></h2><p class=small>Items a person verifies on '
         "Helsenorge; record them with <code>eprom-verify attest SESSION_DIR</code>. Unanswered items stay "
         "pending attestation.</p><table><thead><tr><th>ID</th><th>Verified</th><th>Who, when</th>"
         "<th>Notes</th><th>Screenshots</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>"
@@ -304,7 +366,7 @@ def _system(ev: Mapping[str, Any]) -> str:
         ("Operator", session.get("operator")),
     ]
     body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    return f'<section id="system"><h2>System under verification and environment</h2><table>{body}</table></section>'
+    return f'<section id="system"><h2>System og miljø <span class=en>/ System under verification and environment</span></h2><table>{body}</table></section>'
 
 
 def _hypothesis(ev: Mapping[str, Any]) -> str:
@@ -317,7 +379,7 @@ def _hypothesis(ev: Mapping[str, Any]) -> str:
         for c in hyp.get("cases", [])
     )
     return (
-        '<section id="hypothesis"><h2>Hypothesis: seeds and statistics</h2>'
+        '<section id="hypothesis"><h2>Hypothesis <span class=en>/ seeds and statistics</span></h2>'
         f"<table>{settings or '<tr><td>no settings recorded</td></tr>'}</table>"
         f"{cases or '<p>No property-based case reported statistics in this session.</p>'}</section>"
     )
@@ -334,7 +396,7 @@ def _cases(ev: Mapping[str, Any]) -> str:
         for c in ev.get("cases", [])
     )
     return (
-        '<section id="cases"><h2>Cases</h2><table><thead><tr><th>Case</th><th>IDs</th><th>Outcome</th>'
+        '<section id="cases"><h2>Testtilfeller <span class=en>/ Cases</span></h2><table><thead><tr><th>Case</th><th>IDs</th><th>Outcome</th>'
         f"<th>s</th><th>Reason</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 
@@ -348,7 +410,7 @@ def _transcript(exchanges: list[Mapping[str, Any]]) -> str:
         "</details>"
         for x in exchanges
     )
-    return (f'<section id="transcript"><h2>Transcript ({len(exchanges)} exchanges)</h2>'
+    return (f'<section id="transcript"><h2>Logg <span class=en>/ Transcript ({len(exchanges)} exchanges)</span></h2>'
             f"{rows or '<p>No exchange was recorded.</p>'}</section>")
 
 
@@ -358,7 +420,7 @@ def _about(ev: Mapping[str, Any], has_pytest_report: bool) -> str:
     pytest_link = ('<p>The test run as pytest saw it: <a href="pytest-report.html">pytest-report.html</a> '
                    "(redacted with the same policy).</p>" if has_pytest_report else "")
     return (
-        '<section id="about"><h2>Redaction and tamper evidence</h2>'
+        '<section id="about"><h2>Maskering og integritet <span class=en>/ Redaction and tamper evidence</span></h2>'
         f"<ul>{policy}</ul><p>People in this session: {aliases or 'none'}.</p>{pytest_link}"
         "<p>Every file of this bundle is listed with its SHA-256 in <code>MANIFEST.sha256</code>. Check it with "
         "<code>cd BUNDLE &amp;&amp; sha256sum -c MANIFEST.sha256</code> or <code>eprom-verify verify-evidence "
@@ -384,6 +446,7 @@ def render_report(
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         _header(evidence),
         "<main>",
+        _glance(evidence),
         _matrix(items),
         _guide_checks(items),
         _failures(evidence, by_id),

@@ -32,6 +32,9 @@ __all__ = [
     "item_statuses",
     "human_items",
     "verdict",
+    "VERDICT_MEANING",
+    "case_counts",
+    "counts_line",
 ]
 
 PASSED, FAILED, WAITING = "passed", "failed", "waiting"
@@ -304,3 +307,31 @@ def verdict(results: Mapping[str, ItemResult]) -> str:
     if statuses & {WAITING, PENDING, NOT_RUN}:
         return "incomplete"
     return "passed"
+
+
+# One sentence per verdict: what it means, and what CI does with it (report, console, README say the same).
+VERDICT_MEANING = {
+    "passed": "Every applicable checklist item passed or was attested: the evidence is complete and can be sent "
+              "to Hemit (exit 0).",
+    "incomplete": "No check failed, but some applicable items are still open (pending attestation, waiting or "
+                  "not run): not yet evidence for go-live; exit 0, or 1 with `run --require complete`.",
+    "failed": "At least one checklist item or check failed: the system does not yet do what the guide requires "
+              "(exit 1).",
+}
+_PYTEST_OUTCOMES = ("failed", "passed", "skipped", "xfailed", "xpassed", "error")  # pytest's summary order
+
+
+def case_counts(outcomes: Iterable[CaseOutcome]) -> dict[str, int]:
+    """The cases by pytest's outcome words, as pytest's own summary line counts them."""
+    counts = {name: 0 for name in _PYTEST_OUTCOMES}
+    for outcome in outcomes:
+        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+    return {name: n for name, n in counts.items() if n}
+
+
+def counts_line(verdict_: str, counts: Mapping[str, int], cases: Mapping[str, int]) -> str:
+    """The one summary of a session, word for word the same on the console, in report.html and evidence.json:
+    IDs (checklist items and catalogue checks) by status, then the pytest cases behind them."""
+    ids = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "none"
+    run = ", ".join(f"{n} {outcome}" for outcome, n in cases.items() if n) or "none"
+    return f"verdict {verdict_}: {sum(counts.values())} IDs ({ids}); {sum(cases.values())} cases ({run})"

@@ -10,6 +10,8 @@ matching exchanges after ``after`` as soon as one exists, ``[]`` at the timeout 
 ``direction``, ``actor``, ``method``, ``path`` (suffix, case-insensitive); every other parameter is
 matched against the exchange's ``meta`` (``callback=C1``, ``formOrderId=…``, ``endpoint=E1``, ``finding=…``).
 ``GET /_sim/health`` — liveness and the last exchange id.
+``GET /_sim/`` — this list, as JSON; ``GET /_sim/openapi.json`` — the system-side contract (what the kit
+calls on an ordering system, OpenAPI 3.1; :mod:`verification.spec.contract`).
 """
 
 from __future__ import annotations
@@ -122,21 +124,41 @@ async def health(request: Request, state: SimulatorState) -> Response:
     return JSONResponse({"ok": True, "last_exchange_id": state.log.last_id()})
 
 
-def _route(path: str, handler: Any, method: str = "GET") -> Route:
-    return Route(path, admin_endpoint(handler), methods=[method])
+async def openapi(request: Request, state: SimulatorState) -> Response:
+    from ..spec.contract import system_contract
+
+    return JSONResponse(system_contract())
+
+
+async def index(request: Request, state: SimulatorState) -> Response:
+    """The admin API, so nobody has to guess it: every route with its method and what it does."""
+    endpoints = [
+        {"method": method, "path": f"/_sim{route.path}", "what": getattr(route, "what", "")}
+        for route in admin_routes for method in sorted(route.methods or ()) if method != "HEAD"
+    ]
+    return JSONResponse({"simulator": "eprom-verify's ePROM simulator", "admin": endpoints,
+                         "eprom_api": "/promswebapi/api/… (E1–E8 as the integration guide describes them)"})
+
+
+def _route(path: str, handler: Any, method: str = "GET", what: str = "") -> Route:
+    route = Route(path, admin_endpoint(handler), methods=[method])
+    route.what = what  # type: ignore[attr-defined]  # for the index
+    return route
 
 
 admin_routes = [
-    _route("/faults", add_fault, "POST"),
-    _route("/faults", list_faults),
-    _route("/faults", clear_faults, "DELETE"),
-    _route("/config", configure, "POST"),
-    _route("/settings", show_settings),
-    _route("/orders", list_orders),
-    _route("/orders/{order_id}", show_order),
-    _route("/letters", list_letters),
-    _route("/exchanges", list_exchanges),
-    _route("/wait", wait),
-    _route("/health", health),
+    _route("/", index, what="this list"),
+    _route("/openapi.json", openapi, what="the system-side contract: what the kit calls on your system (OpenAPI 3.1)"),
+    _route("/faults", add_fault, "POST", "add a pending fault {endpoint, kind, count, delay_s, message}"),
+    _route("/faults", list_faults, what="the pending faults"),
+    _route("/faults", clear_faults, "DELETE", "clear every pending fault"),
+    _route("/config", configure, "POST", "change settings at runtime (population, forms, error_texts merged by key)"),
+    _route("/settings", show_settings, what="the settings, without keys"),
+    _route("/orders", list_orders, what="every order with its delivery outcomes"),
+    _route("/orders/{order_id}", show_order, what="one order (?settled=true waits until its callbacks settle)"),
+    _route("/letters", list_letters, what="every letter (E3) with its delivery outcome"),
+    _route("/exchanges", list_exchanges, what="the exchange log (?after=id; filters direction, actor, method, path)"),
+    _route("/wait", wait, what="long-poll: matching exchanges after ?after= as soon as one exists (?timeout=s)"),
+    _route("/health", health, what="liveness and the last exchange id"),
     *citizen_routes,
 ]

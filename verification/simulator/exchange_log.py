@@ -55,6 +55,7 @@ class ExchangeLog:
         self._exchanges: list[Exchange] = []
         self._next_local_id = 1
         self._changed = asyncio.Condition()
+        self.on_record: Callable[[Exchange], None] | None = None  # e.g. simulate's live request log
 
     async def record(self, exchange: Exchange, *, on_id: Callable[[int], None] | None = None) -> int:
         """Append ``exchange`` and wake the waiters; ``on_id(id)`` runs before they wake."""
@@ -68,6 +69,8 @@ class ExchangeLog:
         async with self._changed:
             self._exchanges.append(exchange)
             self._changed.notify_all()
+        if self.on_record is not None:
+            self.on_record(exchange)
         return exchange.id or 0
 
     def last_id(self) -> int:

@@ -300,8 +300,12 @@ def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def serve_blocking(settings: SimulatorSettings, host: str, port: int, on_ready: Callable[[str, int], None]) -> None:
-    """Serve until SIGINT/SIGTERM; ``on_ready(url, port)`` once connections are accepted."""
+def serve_blocking(
+    settings: SimulatorSettings, host: str, port: int, on_ready: Callable[[str, int], None],
+    *, on_exchange: Callable[[Any], None] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM; ``on_ready(url, port)`` once connections are accepted; ``on_exchange``
+    sees every recorded exchange (the live request log of ``eprom-verify simulate``)."""
     import uvicorn
 
     from .app import create_app
@@ -316,8 +320,10 @@ def serve_blocking(settings: SimulatorSettings, host: str, port: int, on_ready: 
             if self.started:
                 on_ready(url, bound_port)
 
+    app = create_app(settings)
+    app.state.simulator.log.on_record = on_exchange
     config = uvicorn.Config(
-        create_app(settings), log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2,
+        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2,
     )
     _AnnouncingServer(config).run(sockets=[sock])
 
@@ -327,16 +333,33 @@ def announce_ready(url: str, port: int) -> None:
     print(json.dumps({"event": READY_EVENT, "url": url, "port": port, "pid": os.getpid()}), flush=True)
 
 
-def serve(settings: SimulatorSettings, host: str = "127.0.0.1", port: int = 18080) -> None:
-    """Run the simulator in the foreground for ``eprom-verify simulate``, printing where it listens."""
+def serve(settings: SimulatorSettings, host: str = "127.0.0.1", port: int = 18080, *, urls: bool = False) -> None:
+    """Run the simulator in the foreground for ``eprom-verify simulate``, printing where it listens and then
+    a line per request (:mod:`.request_log`); ``urls`` adds every URL to point the system at."""
+    from .request_log import printer
 
     def tell(url: str, bound_port: int) -> None:
         print(f"ePROM simulator listening on {url}", flush=True)
         print(f"  point the ordering system's ePROM base URL at {url}/promswebapi (also /PromsWebApi, /webapi)")
         print(f"  callbacks go to {settings.callback_base_url}")
         print(f"  admin API: {url}/_sim/ (orders, citizen/complete, faults, wait)")
+        if urls:
+            base = settings.callback_base_url.rstrip("/")
+            print("  URLs:")
+            for name, where in (
+                ("ePROM base URL (your system's setting)", f"{url}/promswebapi"),
+                ("E1 order a form", f"{url}/promswebapi/api/v2/formorder"),
+                ("E3 letter", f"{url}/promswebapi/api/v2/messagetocitizen"),
+                ("C1/C2 callbacks to you", f"{base}/api/PromsFormOrder"),
+                ("C3 callbacks to you", f"{base}/api/MessageToCitizen"),
+                ("C4 callbacks to you", f"{base}/api/PersonvernInnstilling"),
+                ("what the kit calls on you (OpenAPI)", f"{url}/_sim/openapi.json"),
+                ("admin API index", f"{url}/_sim/"),
+                ("exchanges so far", f"{url}/_sim/exchanges"),
+            ):
+                print(f"    {name:<40} {where}")
         if settings.store_path:
             print(f"  exchanges recorded in {settings.store_path}")
-        print("  stop with Ctrl+C", flush=True)
+        print("  stop with Ctrl+C; every request is logged below", flush=True)
 
-    serve_blocking(settings, host, port, tell)
+    serve_blocking(settings, host, port, tell, on_exchange=printer())
