@@ -42,8 +42,17 @@ def check_line(failure: Mapping[str, Any]) -> str:
     first, more = failure["deviations"][0], len(failure["deviations"]) - 1
     rule = f" ({first['rule']})" if first.get("rule") else ""
     received = textwrap.shorten(str(first["received"]), _RECEIVED_LIMIT, placeholder=" …")
-    line = f"{failure['check_id']}{rule}: sent {first['field']} — got {received} — the guide requires {first['expected']}"
+    expected = with_authority(str(first["expected"]))
+    line = f"{failure['check_id']}{rule}: sent {first['field']} — got {received} — {expected}"
     return line + (f" (+{more} more)" if more else "")
+
+
+def with_authority(expected: str) -> str:
+    """The expected value with who requires it: a text that names its authority (the guide with a quote, or
+    eprom-verify's own contract or advice) stands as it is; the rest keeps the older wording."""
+    if expected.startswith("the guide requires") or "eprom-verify" in expected:
+        return f"expected {expected}"
+    return f"the guide requires {expected}"
 
 
 def wrapped(head: str, text: str, width: int) -> list[str]:

@@ -386,14 +386,6 @@ def _reproduction(terminalreporter: Any, config: pytest.Config, failure: dict[st
         terminalreporter.write_line(f"        {line}")
 
 
-def _authority(expected: str) -> str:
-    """The expected value with who requires it: a text that names its authority (the guide with a quote, or
-    eprom-verify's own contract or advice) stands as it is; the rest keeps the older wording."""
-    if expected.startswith("the guide requires") or "eprom-verify" in expected:
-        return f"expected {expected}"
-    return f"the guide requires {expected}"
-
-
 class _AreaProgress:
     """``eprom-verify run`` progress: a line per checklist area as its cases finish (passed, failed, not run)."""
 
