@@ -349,6 +349,10 @@ def round_trip(
     order_id = placement.form_order_id
     if order_id is None:
         return trip
+    # The citizen delivers as the order demands: a real patient signs an order the system placed with
+    # mustBeSigned ("Signér og levere"), whether or not the kit asked for signing (the guide leaves that
+    # choice to the system), so the kit's own citizen never refuses it.
+    sign = sign or simulator.order(order_id).get("mustBeSigned") is True
     completed = simulator.complete(order_id, answers=answers or {"q1": 1}, sign=sign)
     trip.signed_form_id = (completed.get("sent") or {}).get("signedFormId")
     trip.c2_ids = _callback_ids(simulator, "C2", order_id, timeout=timeout)

@@ -24,7 +24,7 @@ from verification.config import Budgets, parse_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
 from verification.reference.behaviour import CORRECT, VARIANT_CATCHES
-from verification.scenarios import exchanges_by_id, place_order, place_order_with_fault
+from verification.scenarios import exchanges_by_id, place_order, place_order_with_fault, round_trip
 from verification.simulator import Form, Person, SimulatorSettings, run_simulator
 from verification.spec.national_id import VERIFICATION_PERSON
 from verification.system import SystemUnderVerification
@@ -38,7 +38,7 @@ ORDER = {"formId": FORM, "nationalId": VERIFICATION_PERSON, "metadata": {"age": 
 def simulator(tmp_path_factory) -> Iterator[tuple[Any, SessionStore]]:
     store_path = tmp_path_factory.mktemp("variants") / "session.sqlite"
     settings = SimulatorSettings(api_key=KEY, callback_base_url="http://127.0.0.1:9", store_path=str(store_path),
-                                 forms={FORM: Form("RAND-12")}, population={VERIFICATION_PERSON: Person()})
+                                 forms={FORM: Form("RAND-12", signing=True)}, population={VERIFICATION_PERSON: Person()})
     with run_simulator(settings) as handle, SessionStore(store_path) as store:
         yield handle, store
 
@@ -133,3 +133,13 @@ def test_forwarding_an_h_number_and_sending_it_again_after_the_400_fails(simulat
             check_refused_or_handled(placement.trigger, exchanges_by_id(sut.store, placement.e1_ids),
                                      asked="an H-number", check_id="S-ORDER-BODY")
     assert caught.value.deviations[0].field == "E1 requests after ePROM's 400"
+
+
+def test_the_citizen_signs_an_order_the_system_chose_to_have_signed(simulator):
+    """A blind check's false alarm: a system that sets mustBeSigned itself (say, from its form set-up) when the
+    kit did not ask for signing was failed, because the kit's own citizen refused to deliver unsigned. The
+    guide leaves signing to the system (BestillingAvSkjemaV2.md: "mustBeSigned - Optional"); a real patient
+    signs such an order, and so does the kit's."""
+    with system(simulator, "correct") as sut:
+        trip = round_trip(sut, simulator[0], {**ORDER, "mustBeSigned": True, "signingText": "Jeg bekrefter"})
+    assert not trip.problems and trip.c2_ids and trip.signed_form_id
