@@ -128,7 +128,7 @@ def test_trigger_kinds_follow_the_capabilities(tmp_path, monkeypatch):
 
 
 def test_a_non_loopback_address_is_never_contacted(tmp_path, monkeypatch):
-    path = write_target(tmp_path, monkeypatch, "http://callbacks.example.org:8080", capabilities=["formorder"])
+    path = write_target(tmp_path, monkeypatch, "https://callbacks.example.org:8080", capabilities=["formorder"])
     findings = {f.subject: f for f in diagnose(load_target(path))}
     assert reachable(list(findings.values()))
     assert findings["callback C1/C2"].outcome == "warn" and "not tried" in findings["callback C1/C2"].came_back

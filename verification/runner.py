@@ -177,7 +177,10 @@ def run_session(
         print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
               "use mode: simulator", file=sys.stderr)
         return 4
-    if doctor and not _doctor_allows(target, quiet=quiet):
+    # The doctor tries the system's routes; not when no selected case talks to the system (the P-checks
+    # talk to ePROM alone, and are all that direct mode runs).
+    talks_to_system = target.eprom.mode == "simulator" and not (only and all(i.upper().startswith("P-") for i in only))
+    if doctor and talks_to_system and not _doctor_allows(target, quiet=quiet):
         return 4
     created = session_dir is None
     session_dir = session_dir or new_session_dir(report_root)

@@ -53,6 +53,9 @@ class Deployment:
     catches: frozenset[str]
     changes: dict[str, Any]
     only: tuple[str, ...]
+    # A fault the target reader itself refuses (exit 4, naming this field) before any request: the kit's
+    # safety rules catch it first, and that refusal is what the selftest expects of its checks.
+    refused_field: str | None = None
 
 
 DEPLOYMENTS: dict[str, Deployment] = {
@@ -61,6 +64,7 @@ DEPLOYMENTS: dict[str, Deployment] = {
         frozenset({"R-TRANSPORT"}),
         {"environment": "qa", "bestillersystem": {"callback_base_url": "http://callbacks.example.org:8080"}},
         ("R-TRANSPORT",),
+        refused_field="bestillersystem.callback_base_url",  # https off loopback is a target-file rule now
     ),
 }
 
@@ -88,8 +92,8 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
     write_demo_target(path, eprom_port=eprom_port, reference=reference)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     # The variant's whole run ends (with its bundle) before the selftest's own timeout would kill it;
-    # retries_slow_orders gives up at 0.5 s, so ePROM's held-back answer need not be longer than the budget.
-    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": BUDGET_S}
+    # retries_slow_orders gives up after 0.5 s, so ePROM's answer held back 1.5 s catches it (and keeps sessions short).
+    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.5}
     for key, value in (deployment.changes if deployment else {}).items():
         document[key] = {**document[key], **value} if isinstance(value, dict) else value
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -97,7 +101,7 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
 
 def run_variant(name: str, session_dir: Path) -> int:
     """One full session against the reference system in variant ``name`` (or a deployment variant)."""
-    from .config import load_target
+    from .config import TargetError, load_target
     from .demo import DEMO_KEY_VARIABLE, free_port
     from .reference import run_reference_system
     from .runner import run_session
@@ -113,7 +117,12 @@ def run_variant(name: str, session_dir: Path) -> int:
     ) as reference:
         target_path = session_dir / "target.yaml"
         _write_target(target_path, eprom_port=eprom_port, reference=reference, deployment=deployment)
-        return run_session(load_target(target_path), target_path, report_root=session_dir.parent,
+        try:
+            target = load_target(target_path)
+        except TargetError as refusal:
+            print(refusal, file=sys.stderr)
+            return 4
+        return run_session(target, target_path, report_root=session_dir.parent,
                            only=deployment.only if deployment else (), quiet=True, session_dir=session_dir)
 
 
@@ -160,6 +169,11 @@ def _run_child(name: str, root: Path) -> VariantRun:
         code = done.returncode
     except subprocess.TimeoutExpired:
         return VariantRun(name, 3, problem=f"did not finish within {_VARIANT_TIMEOUT_S:.0f} s")
+    deployment = DEPLOYMENTS.get(name)
+    if deployment and deployment.refused_field and code == 4 and f"{deployment.refused_field}:" in done.stderr:
+        # refused at the target file, before any request: caught, by the rule its checks stand for
+        return VariantRun(name, code, failed=set(deployment.catches), ran=set(deployment.catches),
+                          seconds=round(time.monotonic() - started, 1), session_dir=session_dir)
     run = read_run(name, code, session_dir, time.monotonic() - started)
     if run.problem:
         run.problem += ": " + (done.stderr.strip().splitlines() or ["no output"])[-1][:300]

@@ -149,6 +149,7 @@ def test_an_unsigned_bundle_is_called_unsigned(bundle: BundleResult) -> None:
 def test_judge_sign_with_a_bad_key_exits_4_and_keeps_the_previous_signature(
     session: SyntheticSession, tmp_path: Path, bad_key: str
 ) -> None:
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from verification.evidence.commands import judge_command

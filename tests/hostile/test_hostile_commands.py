@@ -84,7 +84,8 @@ def test_a_trigger_kind_that_keeps_timing_out_is_not_run_again(tmp_path: Path) -
     target = parse_target({
         "name": "hanging trigger", "environment": "test", "api_key": "k" * 20,
         "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
-                            "trigger": {"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5}},
+                            "trigger": {"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5,
+                                        "sms": {"command": ["sh", "-c", f"sleep {mark}"]}}},
         "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
                    "paper": False}],
         "test_persons": ["26670271527"],
