@@ -393,3 +393,16 @@ def test_a_redirect_is_an_answer_for_the_latency_budget(record):
     redirect = record(307, "", error="HTTP 307 redirect to /api/PromsFormOrder; the kit never follows redirects",
                       latency_ms=4.0)
     assert check_latency([redirect], budget_s=1).startswith("p50 4 ms")
+
+
+def test_storage_of_what_epROM_never_sends_is_advice_unless_strict(record, monkeypatch):
+    """A blind check's false alarm: a system that stored a C2 without formData failed R-MALFORMED with "the
+    guide requires". ePROM never sends one, so the storage rule there is the kit's advice."""
+    from verification.checks.failure import STRICT_VARIABLE, Advice
+
+    delivered = Delivered(tallies=[tally(record, 1, 2, 0)])
+    with pytest.warns(Advice, match="eprom-verify recommends"):
+        check_stored("R-MALFORMED", delivered, rule="V1.4", advice=True)
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    with pytest.raises(CheckFailure):
+        check_stored("R-MALFORMED", delivered, rule="V1.4", advice=True)
