@@ -103,3 +103,14 @@ def test_library_never_imports_pytest(module):
     if module == "verification/pytest_plugin.py":
         return  # the thin plugin is the one place that may
     assert "pytest" not in _imports(ROOT / module), f"{module} imports pytest; only the plugin may"
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """``eprom-verify checklist | head -1``: the pipe closes after one line; no BrokenPipeError traceback."""
+    listing = subprocess.Popen([sys.executable, "-m", "verification.cli", "checklist"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert listing.stdout is not None
+    listing.stdout.readline()
+    listing.stdout.close()  # the reader leaves, as `head` does
+    _, errors = listing.communicate(timeout=60)
+    assert b"Traceback" not in errors and b"BrokenPipeError" not in errors, errors.decode()

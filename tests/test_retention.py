@@ -69,3 +69,13 @@ def test_a_run_that_selects_no_case_leaves_no_session_folder(tmp_path: Path, cap
                        only=["BR-02"], quiet=True, doctor=False)  # a rule no case names: nothing is sent
     assert code == 1 and "no case was applicable" in capfd.readouterr().err
     assert session_folders(root) == []
+
+
+def test_clean_needs_no_api_key_in_the_environment(tmp_path: Path, monkeypatch, capsys):
+    """``clean`` reads the target's name and reports.keep only: an unset ``${EPROM_API_KEY}`` is no error."""
+    (tmp_path / "target.yaml").write_text(TARGET.replace("retention-key-0123456789", "${EPROM_API_KEY}"))
+    monkeypatch.delenv("EPROM_API_KEY", raising=False)
+    root = tmp_path / "reports"
+    _sessions(root, "Retention test system", ["01", "02", "03"])
+    assert main(["clean", str(tmp_path / "target.yaml"), "--report-dir", str(root)]) == 0
+    assert "removed 1 session folder(s), kept 2" in capsys.readouterr().out

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("target", type=Path, nargs="?", help="only this target's sessions; --keep defaults to "
                        "its reports.keep")
     clean.add_argument("--keep", type=int, default=None, metavar="N", help="how many session folders to keep")
-    clean.add_argument("--report-dir", type=Path, default=Path("reports"), help="where session folders are")
+    clean.add_argument("--report-dir", type=Path, default=Path("reports"),
+                       help="where session folders are (default: reports/ in the current folder)")
 
     simulate = commands.add_parser("simulate", help="serve the ePROM simulator alone, for development")
     simulate.add_argument("target", type=Path, help="target file (YAML)")
@@ -57,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     relay = commands.add_parser("relay", help="recording relay between the system and ePROM's test/QA environment")
     relay.add_argument("target", type=Path, help="target file (YAML) with eprom.mode: relay")
     relay.add_argument("--session", type=Path, metavar="DIR", help="go on recording into this session folder")
-    relay.add_argument("--report-dir", type=Path, default=Path("reports"), help="where a new session folder goes")
+    relay.add_argument("--report-dir", type=Path, default=Path("reports"),
+                       help="where a new session folder goes (default: reports/ in the current folder)")
 
     selftest = commands.add_parser("selftest", help="run the checks against the bundled faulty systems: "
                                    "detection matrix (exit 1 if a fault is missed or a check alarms falsely)")
@@ -90,7 +92,8 @@ def _add_evidence_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_run_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--report-dir", type=Path, default=Path("reports"), help="where session folders go")
+    sub.add_argument("--report-dir", type=Path, default=Path("reports"),
+                     help="where session folders go (default: reports/ in the current folder)")
     sub.add_argument("--only", nargs="+", metavar="ID", default=(),
                      help="run only the cases for these IDs (any case; `eprom-verify checklist` lists them)")
     sub.add_argument("--profile", choices=("quick", "certification"), default=None)
@@ -105,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except KeyboardInterrupt:
         print("eprom-verify: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `eprom-verify checklist | head`: the reader left; no traceback, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_INTERRUPTED
     except _UsageError as exc:
         print(f"eprom-verify: {exc}", file=sys.stderr)
@@ -206,12 +212,20 @@ def _checklist(fmt: str) -> int:
     return EXIT_OK
 
 
-def load_target_or_exit(path: Path):
+class _AnyVariable(dict):
+    """The environment, where an unset ``${VAR}`` reads as a placeholder: for commands that never use the
+    values (``clean`` needs the target's name, not its API key)."""
+
+    def get(self, name, default=None):
+        return os.environ.get(name, f"<{name} unset>")
+
+
+def load_target_or_exit(path: Path, *, needs_environment: bool = True):
     """The target, or a :class:`_UsageError` carrying the loader's full list of problems."""
     from .config import TargetError, load_target
 
     try:
-        return load_target(path)
+        return load_target(path, environ=None if needs_environment else _AnyVariable())
     except TargetError as exc:
         raise _UsageError(f"bad target file\n{exc}") from None
 
@@ -257,7 +271,7 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
 def _clean(args: argparse.Namespace) -> int:
     from .retention import prune, session_folders
 
-    target = load_target_or_exit(args.target) if args.target else None
+    target = load_target_or_exit(args.target, needs_environment=False) if args.target else None
     keep = args.keep if args.keep is not None else (target.reports_keep if target else None)
     if keep is None or keep < 1:
         raise _UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
