@@ -47,7 +47,9 @@ def test_plain_pytest_with_a_target_collects_the_packaged_cases_from_any_folder(
     import sys
 
     target = tmp_path / "target.yaml"
-    target.write_text((REPO / "examples" / "target.simulator.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    example = (REPO / "examples" / "target.simulator.yaml").read_text(encoding="utf-8")
+    # port 0: a simulator or demo the operator runs meanwhile holds 18080 (a blind trial's false failure)
+    target.write_text(example.replace("listen: 127.0.0.1:18080", "listen: 127.0.0.1:0"), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pytest", f"--eprom-target={target}", "--collect-only", "-q",
                            "-n", "2"], capture_output=True, text=True, cwd=tmp_path, timeout=120,
                           env={**os.environ, "EPROM_API_KEY": "collect-only"})
