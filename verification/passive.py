@@ -229,7 +229,7 @@ def _signed_downloads(session: RecordedSession, api_key: str, now: datetime | No
             raise Waiting("S-SIGNED-DOWNLOAD", "a signed order was placed; its signed return has not come yet")
         raise NotVerifiable("S-SIGNED-DOWNLOAD", "no order with mustBeSigned was placed in this session")
     e2 = of_endpoint(session.outbound, "E2")
-    found = Deviations("S-SIGNED-DOWNLOAD", "The signed document is downloaded with the right header, once")
+    found = Deviations("S-SIGNED-DOWNLOAD")
     waiting = []
     for signed_id, c2 in signed:
         fetched = [ex for ex in e2 if signed_id.lower() in ex.path.lower()]
