@@ -107,7 +107,7 @@ CHECKS = {
     "R-TIMESTAMPS": check_timestamps,
     "R-FORWARD-COMPAT": lambda run: check_forward_compat(run, meaning_judged=True),
 }
-# The variant each check exists to catch (VARIANT_CATCHES in verification.reference.behaviour).
+# The variant each check exists to catch (its record's catches in verification.reference.behaviour.VARIANTS).
 CAUGHT_BY = {
     "names_only_enums": "R-ENUM-FORMS",
     "strict_iso_timestamps": "R-TIMESTAMPS",
