@@ -49,12 +49,12 @@ def _assertion_calls() -> list[tuple[str, ast.Call]]:
 def test_every_requirement_the_code_names_has_an_entry():
     register = load_requirements()
     missing = {rid: where for rid, where in _named_ids().items() if rid not in register}
-    assert not missing, f"assertions without an entry in spec/requirements.yaml: {missing}"
+    assert not missing, f"assertions without an entry in spec/checklist.yaml (requirements of its check): {missing}"
 
 
 def test_every_entry_is_used_by_the_code():
     unused = sorted(set(load_requirements()) - set(_named_ids()))
-    assert not unused, f"entries of spec/requirements.yaml no check uses (retire them): {unused}"
+    assert not unused, f"requirements in spec/checklist.yaml no check uses (retire them): {unused}"
 
 
 def test_every_assertion_names_its_requirement_first():
@@ -123,8 +123,8 @@ def test_severity_comes_from_the_register(tmp_path):
 
 
 def test_a_must_without_a_quote_is_refused(tmp_path):
-    bad = tmp_path / "requirements.yaml"
-    bad.write_text("commits: {primary: abc}\nrequirements:\n- {id: R-AUTH.1, severity: MUST, rule: x, feeds: []}\n",
-                   encoding="utf-8")
+    bad = tmp_path / "checklist.yaml"
+    bad.write_text("requirement_commits: {primary: abc}\nitems:\n- id: R-AUTH\n  requirements:\n"
+                   "  - {id: R-AUTH.1, severity: MUST, rule: x, feeds: []}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="a MUST quotes the guide"):
         read_requirements(bad)

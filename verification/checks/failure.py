@@ -39,7 +39,7 @@ class Deviation:
     field: str
     received: Any
     expected: Any
-    rule: str = ""  # the requirement ID (spec/requirements.yaml)
+    rule: str = ""  # the requirement ID (its check's requirements in spec/checklist.yaml)
     exchange_id: int | None = None
 
     def render(self) -> str:
@@ -100,7 +100,7 @@ class Deviations:
     """Collects deviations, then fails once listing them all (Tavern's habit).
 
     Every assertion is :meth:`check` with a requirement ID of this check (``R-AUTH.1`` for ``R-AUTH``): the
-    requirement register (``spec/requirements.yaml``) says whether a deviation fails the check (MUST,
+    requirement register (its check's ``requirements`` in ``spec/checklist.yaml``) says whether a deviation fails the check (MUST,
     CONTRACT) or is advice (SHOULD), and what it quotes. The title comes from the checklist data."""
 
     check_id: str

@@ -16,7 +16,7 @@ are turned into skips by the plugin; a case that does not apply skips with a rea
 checks that prove it, the cases naming it directly, its children (``parent``) and its attestation.
 
 A failure rolls up to a checklist item only when one of its deviations' requirements feeds that item
-(``feeds`` in ``spec/requirements.yaml``): S-ORDER-BODY failing on ``metadata`` fails V2.4, not V2.6. A
+(``feeds`` of the requirement in ``spec/checklist.yaml``): S-ORDER-BODY failing on ``metadata`` fails V2.4, not V2.6. A
 failure that names no requirement (an error in a case) rolls up to every item the case or check proves.
 """
 

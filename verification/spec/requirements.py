@@ -1,11 +1,12 @@
-"""The requirement register (``requirements.yaml`` next to this module): every assertion a check makes.
+"""The requirement register: every assertion a check makes, kept under its check in ``checklist.yaml``.
 
 Each entry is one requirement, keyed by a frozen ID owned by its check (``R-AUTH.1`` belongs to
-``R-AUTH``; ``V0.1`` to the environment check ``V0``). Its severity decides what a deviation does, never
+``R-AUTH``; ``V0.1`` to the environment check ``V0``), so the checklist, the check catalogue and the
+requirements are one registry keyed by frozen ID. Its severity decides what a deviation does, never
 the call site:
 
 - ``MUST``: the guide says so. The entry quotes the Norwegian sentence and names the upstream page and line
-  (``../shared/spec/upstream/``, at the commit the file's ``commits`` name). A deviation fails the check,
+  (``../shared/spec/upstream/``, at the commit the file's ``requirement_commits`` name). A deviation fails the check,
   and its message says "the guide requires" with that quote.
 - ``SHOULD``: the kit's own rule, beyond the guide. A deviation is advice ("eprom-verify recommends"),
   a failure only with ``--strict``.
@@ -30,8 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .checklist import CHECKLIST_PATH
+
 __all__ = [
-    "REQUIREMENTS_PATH",
     "SEVERITIES",
     "Requirement",
     "RequirementError",
@@ -42,7 +44,6 @@ __all__ = [
     "REQUIREMENT_ID",
 ]
 
-REQUIREMENTS_PATH = Path(__file__).with_name("requirements.yaml")
 SEVERITIES = ("MUST", "SHOULD", "CONTRACT")
 # <owner>.<n>: the owner is a catalogue check (R-/S-/P-) or V0, the environment check.
 REQUIREMENT_ID = re.compile(r"(?P<owner>[RSP](-[A-Z0-9]+)+|V0)\.(?P<n>[1-9]\d*)")
@@ -55,7 +56,7 @@ class RequirementError(ValueError):
 
     def __init__(self, entry: str, field: str, problem: str) -> None:
         self.entry, self.field, self.problem = entry, field, problem
-        super().__init__(f"{REQUIREMENTS_PATH.name}: entry {entry}, field {field!r}: {problem}")
+        super().__init__(f"{CHECKLIST_PATH.name}: requirement {entry}, field {field!r}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -98,23 +99,27 @@ def owner_of(requirement_id: str) -> str:
 
 @functools.cache
 def load_requirements() -> dict[str, Requirement]:
-    """Every entry of the packaged register, by ID, in file order; read and validated once."""
-    return read_requirements(REQUIREMENTS_PATH)
+    """Every requirement of the packaged checklist, by ID, in file order; read and validated once."""
+    return read_requirements(CHECKLIST_PATH)
 
 
 def read_requirements(path: Path | str) -> dict[str, Requirement]:
+    """The requirements of every entry of a checklist file (uncached; for tests and tools)."""
     import yaml  # deferred: keeps importing this module cheap
 
     document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(document, dict) or not isinstance(document.get("requirements"), list):
-        raise RequirementError("(file)", "requirements", "the file must be a mapping with a list 'requirements'")
-    commits = document.get("commits") or {}
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        raise RequirementError("(file)", "items", "the file must be a mapping with a list 'items'")
+    commits = document.get("requirement_commits") or {}
     entries: dict[str, Requirement] = {}
-    for raw in document["requirements"]:
-        entry = _entry(raw, commits)
-        if entry.id in entries:
-            raise RequirementError(entry.id, "id", "duplicate ID")
-        entries[entry.id] = entry
+    for check in document["items"]:
+        for raw in (check.get("requirements") or []) if isinstance(check, dict) else []:
+            entry = _entry(raw, commits)
+            if entry.id in entries:
+                raise RequirementError(entry.id, "id", "duplicate ID")
+            if entry.owner != check.get("id"):
+                raise RequirementError(entry.id, "id", f"listed under {check.get('id')}, owned by {entry.owner}")
+            entries[entry.id] = entry
     return entries
 
 
@@ -154,5 +159,5 @@ def requirement(requirement_id: str) -> Requirement:
     try:
         return load_requirements()[requirement_id]
     except KeyError:
-        raise KeyError(f"no requirement {requirement_id!r} in {REQUIREMENTS_PATH.name}: every assertion of a "
-                       "check needs an entry there") from None
+        raise KeyError(f"no requirement {requirement_id!r} in {CHECKLIST_PATH.name}: every assertion of a "
+                       "check needs an entry under its check") from None
