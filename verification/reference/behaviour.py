@@ -13,7 +13,7 @@ behaviour in the reference system.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 __all__ = ["Behaviour", "CORRECT", "Variant", "VARIANTS", "faulty_variants", "correct_designs", "variant"]
 
