@@ -149,3 +149,21 @@ def test_the_correct_sender_designs_pass_a_whole_run(tmp_path: Path):
     out = io.StringIO()
     code = selftest(variants=["forwards_invalid_triggers", "downloads_signed_in_batch"], report_root=tmp_path, out=out)
     assert code == 0, out.getvalue()
+
+
+def test_a_variant_record_says_what_is_expected_of_it():
+    from verification.reference.behaviour import CORRECT, faulty
+
+    with pytest.raises(ValueError, match="names the checks that catch it"):
+        faulty("silent", "a fault nothing is expected to catch", CORRECT, catches=set())
+    with pytest.raises(ValueError, match="why any collateral"):
+        faulty("unexplained", "collateral without a reason", CORRECT, catches={"R-AUTH"}, collateral={"R-PVK"})
+    assert judge_runs([run("no_such_variant", set())]) == ["no_such_variant: no variant record, so nothing is "
+                                                           "expected of it"]
+
+
+def test_the_recorded_check_registry_is_keyed_by_checklist_ids():
+    from verification.passive import RECORDED_CHECKS
+    from verification.spec.checklist import item
+
+    assert all(item(check_id).id == check_id for check_id in RECORDED_CHECKS)
