@@ -37,7 +37,7 @@ def test_completed_return_acknowledged(completed):
 
 @pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")
 def test_completed_return_stored_once(completed):
-    check_stored("R-RETURN-COMPLETED", completed, rule="V3.1")
+    check_stored("R-RETURN-COMPLETED.2", completed)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_expired_return_acknowledged(expired):
 
 @pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")
 def test_expired_return_stored_once(expired):
-    check_stored("R-RETURN-EXPIRED", expired, rule="V3.1")
+    check_stored("R-RETURN-EXPIRED.2", expired)
 
 
 @pytest.mark.eprom("R-RETURN-PAPER", "V3.1")
@@ -92,4 +92,4 @@ def test_patient_initiated_return_acknowledged(patient_initiated):
 
 @pytest.mark.eprom("R-PATIENT-INITIATED", "V3.1")
 def test_patient_initiated_return_stored(patient_initiated):
-    check_stored("R-PATIENT-INITIATED", patient_initiated, rule="V3.1")
+    check_stored("R-PATIENT-INITIATED.2", patient_initiated)

@@ -66,7 +66,7 @@ def test_ordered_status_acknowledged_on_every_channel(ordered):
 
 @pytest.mark.eprom("R-STATUS-ORDERED", "V1.2", "V1.3")
 def test_ordered_status_stored_once(ordered):
-    check_stored("R-STATUS-ORDERED", ordered, rule="V1.2")
+    check_stored("R-STATUS-ORDERED.2", ordered)
 
 
 @pytest.mark.eprom("R-STATUS-ORDERED", "V1.3")

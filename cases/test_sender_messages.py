@@ -19,12 +19,16 @@ from verification.scenarios import exchanges_by_id, send_outbound
 from .conftest import require_capability, require_trigger
 
 
+# check → the requirement that its trigger is carried out (the kit's trigger contract)
+TRIGGER_TAKEN = {"S-MESSAGE": "S-MESSAGE.6", "S-SMS-EMAIL": "S-SMS-EMAIL.6", "S-PERSONVERN": "S-PERSONVERN.9"}
+
+
 def sent(system, simulator, store, kind, parameters, check_id):
     """The requests one trigger of ``kind`` led to. A failed trigger that sent nothing is a failed check;
     a taken one that led to nothing matching is not verifiable, with what was seen."""
     outcome = send_outbound(system, simulator, kind, parameters)
     if not outcome.exchange_ids:
-        check_trigger(outcome.trigger, check_id=check_id, title=f"The {kind} trigger is carried out")
+        check_trigger(outcome.trigger, requirement=TRIGGER_TAKEN[check_id], part=f"the {kind} trigger is carried out")
         raise NotVerifiable(check_id, "; ".join(outcome.problems) or f"the {kind} trigger led to no request")
     return exchanges_by_id(store, outcome.exchange_ids)
 

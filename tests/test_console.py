@@ -42,7 +42,7 @@ def test_a_real_run_leads_with_the_cause_shows_curl_and_no_traceback(tmp_path: P
     out = capfd.readouterr().out
     assert code == 1
     section = out[out.index("eprom-verify: failed checks (the cause first)"):]
-    assert section.splitlines()[1].startswith("CAUSE [S-AUTH-HEADER] S-AUTH-HEADER (BR-01)")
+    assert section.splitlines()[1].startswith("CAUSE [S-AUTH-HEADER] S-AUTH-HEADER (S-AUTH-HEADER.2)")
     assert "case(s) were not run because no order was placed" in section
     assert "Traceback" not in out and "def test_" not in out and "@reproduce_failure" not in out
     assert "short test summary info" not in out  # pytest's summary cuts lines mid-word

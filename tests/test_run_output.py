@@ -1,5 +1,5 @@
 """What a verification run prints (the plugin, in a pytest subprocess): a progress line per checklist area,
-one line per failed check (its ID, the rule, what was sent, what came back, what the guide requires), and
+one line per failed check (its ID, the requirement, what was sent, what came back, what was expected), and
 the cases that judge the whole session run last."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_a_run_prints_areas_and_one_line_per_failed_check(tmp_path: Path):
     assert out.index("ran: round trip") < out.index("ran: session-wide"), "whole-session cases run last"
     assert "eprom-verify: receiver: 1 failed [1/3 cases" in out and "eprom-verify: sender: 1 passed [2/3" in out
     assert ("FAILED [R-AUTH] R-AUTH (BR-23): sent PUT /api/PromsFormOrder [C1 with empty apiKey]: reply — got "
-            "HTTP 200 '{\"success\": true}' — the guide requires rejected: HTTP 4xx (+1 more)") in unwrapped(out)
+            "HTTP 200 '{\"success\": true}' — expected rejected: HTTP 4xx (+1 more)") in unwrapped(out)
 
 
 def unwrapped(out: str) -> str:

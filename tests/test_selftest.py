@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from verification.reference import VARIANTS
-from verification.reference.behaviour import CORRECT_DESIGNS, VARIANT_CATCHES, VARIANT_COLLATERAL
+from verification.reference.behaviour import VARIANTS, correct_designs, faulty_variants
 from verification.selftest import DEPLOYMENTS, VariantRun, judge_runs, matrix, read_run, selftest, summary
 from verification.spec.checklist import load_checklist
 
@@ -19,15 +18,17 @@ CHECK_IDS = {entry.id for entry in load_checklist() if entry.kind == "check"}
 
 
 def test_every_declared_catch_names_a_variant_and_a_check():
-    assert set(VARIANT_CATCHES) <= set(VARIANTS) and set(VARIANT_COLLATERAL) <= set(VARIANTS)
-    for name, catches in {**VARIANT_CATCHES, **VARIANT_COLLATERAL}.items():
-        assert catches <= CHECK_IDS, f"{name}: {sorted(catches - CHECK_IDS)} are not catalogue checks"
+    for name, record in VARIANTS.items():
+        assert record.name == name and record.description and (record.must_pass or record.catches)
+        named = record.catches | record.collateral
+        assert named <= CHECK_IDS, f"{name}: {sorted(named - CHECK_IDS)} are not catalogue checks"
+        assert not record.catches & record.collateral and (record.why or not record.collateral)
     assert not set(DEPLOYMENTS) & set(VARIANTS)
 
 
 def test_every_receiver_check_has_a_variant_that_must_catch_it():
     receiver = {entry.id for entry in load_checklist() if entry.kind == "check" and entry.area == "receiver"}
-    caught = set().union(*VARIANT_CATCHES.values(), *(d.catches for d in DEPLOYMENTS.values()))
+    caught = set().union(*(r.catches for r in VARIANTS.values()), *(d.catches for d in DEPLOYMENTS.values()))
     assert receiver - caught == set()
 
 
@@ -56,16 +57,17 @@ def test_false_alarms_misses_and_broken_sessions_fail():
 
 
 def test_collateral_failures_are_allowed_only_where_declared():
-    name, allowed = next(iter(VARIANT_COLLATERAL.items()))
-    assert judge_runs([run(name, VARIANT_CATCHES[name] | allowed)]) == []
+    record = next(r for r in VARIANTS.values() if r.collateral)
+    assert judge_runs([run(record.name, record.catches | record.collateral)]) == []
 
 
 def test_correct_designs_must_pass_everything_and_are_never_faults():
     """A correct alternative design (one status per order, names and integers only, …) expects no catch:
     any failure on it is a false alarm, and it is no faulty variant."""
-    assert {"one_status_per_order", "names_and_integers_only", "acknowledges_unknown_orders"} <= set(CORRECT_DESIGNS)
-    assert not set(CORRECT_DESIGNS) & (set(VARIANTS) | set(VARIANT_CATCHES) | set(VARIANT_COLLATERAL))
-    assert all(not design.faults for design in CORRECT_DESIGNS.values())
+    designs = correct_designs()
+    assert {"one_status_per_order", "names_and_integers_only", "acknowledges_unknown_orders"} <= set(designs)
+    assert not set(designs) & set(faulty_variants())
+    assert all(not design.behaviour.faults and not design.collateral for design in designs.values())
     runs = [run("one_status_per_order", set()), run("names_and_integers_only", {"R-ENUM-FORMS"})]
     assert judge_runs(runs) == ["names_and_integers_only: false alarm in R-ENUM-FORMS"]
     assert "correct designs: 1 passed, 1 with a false alarm" in summary(runs)
@@ -123,7 +125,7 @@ def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Pat
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["correct", *VARIANTS, *DEPLOYMENTS])
+@pytest.mark.parametrize("name", [*VARIANTS, *DEPLOYMENTS])
 def test_the_selftest_catches_every_variant_and_nothing_else(name: str, tmp_path: Path):
     """The whole matrix, one session per test: the xdist workers share the sessions out between them."""
     out = io.StringIO()
@@ -133,10 +135,9 @@ def test_the_selftest_catches_every_variant_and_nothing_else(name: str, tmp_path
 
 
 def test_any_failure_on_a_correct_design_is_a_false_alarm():
-    from verification.reference.behaviour import CORRECT_DESIGNS
-
-    assert CORRECT_DESIGNS and not set(CORRECT_DESIGNS) & set(VARIANTS)
-    assert judge_runs([run(name, set()) for name in CORRECT_DESIGNS]) == []
+    designs = correct_designs()
+    assert len(designs) > 1 and not set(designs) & set(faulty_variants())
+    assert judge_runs([run(name, set()) for name in designs]) == []
     assert judge_runs([run("downloads_signed_in_batch", {"R-RETURN-SIGNED"})]) == [
         "downloads_signed_in_batch: false alarm in R-RETURN-SIGNED"]
 
@@ -148,3 +149,21 @@ def test_the_correct_sender_designs_pass_a_whole_run(tmp_path: Path):
     out = io.StringIO()
     code = selftest(variants=["forwards_invalid_triggers", "downloads_signed_in_batch"], report_root=tmp_path, out=out)
     assert code == 0, out.getvalue()
+
+
+def test_a_variant_record_says_what_is_expected_of_it():
+    from verification.reference.behaviour import CORRECT, faulty
+
+    with pytest.raises(ValueError, match="names the checks that catch it"):
+        faulty("silent", "a fault nothing is expected to catch", CORRECT, catches=set())
+    with pytest.raises(ValueError, match="why any collateral"):
+        faulty("unexplained", "collateral without a reason", CORRECT, catches={"R-AUTH"}, collateral={"R-PVK"})
+    assert judge_runs([run("no_such_variant", set())]) == ["no_such_variant: no variant record, so nothing is "
+                                                           "expected of it"]
+
+
+def test_the_recorded_check_registry_is_keyed_by_checklist_ids():
+    from verification.passive import RECORDED_CHECKS
+    from verification.spec.checklist import item
+
+    assert all(item(check_id).id == check_id for check_id in RECORDED_CHECKS)

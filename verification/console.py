@@ -38,7 +38,7 @@ def causes_first(failures: Sequence[Mapping[str, Any]], blocked: int) -> tuple[l
 
 
 def check_line(failure: Mapping[str, Any]) -> str:
-    """``R-AUTH (BR-23): sent … — got … — the guide requires …``; long values end at a word, never inside one."""
+    """``R-AUTH (R-AUTH.1): sent … — got … — expected …``; long values end at a word, never inside one."""
     first, more = failure["deviations"][0], len(failure["deviations"]) - 1
     rule = f" ({first['rule']})" if first.get("rule") else ""
     received = textwrap.shorten(str(first["received"]), _RECEIVED_LIMIT, placeholder=" …")
@@ -48,11 +48,9 @@ def check_line(failure: Mapping[str, Any]) -> str:
 
 
 def with_authority(expected: str) -> str:
-    """The expected value with who requires it: a text that names its authority (the guide with a quote, or
-    eprom-verify's own contract or advice) stands as it is; the rest keeps the older wording."""
-    if expected.startswith("the guide requires") or "eprom-verify" in expected:
-        return f"expected {expected}"
-    return f"the guide requires {expected}"
+    """The expected value. Who requires it is in the text itself (the requirement register words a MUST as
+    "the guide requires «quote»", advice and contract as eprom-verify's); "the guide" is never added here."""
+    return f"expected {expected}"
 
 
 def wrapped(head: str, text: str, width: int) -> list[str]:

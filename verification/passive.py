@@ -41,12 +41,15 @@ from .checks.sender_errors import check_retry_behaviour
 from .checks.sender_messages import check_message, check_personvern, check_sms_email
 from .recorder.relay import describe_to_system
 from .recorder.store import Exchange, SessionStore
+from .spec.checklist import item
 from .spec.payloads import is_zero_guid, member
 
 __all__ = [
     "Verdict",
     "RecordedSession",
     "judge_recorded",
+    "RecordedCheck",
+    "RECORDED_CHECKS",
     "read_session",
     "foreign_callbacks",
     "recorded_outcomes",
@@ -170,42 +173,101 @@ def _capable(target: Any, *names: str) -> bool:
     return any(name in target.bestillersystem.capabilities for name in names)
 
 
+@dataclass
+class _Recorded:
+    """What every recorded check reads: the grouped session and the target's facts."""
+
+    session: RecordedSession
+    target: Any
+    api_key: str
+    now: datetime | None
+    grace_s: float
+
+    @property
+    def e1(self) -> list[Exchange]:
+        return self.session.e1
+
+    @property
+    def calls(self) -> list[Exchange]:
+        return self.session.outbound
+
+    def callbacks(self) -> list[Exchange]:
+        return [ex for order in self.session.orders.values() for kind in order.callbacks.values() for ex in kind]
+
+    def endpoint(self, *endpoints: str) -> list[Exchange]:
+        return of_endpoint(self.calls, *endpoints)
+
+
+@dataclass(frozen=True)
+class RecordedCheck:
+    """How one check is judged from a recorded session: the exchanges it rests on and the judgement. With
+    ``waits_for`` set, the check is *waiting* (saying ``no <waits_for> has been recorded yet``) until
+    ``evidence`` holds something."""
+
+    evidence: Callable[[_Recorded], list[Exchange]]
+    judge: Callable[[_Recorded], Any]
+    waits_for: str | None = None
+
+
+# The check registry of a recorded session, keyed by frozen check ID (titles and capabilities are the
+# checklist's). judge_recorded loops over it; a check that can be judged from a recording is one entry here.
+RECORDED_CHECKS: dict[str, RecordedCheck] = {
+    "V0": RecordedCheck(lambda r: [], lambda r: check_test_environment(r.target)),
+    "S-ORDER-SENT": RecordedCheck(lambda r: r.e1, lambda r: check_orders_accepted(r.e1), "order (E1)"),
+    "S-AUTH-HEADER": RecordedCheck(lambda r: r.calls, lambda r: check_auth_header(r.calls, r.api_key),
+                                   "request to ePROM"),
+    "S-CONTENT-TYPE": RecordedCheck(lambda r: r.calls, lambda r: check_content_type(r.calls), "request to ePROM"),
+    "S-ORDER-BODY": RecordedCheck(lambda r: r.e1, lambda r: check_order_body(r.e1), "order (E1)"),
+    "S-ORDER-RULES": RecordedCheck(lambda r: r.e1, lambda r: check_order_rules(r.e1, r.target.forms), "order (E1)"),
+    "S-NO-DUPLICATE-ORDER": RecordedCheck(lambda r: r.e1, lambda r: check_no_duplicate_orders_recorded(r.e1),
+                                          "order (E1)"),
+    "S-ROUND-TRIP": RecordedCheck(lambda r: r.e1 + r.callbacks(),
+                                  lambda r: check_recorded_round_trips(r.session.orders.values())),
+    "S-SIGNED-DOWNLOAD": RecordedCheck(
+        lambda r: [c2 for _, c2 in _signed_returns(r.session)] + r.endpoint("E2"),
+        lambda r: _signed_downloads(r.session, r.api_key, r.now, r.grace_s)),
+    "S-ERROR-HANDLING": RecordedCheck(lambda r: r.e1, lambda r: check_retry_behaviour(r.calls)),
+    "S-MESSAGE": RecordedCheck(lambda r: r.endpoint("E3"), lambda r: check_message(r.calls), "letter (E3)"),
+    "S-SMS-EMAIL": RecordedCheck(lambda r: r.endpoint("E4", "E5"), lambda r: check_sms_email(r.calls, r.api_key),
+                                 "SMS or e-mail (E4/E5)"),
+    "S-PERSONVERN": RecordedCheck(lambda r: r.endpoint("E6", "E7"), lambda r: check_personvern(r.calls, r.api_key),
+                                  "privacy-setting call (E6/E7)"),
+    "S-TEST-DATA": RecordedCheck(lambda r: r.calls, lambda r: check_test_data(r.calls, r.target.test_persons),
+                                 "request to ePROM"),
+    # The R-checks that judge only ePROM's own callbacks: reply shape, latency, no leaks.
+    "R-RESPONSE-SHAPE": RecordedCheck(lambda r: r.session.own_callbacks(),
+                                      lambda r: check_response_shape(r.session.own_callbacks()), "callback from ePROM"),
+    "R-LATENCY": RecordedCheck(lambda r: r.session.own_callbacks(),
+                               lambda r: check_latency(r.session.own_callbacks(), budget_s=_callback_budget(r.target)),
+                               "callback from ePROM"),
+    "R-NO-LEAK": RecordedCheck(lambda r: r.session.own_callbacks(),
+                               lambda r: check_no_leak(r.session.own_callbacks(), api_key=r.api_key),
+                               "callback from ePROM"),
+}
+
+
+def _callback_budget(target: Any) -> float:
+    return getattr(getattr(target, "budgets", None), "callback_s", 10.0)
+
+
 def judge_recorded(
     store: SessionStore, target: Any, *, now: datetime | None = None, download_grace_s: float = DOWNLOAD_GRACE_S
 ) -> list[Verdict]:
-    """The verdict of every check that can be judged from a recorded session, in catalogue order."""
-    session = read_session(store)
-    api_key = target.api_key.reveal()
-    e1, calls = session.e1, session.outbound
-    callbacks = [ex for order in session.orders.values() for kind in order.callbacks.values() for ex in kind]
-    verdicts = [
-        _verdict("V0", lambda: check_test_environment(target)),
-        _once_recorded("S-ORDER-SENT", e1, "no order (E1)", lambda: check_orders_accepted(e1)),
-        _once_recorded("S-AUTH-HEADER", calls, "no request to ePROM", lambda: check_auth_header(calls, api_key)),
-        _once_recorded("S-CONTENT-TYPE", calls, "no request to ePROM", lambda: check_content_type(calls)),
-        _once_recorded("S-ORDER-BODY", e1, "no order (E1)", lambda: check_order_body(e1)),
-        _once_recorded("S-ORDER-RULES", e1, "no order (E1)", lambda: check_order_rules(e1, target.forms)),
-        _once_recorded("S-NO-DUPLICATE-ORDER", e1, "no order (E1)", lambda: check_no_duplicate_orders_recorded(e1)),
-        _verdict("S-ROUND-TRIP", lambda: check_recorded_round_trips(session.orders.values()), e1 + callbacks),
-        _verdict("S-SIGNED-DOWNLOAD", lambda: _signed_downloads(session, api_key, now, download_grace_s),
-                 [c2 for _, c2 in _signed_returns(session)] + of_endpoint(calls, "E2")),
-        _verdict("S-ERROR-HANDLING", lambda: check_retry_behaviour(calls), e1),
-    ]
-    for check_id, capabilities, endpoints, what, check in (
-        ("S-MESSAGE", ("message",), ("E3",), "no letter (E3)", lambda: check_message(calls)),
-        ("S-SMS-EMAIL", ("sms", "email"), ("E4", "E5"), "no SMS or e-mail (E4/E5)",
-         lambda: check_sms_email(calls, api_key)),
-        ("S-PERSONVERN", ("personvern",), ("E6", "E7"), "no privacy-setting call (E6/E7)",
-         lambda: check_personvern(calls, api_key)),
-    ):
-        if _capable(target, *capabilities):
-            verdicts.append(_once_recorded(check_id, of_endpoint(calls, *endpoints), what, check))
-        else:
+    """The verdict of every check of :data:`RECORDED_CHECKS` on a recorded session, in the registry's order;
+    a check whose capability (checklist data) the target does not declare is not applicable."""
+    recorded = _Recorded(read_session(store), target, target.api_key.reveal(), now, download_grace_s)
+    verdicts = []
+    for check_id, check in RECORDED_CHECKS.items():
+        capabilities = item(check_id).capability
+        if capabilities and not _capable(target, *capabilities):
             verdicts.append(Verdict(check_id, "not_applicable",
                                     f"the target does not declare capability {' or '.join(capabilities)}"))
-    verdicts.append(_once_recorded("S-TEST-DATA", calls, "no request to ePROM",
-                                   lambda: check_test_data(calls, target.test_persons)))
-    return verdicts + _receiver_verdicts(session, target)
+        elif check.waits_for is None:
+            verdicts.append(_verdict(check_id, lambda: check.judge(recorded), check.evidence(recorded)))
+        else:
+            verdicts.append(_once_recorded(check_id, check.evidence(recorded), f"no {check.waits_for}",
+                                           lambda: check.judge(recorded)))
+    return verdicts
 
 
 def _signed_returns(session: RecordedSession) -> list[tuple[str, Exchange]]:
@@ -229,7 +291,7 @@ def _signed_downloads(session: RecordedSession, api_key: str, now: datetime | No
             raise Waiting("S-SIGNED-DOWNLOAD", "a signed order was placed; its signed return has not come yet")
         raise NotVerifiable("S-SIGNED-DOWNLOAD", "no order with mustBeSigned was placed in this session")
     e2 = of_endpoint(session.outbound, "E2")
-    found = Deviations("S-SIGNED-DOWNLOAD", "The signed document is downloaded with the right header, once")
+    found = Deviations("S-SIGNED-DOWNLOAD")
     waiting = []
     for signed_id, c2 in signed:
         fetched = [ex for ex in e2 if signed_id.lower() in ex.path.lower()]
@@ -256,21 +318,6 @@ def _age_s(exchange: Exchange, now: datetime | None) -> float:
         return (moment - datetime.fromisoformat(exchange.started_at)).total_seconds()
     except ValueError:
         return float("inf")
-
-
-def _receiver_verdicts(session: RecordedSession, target: Any) -> list[Verdict]:
-    """R-checks that judge only ePROM's own callbacks: reply shape, latency, no leaks."""
-    own = session.own_callbacks()
-    budget = getattr(getattr(target, "budgets", None), "callback_s", 10.0)
-    api_key = target.api_key.reveal()
-    return [
-        _once_recorded(check_id, own, "no callback from ePROM", check)
-        for check_id, check in (
-            ("R-RESPONSE-SHAPE", lambda: check_response_shape(own)),
-            ("R-LATENCY", lambda: check_latency(own, budget_s=budget)),
-            ("R-NO-LEAK", lambda: check_no_leak(own, api_key=api_key)),
-        )
-    ]
 
 
 # -- into the evidence -----------------------------------------------------------------------------

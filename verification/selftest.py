@@ -6,12 +6,12 @@ process (two at a time): the reference system with that :class:`~verification.re
 simulator, every case. The failed check IDs are read from the session's ``outcomes.json``. The selftest
 fails (exit 1) when
 
-- the correct system, or one of the correct alternative designs
-  (:data:`~verification.reference.behaviour.CORRECT_DESIGNS`: one status per order, enum names and
-  integers only, …), fails any check (a false alarm of the kit), or a session ends in an error;
-- a variant is not caught by every check that :data:`~verification.reference.behaviour.VARIANT_CATCHES`
-  names for it (a missed fault), or has no entry there;
-- a variant fails a check that is neither in its catches nor in its ``VARIANT_COLLATERAL`` (a false alarm).
+- the correct system, or one of the correct alternative designs (a variant record that must pass: one
+  status per order, enum names and integers only, …), fails any check (a false alarm of the kit), or a
+  session ends in an error;
+- a faulty variant is not caught by every check its record (:data:`~verification.reference.behaviour.VARIANTS`)
+  names in ``catches`` (a missed fault);
+- a variant fails a check that is neither in its catches nor in its ``collateral`` (a false alarm).
 
 The sessions run with a callback budget of :data:`BUDGET_S` (not the default 10 s) so that the slow
 variant costs seconds. Besides the behaviour variants there are deployment variants
@@ -181,18 +181,13 @@ def _run_child(name: str, root: Path) -> VariantRun:
 
 
 def expectations(name: str) -> tuple[set[str], set[str]] | None:
-    """(catches, collateral) of a variant; None when it declares nothing to be caught by."""
-    from .reference.behaviour import VARIANT_CATCHES, VARIANT_COLLATERAL
+    """(catches, collateral) of a variant (both empty for a correct design); None for an unknown name."""
+    from .reference.behaviour import VARIANTS
 
-    from .reference.behaviour import CORRECT_DESIGNS
-
-    if name == "correct" or name in CORRECT_DESIGNS:
-        return set(), set()
     if name in DEPLOYMENTS:
         return set(DEPLOYMENTS[name].catches), set()
-    if not VARIANT_CATCHES.get(name):
-        return None
-    return set(VARIANT_CATCHES[name]), set(VARIANT_COLLATERAL.get(name, ()))
+    record = VARIANTS.get(name)
+    return None if record is None else (set(record.catches), set(record.collateral))
 
 
 def judge_runs(runs: Iterable[VariantRun]) -> list[str]:
@@ -204,7 +199,7 @@ def judge_runs(runs: Iterable[VariantRun]) -> list[str]:
             problems.append(f"{run.name}: {run.problem}")
             continue
         if expected is None:
-            problems.append(f"{run.name}: no entry in VARIANT_CATCHES, so nothing is expected to catch it")
+            problems.append(f"{run.name}: no variant record, so nothing is expected of it")
             continue
         catches, collateral = expected
         missed = sorted(catches - run.failed)
@@ -235,9 +230,9 @@ def matrix(runs: Sequence[VariantRun]) -> str:
 
 
 def _correct(name: str) -> bool:
-    from .reference.behaviour import CORRECT_DESIGNS
+    from .reference.behaviour import VARIANTS
 
-    return name == "correct" or name in CORRECT_DESIGNS
+    return name in VARIANTS and VARIANTS[name].must_pass
 
 
 def summary(runs: Sequence[VariantRun]) -> str:
@@ -264,10 +259,9 @@ def selftest(
     out: TextIO = sys.stdout, progress: Callable[[VariantRun], None] | None = None,
 ) -> int:
     """Run the matrix; print it and every problem; 0 when every fault is caught and nothing else fails."""
-    from .reference import VARIANTS
-    from .reference.behaviour import CORRECT_DESIGNS
+    from .reference.behaviour import correct_designs, faulty_variants
 
-    everything = ["correct", *CORRECT_DESIGNS, *VARIANTS, *DEPLOYMENTS]
+    everything = [*correct_designs(), *faulty_variants(), *DEPLOYMENTS]
     names = list(variants) if variants else everything
     unknown = [n for n in names if n not in everything]
     if unknown:

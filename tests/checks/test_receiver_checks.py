@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from verification.spec.requirements import requirement
 from verification.checks.failure import CheckFailure, NotVerifiable
 from verification.checks.receiver import (
     check_idempotent,
@@ -101,7 +102,7 @@ def test_a_status_not_acknowledged_fails_naming_what_was_sent(record, status, bo
         check_status_ordered([record(200), record(status, body, error=error, stimulus="C1 Ordered via Unsecure")])
     found = deviation(failure)
     assert found.field == "PUT /api/PromsFormOrder [C1 Ordered via Unsecure]: reply"
-    assert found.rule == "V1.2" and "success" in found.expected
+    assert found.rule == "R-STATUS-ORDERED.1" and "V1.2" in requirement(found.rule).feeds and "success" in found.expected
     assert (error or f"HTTP {status}") in found.received
     assert failure.value.check_id == "R-STATUS-ORDERED" and len(failure.value.deviations) == 1
 
@@ -139,33 +140,33 @@ def tally(record: Recorder, before: int, after: int, increase: int, probe: str =
 
 
 def test_stored_once_and_nothing_stored_pass(record):
-    check_stored("R-IDEMPOTENT", Delivered(tallies=[tally(record, 1, 2, 1), tally(record, 2, 2, 0)]), rule="V1.4")
+    check_stored("R-IDEMPOTENT.2", Delivered(tallies=[tally(record, 1, 2, 1), tally(record, 2, 2, 0)]))
 
 
 def test_a_duplicate_stored_fails_with_the_counts(record):
     with pytest.raises(CheckFailure) as failure:
-        check_stored("R-IDEMPOTENT", Delivered(tallies=[tally(record, 1, 2, 1), tally(record, 2, 3, 0)]),
-                     rule="V1.4")
+        check_stored("R-IDEMPOTENT.2", Delivered(tallies=[tally(record, 1, 2, 1), tally(record, 2, 3, 0)]))
     found = deviation(failure)
-    assert (found.received, found.expected, found.rule) == ("2 → 3", "nothing stored (no change)", "V1.4")
+    assert (found.received, found.rule) == ("2 → 3", "R-IDEMPOTENT.2")
+    assert found.expected.startswith("nothing stored (no change); the guide requires «")
     assert found.field.endswith(f"status count of {ORDER}") and found.exchange_id
 
 
 def test_a_burst_expects_each_distinct_callback_once(record):
     with pytest.raises(CheckFailure) as failure:
-        check_stored("R-CONCURRENT", Delivered(tallies=[tally(record, 1, 9, 4)]), rule="V3.2")
-    assert deviation(failure).expected == "each distinct callback stored once (4 more)"
+        check_stored("R-CONCURRENT.2", Delivered(tallies=[tally(record, 1, 9, 4)]))
+    assert deviation(failure).expected.startswith("each distinct callback stored once (4 more)")
 
 
 def test_without_a_probe_the_stored_part_is_not_verifiable(record):
     with pytest.raises(NotVerifiable, match="no answers probe configured"):
-        check_stored("R-RETURN-COMPLETED", Delivered(unprobed=["no answers probe configured"]), rule="V3.1")
+        check_stored("R-RETURN-COMPLETED.2", Delivered(unprobed=["no answers probe configured"]))
 
 
 def test_a_wrong_count_is_reported_even_when_another_probe_is_missing(record):
     delivered = Delivered(tallies=[tally(record, 0, 0, 1)], unprobed=["no answers probe configured"])
     with pytest.raises(CheckFailure):
-        check_stored("R-ORDERING", delivered, rule="V3.2")
+        check_stored("R-ORDERING.3", delivered)
 
 
 # -- signed returns, ordering -------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def test_an_rfc7617_download_header_fails_without_quoting_the_key(record):
     with pytest.raises(CheckFailure) as failure:
         check_return_signed([record(200)], [e2(record, wrong)], signed_form_id=SIGNED, api_key=KEY, budget_s=10)
     assert "RFC 7617" in deviation(failure).received and KEY not in str(failure.value)
-    assert deviation(failure).rule == "S-SIGN.3"
+    assert deviation(failure).rule == "R-RETURN-SIGNED.2"
 
 
 def test_no_download_within_the_window_is_not_verified_never_failed(record):
@@ -222,7 +223,7 @@ def test_bad_keys_answered_differently_fail(record):
     refused = [record(400, NO, stimulus="C1 with missing apiKey"), record(401, NO, stimulus="C1 with wrong apiKey")]
     with pytest.raises(CheckFailure) as failure:
         check_auth(refused, control=record(200))
-    assert deviation(failure).field == "answers to the bad keys" and deviation(failure).rule == "BR-23"
+    assert deviation(failure).field == "answers to the bad keys" and deviation(failure).rule == "R-AUTH.2"
 
 
 def test_a_trace_id_does_not_make_a_different_answer(record):
@@ -282,7 +283,7 @@ def test_privacy_changes_accepted_and_bad_keys_refused(record):
     check_pvk([record(200, path="/api/PersonvernInnstilling")], [record(401, NO, path="/api/PersonvernInnstilling")])
     with pytest.raises(CheckFailure) as failure:
         check_pvk([], [record(200, OK, path="/api/PersonvernInnstilling", stimulus="C4 without Authorization")])
-    assert deviation(failure).rule == "BR-23"
+    assert deviation(failure).rule == "R-PVK.2"
 
 
 # -- transport ----------------------------------------------------------------------------------------
@@ -298,7 +299,7 @@ def test_plain_http_elsewhere_warns_in_test_and_fails_in_qa():
     assert "plain http" in warning and "qa" in warning
     with pytest.raises(CheckFailure) as failure:
         check_transport("http://registry.example.org", "qa", None)
-    assert deviation(failure).rule == "BR-20"
+    assert deviation(failure).rule == "R-TRANSPORT.1"
 
 
 def tls(record: Recorder, version: str | None, error: str | None = None) -> Exchange:
@@ -402,7 +403,7 @@ def test_storage_of_what_epROM_never_sends_is_advice_unless_strict(record, monke
 
     delivered = Delivered(tallies=[tally(record, 1, 2, 0)])
     with pytest.warns(Advice, match="eprom-verify recommends"):
-        check_stored("R-MALFORMED", delivered, rule="V1.4", advice=True)
+        check_stored("R-MALFORMED.2", delivered)
     monkeypatch.setenv(STRICT_VARIABLE, "1")
     with pytest.raises(CheckFailure):
-        check_stored("R-MALFORMED", delivered, rule="V1.4", advice=True)
+        check_stored("R-MALFORMED.2", delivered)

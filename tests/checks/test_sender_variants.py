@@ -23,7 +23,7 @@ from verification.checks.sender_trigger import check_refused_or_handled
 from verification.config import Budgets, parse_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
-from verification.reference.behaviour import CORRECT, VARIANT_CATCHES
+from verification.reference.behaviour import CORRECT, VARIANTS
 from verification.scenarios import exchanges_by_id, place_order, place_order_with_fault, round_trip
 from verification.simulator import Form, Person, SimulatorSettings, run_simulator
 from verification.spec.national_id import VERIFICATION_PERSON
@@ -88,7 +88,7 @@ CASES = [
 
 @pytest.mark.parametrize(("check_id", "scenario", "variant"), CASES)
 def test_the_check_passes_on_the_correct_system_and_catches_its_variant(simulator, check_id, scenario, variant):
-    assert check_id in VARIANT_CATCHES[variant]
+    assert check_id in VARIANTS[variant].catches
     with system(simulator, "correct") as correct:
         scenario(correct, simulator[0])
     with system(simulator, variant) as faulty, pytest.raises(CheckFailure) as caught:

@@ -44,9 +44,9 @@ def test_fails_when_the_preferred_channel_of_e1_was_kept():
     with pytest.raises(CheckFailure) as failure:
         check_stored_channel(e1(), c1(), probe_answer('{"notificationChannel": "Helsenorge"}'))
     (deviation,) = failure.value.deviations
-    assert (deviation.field, deviation.received, deviation.rule) == ("probe.channel", "Helsenorge", "BR-05")
+    assert (deviation.field, deviation.received, deviation.rule) == ("probe.channel", "Helsenorge", "S-ROUND-TRIP.16")
     assert "DigitalMailbox" in deviation.expected and "not E1's preferred Helsenorge" in deviation.expected
-    assert failure.value.check_id == "V1.3" and deviation.exchange_id == 3
+    assert failure.value.check_id == "S-ROUND-TRIP" and deviation.exchange_id == 3
 
 
 @pytest.mark.parametrize(("stored", "received"), [

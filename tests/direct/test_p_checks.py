@@ -145,7 +145,7 @@ def test_p_forms_fails_when_the_test_person_is_unknown_to_epROM(preflight, misbe
 def test_p_form_caps_paper_fails_when_paper_is_not_enabled(preflight, misbehave):
     misbehave(forms={PAPER_FORM: {"name": "Paper form", "paper": False}})
     failure = failure_of(preflight, "P-FORM-CAPS", "paper")
-    assert "is not paper enabled" in str(failure) and "BR-06" in str(failure)
+    assert "is not paper enabled" in str(failure) and "P-FORM-CAPS.3" in str(failure)
 
 
 def test_p_form_caps_signing_needs_an_accepted_signing_order_not_only_the_e1_3_refusal(preflight, misbehave):

@@ -127,3 +127,34 @@ def test_checks_that_did_not_run_are_named_as_a_caveat_of_a_passed_item() -> Non
     assert result.status == "passed"
     assert result.caveats == ["not run: S-ORDER-SENT, S-AUTH-HEADER, S-CONTENT-TYPE, S-ORDER-BODY, "
                               "S-ERROR-HANDLING, P-API-KEY, P-FORMS, P-DOCUMENTED-ERRORS"]
+
+
+def failed_on(nodeid: str, requirement_id: str, *ids: str) -> CaseOutcome:
+    deviation = {"field": "f", "received": "r", "expected": "e", "rule": requirement_id, "exchange_id": 3}
+    return CaseOutcome(nodeid, ids, "failed", reason="failed",
+                       failure={"check_id": ids[0], "title": "t", "severity": "major", "deviations": [deviation]})
+
+
+def test_a_failure_rolls_up_only_to_the_items_its_requirement_feeds() -> None:
+    """S-ORDER-BODY proves V1.1, V2.4 and V2.6: a metadata deviation (S-ORDER-BODY.5, feeds V2.4) fails the
+    check and V2.4's automated part, never V1.1 or V2.6."""
+    result = item_statuses([failed_on("c::order_body", "S-ORDER-BODY.5", "S-ORDER-BODY")],
+                           capabilities=ALL_CAPABILITIES, attestations={"V2.4": YES, "V2.6": YES})
+    assert result["S-ORDER-BODY"].status == "failed"
+    assert result["V2.4"].status == "failed"
+    assert result["V2.6"].status == "attested"
+    assert result["V1.1"].status != "failed"
+
+
+def test_a_case_naming_an_item_fails_it_only_through_a_requirement_that_feeds_it() -> None:
+    outcome = failed_on("c::stored", "R-RETURN-EXPIRED.1", "R-RETURN-EXPIRED", "V3.1")
+    assert statuses([outcome])["V3.1"] == "failed"
+    outcome = failed_on("c::trigger", "S-ORDER-RULES.5", "S-ORDER-RULES", "S-SIGN.1")  # feeds no item
+    result = statuses([outcome])
+    assert result["S-ORDER-RULES"] == "failed" and result["S-SIGN.1"] != "failed"
+
+
+def test_a_failure_without_requirements_rolls_up_everywhere() -> None:
+    error = CaseOutcome("c::order_body", ("S-ORDER-BODY",), "error", reason="boom")
+    result = statuses([error], attestations={"V2.6": YES})
+    assert result["V2.6"] == "failed" and result["V1.1"] == "failed"

@@ -17,7 +17,6 @@ from fake_eprom import API_KEY, SIGNED_PDF, FakeEprom, Reply, system_in_thread
 
 from verification.reference import (
     CORRECT,
-    VARIANT_DESCRIPTIONS,
     VARIANTS,
     Behaviour,
     ReferenceSystemError,
@@ -25,7 +24,7 @@ from verification.reference import (
     variant,
 )
 from verification.reference.__main__ import main as reference_main
-from verification.reference.behaviour import CORRECT_DESIGNS
+from verification.reference.behaviour import correct_designs, faulty_variants
 from verification.spec.enums import FormOrderStatus, FormOrderStatusErrorCode, NotificationChannel
 from verification.spec.national_id import VERIFICATION_PERSON
 from verification.spec.wire import (
@@ -294,14 +293,14 @@ def test_a_system_that_cannot_start_says_so():
 
 def test_the_command_line_lists_the_variants(capsys):
     assert reference_main(["--list-variants"]) == 0
-    assert capsys.readouterr().out.count("\n") == len(VARIANTS) + len(CORRECT_DESIGNS)
+    assert capsys.readouterr().out.count("\n") == len(VARIANTS) - 1  # every variant but the correct system
 
 
 def test_every_variant_is_one_described_fault():
-    assert set(VARIANTS) | set(CORRECT_DESIGNS) == set(VARIANT_DESCRIPTIONS)
-    assert all(not design.faults and variant(name) == design for name, design in CORRECT_DESIGNS.items())
+    assert all(record.description and variant(name) == record.behaviour for name, record in VARIANTS.items())
+    assert all(not design.behaviour.faults for design in correct_designs().values())
     assert CORRECT.faults == () and variant("correct") == CORRECT
-    assert all(len(behaviour.faults) == 1 for behaviour in VARIANTS.values())
+    assert all(len(record.behaviour.faults) == 1 for record in faulty_variants().values())
 
 
 def test_an_unanswered_order_is_not_sent_again(fake_eprom: FakeEprom, http):
@@ -314,7 +313,7 @@ def test_an_unanswered_order_is_not_sent_again(fake_eprom: FakeEprom, http):
 
 
 def test_variant_retrying_slow_orders_places_two(fake_eprom: FakeEprom, http):
-    quick = replace(VARIANTS["retries_slow_orders"], e1_read_timeout_s=0.3)
+    quick = replace(variant("retries_slow_orders"), e1_read_timeout_s=0.3)
     with system_in_thread(fake_eprom.base_url, quick) as base_url:
         fake_eprom.script("/api/v2/formorder", Reply(200, {"id": new_guid()}, delay_s=0.6))
         http.post(f"{base_url}/_trigger/order", json=ORDER)

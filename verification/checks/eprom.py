@@ -53,7 +53,8 @@ E1_ERROR_TEXTS: dict[str, str] = {
 }
 E1_ERRORS = tuple(E1_ERROR_TEXTS)
 _KEY_REFUSED = (400, 401)
-_CAPABILITY_RULES = {"signing": "S-SIGN.1", "paper": "BR-06"}
+# capability → the requirements of its orders (the answer, the order id)
+_CAPABILITY_REQUIREMENTS = {"signing": ("P-FORM-CAPS.1", "P-FORM-CAPS.2"), "paper": ("P-FORM-CAPS.3", "P-FORM-CAPS.4")}
 
 
 def expected_text(message_id: str, **values: str) -> str:
@@ -114,32 +115,34 @@ def _ok(exchange: Exchange) -> bool:
 # --- judging one planned request --------------------------------------------------------------------------
 
 
-def judge_expectation(found: Deviations, sent: Any, *, rule: str) -> None:
-    """Add a deviation when ``sent.exchange`` is not what ``sent.step.expect`` describes."""
+def judge_expectation(found: Deviations, sent: Any, *, answer: str, order_id: str) -> None:
+    """Add a deviation when ``sent.exchange`` is not what ``sent.step.expect`` describes: its answer
+    (requirement ``answer``) or, for an order, its id (``order_id``)."""
     step, exchange = sent.step, sent.exchange
     expect = step.expect
     if expect.outcome == "order":
-        _judge_order(found, step.name, exchange, rule=rule)
+        _judge_order(found, step.name, exchange, answer=answer, order_id=order_id)
     elif expect.outcome == "error":
         matched = exchange.error is None and exchange.status == 400 and carries_text(exchange, expect.text)
-        found.require(matched, f"{step.name}: answer", _answer(exchange), expect.describe(),
-                      rule=expect.message_id, exchange_id=exchange.id)
+        found.check(answer, matched, f"{step.name}: answer", _answer(exchange), expect.describe(),
+                    exchange_id=exchange.id)
     else:
         raise ValueError(f"{step.name}: expectation {expect.outcome!r} is judged by check_api_key")
 
 
-def _judge_order(found: Deviations, name: str, exchange: Exchange, *, rule: str) -> None:
-    if not found.require(_ok(exchange), f"{name}: answer", _answer(exchange), "2xx: the order is accepted",
-                         rule=rule, exchange_id=exchange.id):
+def _judge_order(found: Deviations, name: str, exchange: Exchange, *, answer: str, order_id: str) -> None:
+    if not found.check(answer, _ok(exchange), f"{name}: answer", _answer(exchange), "2xx: the order is accepted",
+                       exchange_id=exchange.id):
         return
     body = exchange.json_response()
-    order_id = next((v for k, v in body.items() if k.lower() == "id"), None) if isinstance(body, dict) else None
-    if is_zero_guid(order_id):
-        found.add(f"{name}: id", order_id, "a non-zero order id (the all-zero id means ePROM does not know the "
-                  "test person: list a test person that exists in this environment)", rule=rule,
-                  exchange_id=exchange.id)
-    elif not is_guid(order_id):
-        found.add(f"{name}: id", order_id, "the order id, a GUID", rule=rule, exchange_id=exchange.id)
+    answered = next((v for k, v in body.items() if k.lower() == "id"), None) if isinstance(body, dict) else None
+    if is_zero_guid(answered):
+        found.check(order_id, False, f"{name}: id", answered, "a non-zero order id (the all-zero id means ePROM does "
+                    "not know the test person: list a test person that exists in this environment)",
+                    exchange_id=exchange.id)
+    else:
+        found.check(order_id, is_guid(answered), f"{name}: id", answered, "the order id, a GUID",
+                    exchange_id=exchange.id)
 
 
 # --- the checks -------------------------------------------------------------------------------------------
@@ -147,44 +150,43 @@ def _judge_order(found: Deviations, name: str, exchange: Exchange, *, rule: str)
 
 def check_api_key(results: Sequence[Any]) -> None:
     """P-API-KEY: the configured key is accepted, a wrong key is refused (and places no order)."""
-    found = Deviations("P-API-KEY", "The API key is accepted and a wrong key is refused", severity="critical")
+    found = Deviations("P-API-KEY", severity="critical")
     for sent in results:
         exchange = sent.exchange
         if sent.step.wrong_key:
             refused = (exchange.error is None and exchange.status in _KEY_REFUSED
                        and documented_e1_error(exchange) is None)
-            found.require(refused, "wrong key: answer", _answer(exchange),
-                          "400 or 401 without an order-validation text: the key is checked first", rule="1.4",
-                          exchange_id=exchange.id)
+            found.check("P-API-KEY.1", refused, "wrong key: answer", _answer(exchange),
+                        "400 or 401 without an order-validation text: the key is checked first", exchange_id=exchange.id)
         else:
             accepted = _ok(exchange) or (exchange.status == 400 and documented_e1_error(exchange) is not None)
-            found.require(accepted, "configured key: answer", _answer(exchange),
-                          "2xx (or a documented E1 error): the key is accepted", rule="BR-01",
-                          exchange_id=exchange.id)
+            found.check("P-API-KEY.2", accepted, "configured key: answer", _answer(exchange),
+                        "2xx (or a documented E1 error): the key is accepted", exchange_id=exchange.id)
     found.raise_if_any()
 
 
 def check_forms(results: Sequence[Any]) -> None:
     """P-FORMS: each configured form can be ordered (or, declared unpublished, exists: E1-1)."""
-    found = Deviations("P-FORMS", "The configured forms exist and are published")
+    found = Deviations("P-FORMS")
     for sent in results:
-        judge_expectation(found, sent, rule="V1.1")
+        judge_expectation(found, sent, answer="P-FORMS.1", order_id="P-FORMS.2")
     found.raise_if_any()
 
 
 def check_form_caps(results: Sequence[Any], *, capability: str) -> None:
     """P-FORM-CAPS: signing (an accepted signing order; E1-3 is refused for any form and proves nothing about
     it) / paper (an order with a paper rule) per form."""
-    found = Deviations("P-FORM-CAPS", f"The forms declared with {capability} take {capability} orders")
+    found = Deviations("P-FORM-CAPS", capability)
+    answer, order_id = _CAPABILITY_REQUIREMENTS[capability]
     for sent in results:
-        judge_expectation(found, sent, rule=_CAPABILITY_RULES[capability])
+        judge_expectation(found, sent, answer=answer, order_id=order_id)
     found.raise_if_any()
 
 
 def check_documented_error(results: Sequence[Any], *, message_id: str) -> None:
     """P-DOCUMENTED-ERRORS (one error): the documented situation gives 400 with the exact text."""
-    found = Deviations("P-DOCUMENTED-ERRORS", f"{message_id} is produced with the documented text")
-    found.require(bool(results), message_id, "no request", "one request provoking it")
+    found = Deviations("P-DOCUMENTED-ERRORS", message_id)
+    found.check("P-DOCUMENTED-ERRORS.1", bool(results), message_id, "no request", "one request provoking it")
     for sent in results:
-        judge_expectation(found, sent, rule=message_id)
+        judge_expectation(found, sent, answer="P-DOCUMENTED-ERRORS.2", order_id="P-DOCUMENTED-ERRORS.3")
     found.raise_if_any()

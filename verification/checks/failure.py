@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..spec.requirements import requirement
+
 __all__ = ["Deviation", "CheckFailure", "NotVerifiable", "Waiting", "Deviations", "Severity", "Advice", "strict"]
 
 STRICT_VARIABLE = "EPROM_VERIFY_STRICT"  # "1": advice fails the check (``--eprom-strict``)
@@ -32,12 +34,12 @@ Severity = Literal["critical", "major", "minor", "warning"]
 
 @dataclass(frozen=True)
 class Deviation:
-    """One difference between what came back and what the guide requires."""
+    """One difference between what came back and what a requirement of the register asks for."""
 
     field: str
     received: Any
     expected: Any
-    rule: str = ""
+    rule: str = ""  # the requirement ID (its check's requirements in spec/checklist.yaml)
     exchange_id: int | None = None
 
     def render(self) -> str:
@@ -95,26 +97,34 @@ class Waiting(Exception):
 
 @dataclass
 class Deviations:
-    """Collects deviations, then fails once listing them all (Tavern's habit)."""
+    """Collects deviations, then fails once listing them all (Tavern's habit).
+
+    Every assertion is :meth:`check` with a requirement ID of this check (``R-AUTH.1`` for ``R-AUTH``): the
+    requirement register (its check's ``requirements`` in ``spec/checklist.yaml``) says whether a deviation fails the check (MUST,
+    CONTRACT) or is advice (SHOULD), and what it quotes. The title comes from the checklist data."""
 
     check_id: str
-    title: str
+    part: str = ""  # which part of the check ("replies", "stored part (probe)"), shown after the title
     severity: Severity = "major"
     found: list[Deviation] = field(default_factory=list)
     advice: list[Deviation] = field(default_factory=list)  # "eprom-verify recommends": never fails unless strict
 
-    def add(self, field_: str, received: Any, expected: Any, *, rule: str = "", exchange_id: int | None = None):
-        self.found.append(Deviation(field_, received, expected, rule, exchange_id))
+    @property
+    def title(self) -> str:
+        from ..spec.checklist import item
 
-    def require(self, condition: bool, field_: str, received: Any, expected: Any, **kw: Any) -> bool:
-        if not condition:
-            self.add(field_, received, expected, **kw)
-        return condition
+        title = item(self.check_id).title
+        return f"{title} — {self.part}" if self.part else title
 
-    def advise(self, condition: bool, field_: str, received: Any, recommendation: str, **kw: Any) -> bool:
-        """A SHOULD of the kit's own, not the guide's: reported as advice, a failure only in strict runs."""
+    def check(self, requirement_id: str, condition: bool, field_: str, received: Any, expected: Any, *,
+              exchange_id: int | None = None) -> bool:
+        """Record a deviation from ``requirement_id`` unless ``condition`` holds; returns ``condition``."""
+        entry = requirement(requirement_id)
+        if entry.owner != self.check_id:
+            raise ValueError(f"{requirement_id} belongs to {entry.owner}, not to {self.check_id}")
         if not condition:
-            self.advice.append(Deviation(field_, received, f"eprom-verify recommends {recommendation}", **kw))
+            deviation = Deviation(field_, received, entry.expectation(expected), requirement_id, exchange_id)
+            (self.found if entry.fails else self.advice).append(deviation)
         return condition
 
     def raise_if_any(self) -> None:

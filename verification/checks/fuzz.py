@@ -36,7 +36,6 @@ from ..stimuli.strategies import Stimulus
 from .failure import CheckFailure, Deviations, NotVerifiable
 
 __all__ = ["check_enum_forms", "check_timestamps", "check_forward_compat"]
-_RULES = {"C1": "V1.2", "C2": "V3.1", "C3": "R-MESSAGE-STATUS", "C4": "R-PVK"}
 _ACKNOWLEDGED = 'HTTP 2xx with {"success": true} (BR-21)'
 _MOST_PATTERNS = 6
 Features = Callable[[Stimulus], Iterable[str]]
@@ -46,29 +45,34 @@ def check_enum_forms(run: FuzzRun, *, meaning_judged: bool = True, check_id: str
     """Every enum field as a name or an integer is accepted (BR-24), and when a probe is configured the
     meaning is kept (a new status stored, answers stored). Numeric strings are never sent: the guide
     documents them only in the E3 response (Q06, corrected), so refusing them in a callback is correct."""
-    found = Deviations(check_id, "Enum values as names and as integers are both accepted")
+    found = Deviations(check_id)
     _judge_acceptance(found, run, enum_form_features, describe_enums,
-                      why="enum values may come as names or as integers (BR-24)")
-    problems = _judge_meaning(found, run.observations) if meaning_judged else []
+                      why="enum values may come as names or as integers (BR-24)",
+                      c1="R-ENUM-FORMS.1", other="R-ENUM-FORMS.2")
+    problems = _judge_meaning(found, run.observations, status="R-ENUM-FORMS.3",
+                              answers="R-ENUM-FORMS.4") if meaning_judged else []
     _raise(found, run)
     _not_verifiable_if(problems, check_id)
 
 
 def check_timestamps(run: FuzzRun, *, check_id: str = "R-TIMESTAMPS") -> None:
     """Every documented timestamp shape (offset, no zone, seven digits, space separator, ``Z``) is accepted."""
-    found = Deviations(check_id, "Every documented timestamp shape is accepted")
+    found = Deviations(check_id)
     _judge_acceptance(found, run, timestamp_features, describe_timestamps,
-                      why="no timestamp format is specified; every documented shape occurs (Q04, BR-24)")
+                      why="no timestamp format is specified; every documented shape occurs (Q04, BR-24)",
+                      c1="R-TIMESTAMPS.1", other="R-TIMESTAMPS.2")
     _raise(found, run)
 
 
 def check_forward_compat(run: FuzzRun, *, meaning_judged: bool, check_id: str = "R-FORWARD-COMPAT") -> None:
     """Members added after 2022 and unknown members (top level and nested) are accepted and change nothing;
     without a probe the "change nothing" part is not verifiable."""
-    found = Deviations(check_id, "Members added later and unknown members are accepted, meaning unchanged")
+    found = Deviations(check_id)
     _judge_acceptance(found, run, forward_compat_features, describe_members,
-                      why="ePROM adds members over time; a receiver must ignore what it does not know (BR-24)")
-    problems = _judge_meaning(found, run.observations) if meaning_judged else []
+                      why="ePROM adds members over time; a receiver must ignore what it does not know (BR-24)",
+                      c1="R-FORWARD-COMPAT.1", other="R-FORWARD-COMPAT.2")
+    problems = _judge_meaning(found, run.observations, status="R-FORWARD-COMPAT.3",
+                              answers="R-FORWARD-COMPAT.4") if meaning_judged else []
     _raise(found, run)
     _not_verifiable_if(problems, check_id)
     if not meaning_judged:
@@ -89,25 +93,28 @@ def _reply(exchange: Exchange) -> str:
 
 
 def _judge_acceptance(
-    found: Deviations, run: FuzzRun, features: Features, describe: Callable[[Stimulus], str], *, why: str
+    found: Deviations, run: FuzzRun, features: Features, describe: Callable[[Stimulus], str], *, why: str,
+    c1: str, other: str,
 ) -> None:
+    """Every request acknowledged: ``c1`` is the requirement for a refused C1, ``other`` for the rest."""
     minimal = run.minimal_failure
     if minimal is None and not run.rejected:
         return
     shown = minimal or run.rejected[0]
     stimulus = _stimulus(shown) or ("?", {})
-    found.add(
-        describe(stimulus), _reply(shown), f"{_ACKNOWLEDGED}: {why}",
-        rule=_RULES.get(stimulus[0], ""), exchange_id=shown.id,
-    )
+    requirement = c1 if stimulus[0] == "C1" else other
+    found.check(requirement, False, describe(stimulus), _reply(shown), f"{_ACKNOWLEDGED}: {why}",
+                exchange_id=shown.id)
     if _only_repeats_refused(run.earlier_deliveries, run.exchanges):  # then no feature is to blame
-        found.add("refused requests", f"all {len(run.rejected)} repeat an update acknowledged before",
-                  "a repeated delivery acknowledged like the first (BR-22)", rule="V1.4")
+        found.check(requirement, False, "refused requests",
+                    f"all {len(run.rejected)} repeat an update acknowledged before",
+                    "a repeated delivery acknowledged like the first (BR-22)")
     else:
         for feature, count, first in _always_refused(run.exchanges, features):
-            found.add(feature, f"refused every time ({count} of {count} requests)", "accepted", exchange_id=first)
-    found.add("requests refused in this run", f"{len(run.rejected)} of {len(run.exchanges)} (shrinking included)",
-              "none")
+            found.check(requirement, False, feature, f"refused every time ({count} of {count} requests)", "accepted",
+                        exchange_id=first)
+    found.check(requirement, False, "requests refused in this run",
+                f"{len(run.rejected)} of {len(run.exchanges)} (shrinking included)", "none")
 
 
 def _always_refused(exchanges: list[Exchange], features: Features) -> list[tuple[str, int, int | None]]:
@@ -167,7 +174,8 @@ def _only_repeats_refused(earlier: list[Exchange], exchanges: list[Exchange]) ->
     return refused_repeats > 0
 
 
-def _judge_meaning(found: Deviations, observations: list[Observation]) -> list[Observation]:
+def _judge_meaning(found: Deviations, observations: list[Observation], *, status: str, answers: str
+                   ) -> list[Observation]:
     """Deviations for observations whose probe says the meaning was lost; returns unreadable ones."""
     problems = []
     for seen in observations:
@@ -177,8 +185,9 @@ def _judge_meaning(found: Deviations, observations: list[Observation]) -> list[O
             expected = (f"one more stored update (count {(seen.before or 0) + 1} or more)" if seen.expect == "one more"
                         else "the answers stored (count 1 or more)")
             received = f"count {seen.before} → {seen.after}" if seen.before is not None else f"count {seen.after}"
-            found.add(f"probe.{seen.probe} after an accepted {seen.what}", received, expected,
-                      rule="V1.2" if seen.probe == "status" else "V3.1", exchange_id=seen.exchange_id)
+            found.check(status if seen.probe == "status" else answers, False,
+                        f"probe.{seen.probe} after an accepted {seen.what}", received, expected,
+                        exchange_id=seen.exchange_id)
     return problems
 
 

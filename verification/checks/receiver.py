@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..recorder.store import Exchange
-from ..spec.checklist import item
+from ..spec.requirements import owner_of
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, header
 from .round_trip import acknowledged
@@ -102,51 +102,51 @@ def rejected(exchange: Exchange) -> bool:
 
 
 def deviations_for(check_id: str, part: str = "") -> Deviations:
-    """The collector of ``check_id``, titled from the checklist data."""
-    title = item(check_id).title
-    return Deviations(check_id, f"{title} — {part}" if part else title)
+    """The collector of ``check_id`` (titled from the checklist data)."""
+    return Deviations(check_id, part)
 
 
-def require_acknowledged(found: Deviations, exchanges: Iterable[Exchange], *, rule: str) -> None:
+def require_acknowledged(found: Deviations, requirement: str, exchanges: Iterable[Exchange]) -> None:
     for exchange in exchanges:
-        found.require(acknowledged(exchange), f"{sent(exchange)}: reply", reply(exchange), ACKNOWLEDGED,
-                      rule=rule, exchange_id=exchange.id)
+        found.check(requirement, acknowledged(exchange), f"{sent(exchange)}: reply", reply(exchange), ACKNOWLEDGED,
+                    exchange_id=exchange.id)
 
 
-def require_rejected(found: Deviations, exchanges: Iterable[Exchange], *, rule: str) -> None:
+def require_rejected(found: Deviations, requirement: str, exchanges: Iterable[Exchange]) -> None:
     for exchange in exchanges:
-        found.require(rejected(exchange), f"{sent(exchange)}: reply", reply(exchange), REJECTED, rule=rule,
-                      exchange_id=exchange.id)
+        found.check(requirement, rejected(exchange), f"{sent(exchange)}: reply", reply(exchange), REJECTED,
+                    exchange_id=exchange.id)
 
 
-def require_no_server_failure(found: Deviations, exchanges: Iterable[Exchange], *, rule: str) -> None:
+def require_no_server_failure(found: Deviations, requirement: str, exchanges: Iterable[Exchange]) -> None:
     """Not a 5xx/timeout/reset, and a reply that is either an acknowledgement or a documented rejection."""
     for exchange in exchanges:
-        found.require(acknowledged(exchange) or rejected(exchange), f"{sent(exchange)}: reply", reply(exchange),
-                      'not 5xx: {"success": true}, or a documented rejection (4xx / {"success": false})',
-                      rule=rule, exchange_id=exchange.id)
+        found.check(requirement, acknowledged(exchange) or rejected(exchange), f"{sent(exchange)}: reply",
+                    reply(exchange), 'not 5xx: {"success": true}, or a documented rejection (4xx / {"success": false})',
+                    exchange_id=exchange.id)
 
 
 # -- the stored part -------------------------------------------------------------------------------
 
 
-def check_stored(check_id: str, delivered: Any, *, rule: str, advice: bool = False) -> None:
+def check_stored(requirement: str, delivered: Any) -> None:
     """The probe counted what each delivery should have stored: one more, or nothing (``Tally`` of
     :mod:`verification.receiver_scenarios`). Not verifiable when a probe was missing or unreadable.
 
-    ``advice``: the deliveries are bodies ePROM never sends, so the guide sets no storage rule for them and
-    a difference is the kit's recommendation (a failure only with ``--strict``), never a guide violation."""
+    ``requirement`` (e.g. ``R-IDEMPOTENT.2``) names the check and how binding a difference is: over bodies
+    ePROM never sends (``R-MALFORMED``) the guide sets no storage rule, so its entry is a SHOULD."""
+    check_id = owner_of(requirement)
     found = deviations_for(check_id, "stored part (probe)")
-    judge = found.advise if advice else found.require
     for tally in delivered.tallies:
         increase = tally.after.count - tally.before.count
         wanted = tally.storage.increase
         what = "stored once (one more)" if wanted == 1 else "nothing stored (no change)"
         if wanted > 1:
             what = f"each distinct callback stored once ({wanted} more)"
-        judge(
-            increase == wanted, f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}",
-            f"{tally.before.count} → {tally.after.count}", what, rule=rule,
+        found.check(
+            requirement, increase == wanted,
+            f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}",
+            f"{tally.before.count} → {tally.after.count}", what,
             exchange_id=tally.after.exchange.id if tally.after.exchange else None,
         )
     found.raise_if_any()
@@ -159,22 +159,23 @@ def check_stored(check_id: str, delivered: Any, *, rule: str, advice: bool = Fal
 # -- statuses and returns (C1, C2) -----------------------------------------------------------------
 
 
-def _all_acknowledged(check_id: str, exchanges: Sequence[Exchange], *, rule: str) -> None:
+def _all_acknowledged(requirement: str, exchanges: Sequence[Exchange]) -> None:
+    check_id = owner_of(requirement)
     if not exchanges:
         raise NotVerifiable(check_id, "no callback was delivered")
     found = deviations_for(check_id, "replies")
-    require_acknowledged(found, exchanges, rule=rule)
+    require_acknowledged(found, requirement, exchanges)
     found.raise_if_any()
 
 
-def check_status_ordered(exchanges: Sequence[Exchange], *, check_id: str = "R-STATUS-ORDERED") -> None:
+def check_status_ordered(exchanges: Sequence[Exchange]) -> None:
     """C1 ``Ordered`` on every NotificationChannel acknowledged (V1.2, V1.3)."""
-    _all_acknowledged(check_id, exchanges, rule="V1.2")
+    _all_acknowledged("R-STATUS-ORDERED.1", exchanges)
 
 
-def check_status_error(exchanges: Sequence[Exchange], *, check_id: str = "R-STATUS-ERROR") -> None:
+def check_status_error(exchanges: Sequence[Exchange]) -> None:
     """C1 ``Error`` with ``PatientUnreachable`` and ``SikkerDigitalPostError`` acknowledged (V1.2)."""
-    _all_acknowledged(check_id, exchanges, rule="V1.2")
+    _all_acknowledged("R-STATUS-ERROR.1", exchanges)
 
 
 def check_status_other(exchanges: Sequence[Exchange], *, check_id: str = "R-STATUS-OTHER") -> None:
@@ -183,28 +184,28 @@ def check_status_other(exchanges: Sequence[Exchange], *, check_id: str = "R-STAT
     if not exchanges:
         raise NotVerifiable(check_id, "no callback was delivered")
     found = deviations_for(check_id, "replies")
-    require_no_server_failure(found, exchanges, rule="V1.2")
+    require_no_server_failure(found, "R-STATUS-OTHER.1", exchanges)
     found.raise_if_any()
 
 
-def check_return_completed(exchanges: Sequence[Exchange], *, check_id: str = "R-RETURN-COMPLETED") -> None:
+def check_return_completed(exchanges: Sequence[Exchange]) -> None:
     """C2 ``Completed`` with stringified ``formData``, event log and warnings acknowledged (V3.1)."""
-    _all_acknowledged(check_id, exchanges, rule="V3.1")
+    _all_acknowledged("R-RETURN-COMPLETED.1", exchanges)
 
 
-def check_return_expired(exchanges: Sequence[Exchange], *, check_id: str = "R-RETURN-EXPIRED") -> None:
+def check_return_expired(exchanges: Sequence[Exchange]) -> None:
     """C2 ``Expired`` acknowledged (V3.1)."""
-    _all_acknowledged(check_id, exchanges, rule="V3.1")
+    _all_acknowledged("R-RETURN-EXPIRED.1", exchanges)
 
 
-def check_return_paper(exchanges: Sequence[Exchange], *, check_id: str = "R-RETURN-PAPER") -> None:
+def check_return_paper(exchanges: Sequence[Exchange]) -> None:
     """C2 with a non-zero ``scannedPaperId`` and paper date formats acknowledged (V3.1)."""
-    _all_acknowledged(check_id, exchanges, rule="V3.1")
+    _all_acknowledged("R-RETURN-PAPER.1", exchanges)
 
 
-def check_patient_initiated(exchanges: Sequence[Exchange], *, check_id: str = "R-PATIENT-INITIATED") -> None:
+def check_patient_initiated(exchanges: Sequence[Exchange]) -> None:
     """C2 with ``isPatientInitiated: true`` for an unknown ``formOrderId`` acknowledged (V3.1, 3.2.3)."""
-    _all_acknowledged(check_id, exchanges, rule="V3.1")
+    _all_acknowledged("R-PATIENT-INITIATED.1", exchanges)
 
 
 def check_return_signed(
@@ -217,40 +218,39 @@ def check_return_signed(
         raise NotVerifiable(check_id, "the simulated citizen delivered no signed return")
     found = deviations_for(check_id)
     first = c2[0]
-    found.require(acknowledged(first), f"{sent(first)}: reply", reply(first), ACKNOWLEDGED, rule="V3.1",
-                  exchange_id=first.id)
+    found.check("R-RETURN-SIGNED.1", acknowledged(first), f"{sent(first)}: reply", reply(first), ACKNOWLEDGED,
+                exchange_id=first.id)
     if not e2:  # the guide sets no time for the download (kept 30 days): a later batch is not verified here
         found.raise_if_any()
         raise NotVerifiable(check_id, f"no download of the signed document within {budget_s:g} s "
                             "(budgets.signed_download_s); a system that downloads later is not verified in this run")
     for exchange in e2[:1]:
         problem = authorization_problem(header(exchange, "authorization"), api_key)
-        found.require(problem is None, "E2 Authorization header", problem, "'Basic <raw key>'", rule="S-SIGN.3",
-                      exchange_id=exchange.id)
-        found.require(200 <= (exchange.status or 0) < 300, "E2 answer", reply(exchange),
-                      "HTTP 200 with the PDF (the request as ePROM accepts it)", rule="S-SIGN.3",
-                      exchange_id=exchange.id)
+        found.check("R-RETURN-SIGNED.2", problem is None, "E2 Authorization header", problem, "'Basic <raw key>'",
+                    exchange_id=exchange.id)
+        found.check("R-RETURN-SIGNED.3", 200 <= (exchange.status or 0) < 300, "E2 answer", reply(exchange),
+                    "HTTP 200 with the PDF (the request as ePROM accepts it)", exchange_id=exchange.id)
     found.raise_if_any()
 
 
 # -- redelivery, bursts, ordering ------------------------------------------------------------------
 
 
-def check_idempotent(exchanges: Sequence[Exchange], *, check_id: str = "R-IDEMPOTENT") -> None:
+def check_idempotent(exchanges: Sequence[Exchange]) -> None:
     """Every delivery of a repeated C1 and C2 acknowledged, the repeats too (V1.4, V3.2)."""
-    _all_acknowledged(check_id, exchanges, rule="V1.4")
+    _all_acknowledged("R-IDEMPOTENT.1", exchanges)
 
 
-def check_concurrent(exchanges: Sequence[Exchange], *, check_id: str = "R-CONCURRENT") -> None:
+def check_concurrent(exchanges: Sequence[Exchange]) -> None:
     """A parallel burst of distinct callbacks and duplicates: every one acknowledged, none a 5xx (V1.4, V3.2)."""
-    _all_acknowledged(check_id, exchanges, rule="V3.2")
+    _all_acknowledged("R-CONCURRENT.1", exchanges)
 
 
 def check_ordering(exchanges: Sequence[Exchange], *, c2_first: bool, check_id: str = "R-ORDERING") -> None:
     """A C2 overtaking its C1, the late C1, and a stale C1 after the C2: all acknowledged (V3.2). The stored
     part (:func:`check_stored`) shows that nothing was lost and no answer was undone."""
     found = deviations_for(check_id, "replies")
-    require_acknowledged(found, exchanges, rule="V3.2")
+    require_acknowledged(found, "R-ORDERING.1", exchanges)
     found.raise_if_any()
     if not c2_first:
         raise NotVerifiable(check_id, "the simulator's C1 reached the system before the kit's C2 was answered, "
@@ -265,13 +265,13 @@ def check_c1_before_answer(exchanges: Sequence[Exchange], *, overtook: bool, che
     if not exchanges:
         raise NotVerifiable(check_id, "the simulator delivered no C1 before E1's answer")
     found = deviations_for(check_id, "C1 before E1's answer")
-    require_acknowledged(found, exchanges[:1], rule="V1.4")
+    require_acknowledged(found, "R-ORDERING.2", exchanges[:1])
     found.raise_if_any()
     if not overtook:
         raise NotVerifiable(check_id, "the C1 reached the system only after E1's answer, so the overtaking "
                                       "order was not exercised")
 
 
-def check_message_status(exchanges: Sequence[Exchange], *, check_id: str = "R-MESSAGE-STATUS") -> None:
+def check_message_status(exchanges: Sequence[Exchange]) -> None:
     """C3 in both documented shapes (and with integer enums, [HEAD]) acknowledged (BR-20, BR-21)."""
-    _all_acknowledged(check_id, exchanges, rule="BR-21")
+    _all_acknowledged("R-MESSAGE-STATUS.1", exchanges)

@@ -59,12 +59,12 @@ def check_auth(exchanges: Sequence[Exchange], *, control: Exchange | None = None
         raise NotVerifiable(check_id, f"the same callback with the right key was not acknowledged either "
                                       f"({reply(control)}), so the refusals say nothing about the key")
     found = deviations_for(check_id, "replies")
-    require_rejected(found, exchanges, rule="BR-23")
+    require_rejected(found, "R-AUTH.1", exchanges)
     shapes = {_answer_shape(exchange) for exchange in exchanges if not exchange.error}
     if len(shapes) > 1:
         seen = "; ".join(f"{ex.meta.get('stimulus', ex.id)} → {reply(ex)}" for ex in exchanges)
-        found.add("answers to the bad keys", seen, "the same answer for every bad key (no hint which was wrong)",
-                  rule="BR-23", exchange_id=exchanges[-1].id)
+        found.check("R-AUTH.2", False, "answers to the bad keys", seen,
+                    "the same answer for every bad key (no hint which was wrong)", exchange_id=exchanges[-1].id)
     found.raise_if_any()
 
 
@@ -78,7 +78,7 @@ def check_unknown_order(exchanges: Sequence[Exchange], *, check_id: str = "R-UNK
     if not exchanges:
         raise NotVerifiable(check_id, "no callback for an unknown order was delivered")
     found = deviations_for(check_id, "replies")
-    require_no_server_failure(found, exchanges, rule="V3.2")
+    require_no_server_failure(found, "R-UNKNOWN-ORDER.1", exchanges)
     found.raise_if_any()
 
 
@@ -94,7 +94,7 @@ def check_malformed(exchanges: Sequence[Exchange], *, check_id: str = "R-MALFORM
     if not exchanges:
         raise NotVerifiable(check_id, "no malformed callback was delivered")
     found = deviations_for(check_id, "replies")
-    require_no_server_failure(found, exchanges, rule="V1.4")
+    require_no_server_failure(found, "R-MALFORMED.1", exchanges)
     found.raise_if_any()
 
 
@@ -104,10 +104,10 @@ def check_routes(served: Sequence[Exchange], other_methods: Sequence[Exchange], 
     if not served and not other_methods:
         raise NotVerifiable(check_id, "no request was sent to the callback routes")
     found = deviations_for(check_id, "replies")
-    require_acknowledged(found, served, rule="V1.2")
+    require_acknowledged(found, "R-ROUTES.1", served)
     for exchange in other_methods:
-        found.require(exchange.status in (404, 405), f"{sent(exchange)}: reply", reply(exchange),
-                      "HTTP 404 or 405: only PUT is a callback", rule="V1.2", exchange_id=exchange.id)
+        found.check("R-ROUTES.2", exchange.status in (404, 405), f"{sent(exchange)}: reply", reply(exchange),
+                    "HTTP 404 or 405: only PUT is a callback", exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -117,8 +117,8 @@ def check_pvk(accepted: Sequence[Exchange], bad_keys: Sequence[Exchange], *, che
     if not accepted and not bad_keys:
         raise NotVerifiable(check_id, "no privacy-setting callback was delivered")
     found = deviations_for(check_id)
-    require_acknowledged(found, accepted, rule="BR-27")
-    require_rejected(found, bad_keys, rule="BR-23")
+    require_acknowledged(found, "R-PVK.1", accepted)
+    require_rejected(found, "R-PVK.2", bad_keys)
     found.raise_if_any()
 
 
@@ -150,17 +150,18 @@ def check_transport(
         if environment == "test":
             return [f"{check_id}: {problem}; acceptable in the test environment only, https is required in qa "
                     "and production (BR-20)"]
-        found.add("callback_base_url scheme", problem, "https with TLS ≥ 1.2 and a valid certificate", rule="BR-20")
+        found.check("R-TRANSPORT.1", False, "callback_base_url scheme", problem,
+                    "https with TLS ≥ 1.2 and a valid certificate")
         found.raise_if_any()
     if observation is None:
         raise NotVerifiable(check_id, "no TLS handshake with the callback base URL was recorded")
     if observation.error:
-        found.add("TLS handshake", observation.error, "a completed handshake, TLS ≥ 1.2, a certificate that "
-                  "verifies for the host", rule="BR-20", exchange_id=observation.id)
+        found.check("R-TRANSPORT.2", False, "TLS handshake", observation.error, "a completed handshake, TLS ≥ 1.2, "
+                    "a certificate that verifies for the host", exchange_id=observation.id)
     else:
         version = observation.meta.get("tls_version")
-        found.require(version in MIN_TLS, "negotiated TLS version", version, "TLSv1.2 or TLSv1.3", rule="BR-20",
-                      exchange_id=observation.id)
+        found.check("R-TRANSPORT.3", version in MIN_TLS, "negotiated TLS version", version, "TLSv1.2 or TLSv1.3",
+                    exchange_id=observation.id)
     found.raise_if_any()
     return []
 

@@ -90,8 +90,8 @@ def check_response_shape(exchanges: Iterable[Exchange], *, check_id: str = "R-RE
     found = deviations_for(check_id)
     for exchange in judged:
         problem = _shape_problem(exchange)
-        found.require(problem is None, f"{sent(exchange)}: reply", reply(exchange),
-                      'a JSON object with a boolean "success"', rule="BR-21", exchange_id=exchange.id)
+        found.check("R-RESPONSE-SHAPE.1", problem is None, f"{sent(exchange)}: reply", reply(exchange),
+                    'a JSON object with a boolean "success"', exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -121,8 +121,8 @@ def check_latency(exchanges: Sequence[Exchange], *, budget_s: float, check_id: s
         # a timeout, a reset or no answer at all does not.
         answered = exchange.status is not None and took <= budget_s * 1000
         what = f"answered after {took / 1000:.2f} s" if exchange.status is not None else exchange.error or "no answer"
-        found.require(answered, f"{sent(exchange)}: time to answer", what, f"an answer within {budget_s:g} s",
-                      rule="V1.4", exchange_id=exchange.id)
+        found.check("R-LATENCY.1", answered, f"{sent(exchange)}: time to answer", what,
+                    f"an answer within {budget_s:g} s", exchange_id=exchange.id)
     found.raise_if_any()
     return summary
 
@@ -174,7 +174,6 @@ def check_no_leak(exchanges: Iterable[Exchange], *, api_key: str, check_id: str 
     found = deviations_for(check_id)
     for exchange in replies:
         shown = leaks(exchange, api_key=api_key)
-        found.require(not shown, f"{sent(exchange)}: reply (HTTP {exchange.status})", ", ".join(shown),
-                      "no stack trace, no source detail, no API key, no national id", rule="security",
-                      exchange_id=exchange.id)
+        found.check("R-NO-LEAK.1", not shown, f"{sent(exchange)}: reply (HTTP {exchange.status})", ", ".join(shown),
+                    "no stack trace, no source detail, no API key, no national id", exchange_id=exchange.id)
     found.raise_if_any()

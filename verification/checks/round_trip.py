@@ -39,27 +39,24 @@ def check_round_trip(
 
     if not trigger_reached(trip.placement.trigger):
         raise NotVerifiable(check_id, f"the trigger never reached the system: {'; '.join(trip.problems)}")
-    found = Deviations(check_id, "Round trip: order → status → answer")
+    found = Deviations(check_id)
     for problem in trip.problems:
-        found.add("scenario", problem, "every step of the round trip happens")
+        found.check("S-ROUND-TRIP.1", False, "scenario", problem, "every step of the round trip happens")
     _judge_orders(found, store, trip)
-    _judge_callback(found, store, trip.c1_ids, "C1 order status", rule="V1.2")
-    _judge_callback(found, store, trip.c2_ids, "C2 form return", rule="V3.1")
+    _judge_callback(found, store, trip.c1_ids, "C1 order status", acknowledged_="S-ROUND-TRIP.5", once="S-ROUND-TRIP.7")
+    _judge_callback(found, store, trip.c2_ids, "C2 form return", acknowledged_="S-ROUND-TRIP.6", once="S-ROUND-TRIP.8")
     if trip.c1_ids:
         body = store.get(trip.c1_ids[0]).json_request() or {}
         channel = _channel(body.get("notificationChannel"))
-        found.require(
-            channel == expected_channel, "C1.notificationChannel", channel,
-            wire_name(expected_channel), rule="V1.3", exchange_id=trip.c1_ids[0],
-        )
+        found.check("S-ROUND-TRIP.9", channel == expected_channel, "C1.notificationChannel", channel,
+                    wire_name(expected_channel), exchange_id=trip.c1_ids[0])
         status = body.get("formOrderStatus")
-        found.require(
-            _status(status) == FormOrderStatus.Ordered, "C1.formOrderStatus", status, "Ordered", rule="V1.2"
-        )
+        found.check("S-ROUND-TRIP.10", _status(status) == FormOrderStatus.Ordered, "C1.formOrderStatus", status,
+                    "Ordered")
     for kind, answer in trip.probes.items():
-        found.require(
-            answer.count == 1, f"probe.{kind}", answer.count if answer.count is not None else answer.problem,
-            "stored exactly once (count 1)", rule="V1.4" if kind == "status" else "V3.2",
+        found.check(
+            "S-ROUND-TRIP.11" if kind == "status" else "S-ROUND-TRIP.12", answer.count == 1, f"probe.{kind}",
+            answer.count if answer.count is not None else answer.problem, "stored exactly once (count 1)",
             exchange_id=answer.exchange.id if answer.exchange else None,
         )
     found.raise_if_any()
@@ -69,31 +66,25 @@ def _judge_orders(found: Deviations, store: SessionStore, trip: Any) -> None:
     e1 = [store.get(i) for i in trip.placement.e1_ids]
     if not e1:
         return
-    found.require(len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1", rule="V1.4")
+    found.check("S-ROUND-TRIP.2", len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1")
     first = e1[0]
-    found.require(
-        200 <= (first.status or 0) < 300, "E1 response", _answer(first),
-        "2xx: the order reaches ePROM without an error", rule="V1.1", exchange_id=first.id,
-    )
-    found.require(
-        trip.placement.form_order_id not in (None, ZERO_GUID), "E1 response id",
-        trip.placement.form_order_id, "a non-zero order id", rule="V1.1", exchange_id=first.id,
-    )
+    found.check("S-ROUND-TRIP.3", 200 <= (first.status or 0) < 300, "E1 response", _answer(first),
+                "2xx: the order reaches ePROM without an error", exchange_id=first.id)
+    found.check("S-ROUND-TRIP.4", trip.placement.form_order_id not in (None, ZERO_GUID), "E1 response id",
+                trip.placement.form_order_id, "a non-zero order id", exchange_id=first.id)
 
 
-def _judge_callback(found: Deviations, store: SessionStore, ids: list[int], what: str, *, rule: str) -> None:
+def _judge_callback(found: Deviations, store: SessionStore, ids: list[int], what: str, *, acknowledged_: str,
+                    once: str) -> None:
+    """The first delivery acknowledged (requirement ``acknowledged_``), and no second one needed (``once``)."""
     if not ids:
         return
     attempts = [store.get(i) for i in ids]
     first = attempts[0]
-    found.require(
-        acknowledged(first), f"{what}: reply to the first delivery", _answer(first),
-        'HTTP 2xx with {"success": true} (BR-21)', rule=rule, exchange_id=first.id,
-    )
-    found.require(
-        len(attempts) == 1, f"{what}: deliveries needed", len(attempts),
-        "1 (acknowledged on first delivery)", rule="V1.4", exchange_id=attempts[-1].id,
-    )
+    found.check(acknowledged_, acknowledged(first), f"{what}: reply to the first delivery", _answer(first),
+                'HTTP 2xx with {"success": true} (BR-21)', exchange_id=first.id)
+    found.check(once, len(attempts) == 1, f"{what}: deliveries needed", len(attempts),
+                "1 (acknowledged on first delivery)", exchange_id=attempts[-1].id)
 
 
 def _channel(value: Any) -> NotificationChannel | Any:
@@ -122,13 +113,15 @@ class RecordedOrder:
     callbacks: dict[str, list[Exchange]] = field(default_factory=dict)
 
 
-def _judge_deliveries(found: Deviations, attempts: list[Exchange], what: str, *, rule: str) -> None:
+def _judge_deliveries(found: Deviations, attempts: list[Exchange], what: str, *, acknowledged_: str,
+                      once: str) -> None:
     """Each distinct callback (identical bodies are one callback delivered again) acknowledged at once."""
     by_body: dict[str, list[Exchange]] = {}
     for attempt in attempts:
         by_body.setdefault(attempt.request_body, []).append(attempt)
     for deliveries in by_body.values():
-        _judge_callback(found, _Fetched(deliveries), [ex.id for ex in deliveries], what, rule=rule)
+        _judge_callback(found, _Fetched(deliveries), [ex.id for ex in deliveries], what, acknowledged_=acknowledged_,
+                        once=once)
 
 
 class _Fetched:
@@ -148,13 +141,15 @@ def check_recorded_round_trips(orders: Iterable[RecordedOrder], *, check_id: str
     orders = list(orders)
     if not orders:
         raise Waiting(check_id, "no order has been placed through the relay yet")
-    found = Deviations(check_id, "Round trip: order → status → answer")
+    found = Deviations(check_id)
     waiting = []
     for order in orders:
-        for kind, what, rule in (("C1", "C1 order status", "V1.2"), ("C2", "C2 form return", "V3.1")):
+        for kind, what, first, once in (("C1", "C1 order status", "S-ROUND-TRIP.5", "S-ROUND-TRIP.7"),
+                                        ("C2", "C2 form return", "S-ROUND-TRIP.6", "S-ROUND-TRIP.8")):
             attempts = order.callbacks.get(kind, [])
             if attempts:
-                _judge_deliveries(found, attempts, f"{what} of {order.form_order_id}", rule=rule)
+                _judge_deliveries(found, attempts, f"{what} of {order.form_order_id}", acknowledged_=first,
+                                  once=once)
             else:
                 waiting.append(f"no {kind} yet for order {order.form_order_id}")
     found.raise_if_any()

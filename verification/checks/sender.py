@@ -20,6 +20,7 @@ from ..recorder.store import Exchange
 from ..spec.enums import PAPER_RULES, DistributionRule
 from ..spec.national_id import classify, looks_like_national_id
 from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_request, read_form_order_response
+from ..spec.requirements import owner_of
 from .failure import Deviations, NotVerifiable
 from .outbound import KEY_IN_BODY, answer_text, answered_2xx, endpoint_of, header, json_members, outbound
 from .round_trip import acknowledged
@@ -72,15 +73,16 @@ TRIGGER_CONTRACT = ("the trigger carried out (eprom-verify's trigger contract, R
                     "valid request; the guide says nothing about triggers)")
 
 
-def check_trigger(trigger: Exchange, *, check_id: str, title: str = "The trigger is carried out") -> None:
+def check_trigger(trigger: Exchange, *, requirement: str, part: str = "the trigger is carried out") -> None:
     """The kit's trigger for a valid request was taken. One that never reached the system (transport error,
     timeout) is not verifiable; a refusal or a crash is a failed check saying what was sent and what came
-    back, against the kit's trigger contract (not a rule of the guide)."""
+    back, against the kit's trigger contract (``requirement``, a CONTRACT entry; not a rule of the guide)."""
+    check_id = owner_of(requirement)
     if not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger never reached the system: {describe_trigger(trigger)}")
-    found = Deviations(check_id, title)
-    found.require(trigger_ok(trigger), "trigger", describe_trigger(trigger), TRIGGER_CONTRACT,
-                  exchange_id=trigger.id)
+    found = Deviations(check_id, part)
+    found.check(requirement, trigger_ok(trigger), "trigger", describe_trigger(trigger), TRIGGER_CONTRACT,
+                exchange_id=trigger.id)
     found.raise_if_any()
 
 
@@ -100,22 +102,24 @@ def created_order_id(e1: Exchange) -> str | None:
 
 def check_order_sent(trigger: Exchange | None, e1: Sequence[Exchange], *, check_id: str = "S-ORDER-SENT") -> None:
     """The trigger was taken, exactly one E1 followed, and ePROM answered it 2xx with an order id."""
-    found = Deviations(check_id, "A triggered order reaches ePROM once, without an error")
+    found = Deviations(check_id)
     if trigger is not None and not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger never reached the system: {describe_trigger(trigger)}")
-    if trigger is not None and not trigger_ok(trigger):
-        found.add("trigger", describe_trigger(trigger), TRIGGER_CONTRACT, exchange_id=trigger.id)
+    if trigger is not None and not found.check("S-ORDER-SENT.1", trigger_ok(trigger), "trigger",
+                                               describe_trigger(trigger), TRIGGER_CONTRACT, exchange_id=trigger.id):
+        if not e1:  # nothing followed the refused trigger: that is the finding, not a missing order
+            found.raise_if_any()
     if not e1:
-        found.add("E1 requests", 0, "exactly 1 E1 request after the trigger", rule="V1.1")
+        found.check("S-ORDER-SENT.2", False, "E1 requests", 0, "exactly 1 E1 request after the trigger")
         found.raise_if_any()
-    found.require(len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1", rule="V1.4",
-                  exchange_id=e1[-1].id)
+    found.check("S-ORDER-SENT.3", len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1",
+                exchange_id=e1[-1].id)
     first = e1[0]
-    found.require(answered_2xx(first), "E1 response", answer_text(first),
-                  "2xx: the order reaches ePROM without an error", rule="V1.1", exchange_id=first.id)
+    found.check("S-ORDER-SENT.4", answered_2xx(first), "E1 response", answer_text(first),
+                "2xx: the order reaches ePROM without an error", exchange_id=first.id)
     if answered_2xx(first):
-        found.require(created_order_id(first) is not None, "E1 response id", first.response_body[:200],
-                      "a non-zero order id", rule="V1.1", exchange_id=first.id)
+        found.check("S-ORDER-SENT.5", created_order_id(first) is not None, "E1 response id",
+                    first.response_body[:200], "a non-zero order id", exchange_id=first.id)
     found.raise_if_any()
 
 
@@ -188,23 +192,23 @@ def check_auth_header(exchanges: Iterable[Exchange], api_key: str, *, check_id: 
     calls = outbound(exchanges)
     if not calls:
         raise NotVerifiable(check_id, "the system sent nothing to ePROM in this session")
-    found = Deviations(check_id, "The API key travels as 'Authorization: Basic <key>' (raw key)")
+    found = Deviations(check_id)
     for exchange in calls:
         endpoint = endpoint_of(exchange) or exchange.path
         if endpoint in KEY_IN_BODY:
             problem = _body_key_problem(exchange, api_key)
-            found.require(problem is None, f"{endpoint} body apiKey", problem, "apiKey = the system's key (1.4)",
-                          rule="BR-01", exchange_id=exchange.id)
+            found.check("S-AUTH-HEADER.1", problem is None, f"{endpoint} body apiKey", problem,
+                        "apiKey = the system's key (1.4)", exchange_id=exchange.id)
         else:
             problem = authorization_problem(header(exchange, "authorization"), api_key)
-            found.require(problem is None, f"{endpoint} Authorization", problem, "'Basic <raw key>' (no base64)",
-                          rule="BR-01", exchange_id=exchange.id)
+            found.check("S-AUTH-HEADER.2", problem is None, f"{endpoint} Authorization", problem,
+                        "'Basic <raw key>' (no base64)", exchange_id=exchange.id)
             in_body = _key_in_body(exchange, api_key)
-            found.require(in_body is None, f"{endpoint} body", in_body, "no API key in the body of a v2 call",
-                          rule="BR-01", exchange_id=exchange.id)
+            found.check("S-AUTH-HEADER.3", in_body is None, f"{endpoint} body", in_body,
+                        "no API key in the body of a v2 call", exchange_id=exchange.id)
         in_url = _key_in_url(exchange, api_key)
-        found.require(in_url is None, f"{endpoint} URL", in_url, "no API key in the URL", rule="BR-01",
-                      exchange_id=exchange.id)
+        found.check("S-AUTH-HEADER.4", in_url is None, f"{endpoint} URL", in_url, "no API key in the URL",
+                    exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -221,15 +225,14 @@ def check_content_type(exchanges: Iterable[Exchange], *, check_id: str = "S-CONT
     with_body = [ex for ex in outbound(exchanges) if ex.request_body or ex.method.upper() in ("POST", "PUT")]
     if not with_body:
         raise NotVerifiable(check_id, "the system sent no request with a body to ePROM in this session")
-    found = Deviations(check_id, "Requests to ePROM are JSON with a JSON content type")
+    found = Deviations(check_id)
     for exchange in with_body:
         endpoint = endpoint_of(exchange) or exchange.path
         content_type = header(exchange, "content-type")
-        found.require(_is_json_type(content_type), f"{endpoint} Content-Type", content_type,
-                      "application/json (e.g. 'application/json; charset=utf-8')", rule="1.5",
-                      exchange_id=exchange.id)
-        found.require(exchange.json_request() is not None, f"{endpoint} body", exchange.request_body[:120],
-                      "a JSON document", rule="1.5", exchange_id=exchange.id)
+        found.check("S-CONTENT-TYPE.1", _is_json_type(content_type), f"{endpoint} Content-Type", content_type,
+                    "application/json (e.g. 'application/json; charset=utf-8')", exchange_id=exchange.id)
+        found.check("S-CONTENT-TYPE.2", exchange.json_request() is not None, f"{endpoint} body",
+                    exchange.request_body[:120], "a JSON document", exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -242,10 +245,10 @@ def check_no_duplicate_order(e1: Sequence[Exchange], *, check_id: str = "S-NO-DU
     if not e1:
         raise NotVerifiable(check_id, "no E1 request followed the trigger")
     created = [ex for ex in e1 if created_order_id(ex) is not None]
-    found = Deviations(check_id, "One trigger places one order, also when ePROM answers slowly")
-    found.require(len(created) <= 1, "orders created for one trigger", len(created),
-                  "at most 1 (never send an E1 again once one may have been taken)", rule="V1.4",
-                  exchange_id=created[-1].id if created else None)
+    found = Deviations(check_id)
+    found.check("S-NO-DUPLICATE-ORDER.1", len(created) <= 1, "orders created for one trigger", len(created),
+                "at most 1 (never send an E1 again once one may have been taken)",
+                exchange_id=created[-1].id if created else None)
     found.raise_if_any()
 
 
@@ -271,7 +274,7 @@ def check_order_rules(
         after = f" after the trigger ({describe_trigger(trigger)})" if trigger is not None else ""
         raise NotVerifiable(check_id, f"no E1 request was recorded{after}")
     paper_forms = _paper_forms(forms)
-    found = Deviations(check_id, "Signing, on-behalf and paper rules of the order")
+    found = Deviations(check_id)
     for exchange in orders:
         try:
             order = read_form_order_request(exchange.request_body)
@@ -279,16 +282,16 @@ def check_order_rules(
             continue  # an unreadable body is S-ORDER-BODY's finding
         rule = order.distribution_rule or DistributionRule.Basic
         if order.must_be_signed:
-            found.require(rule != DistributionRule.NoDistribution, "E1 mustBeSigned with distributionRule",
-                          "NoDistribution", "signing never with NoDistribution (E1-3)", rule="S-SIGN.1",
-                          exchange_id=exchange.id)
-            found.require(not order.on_behalf_of_national_id, "E1 mustBeSigned with onBehalfOfNationalId",
-                          "both given", "signing never on behalf of someone (E1-4)", rule="S-ONBEHALF.3",
-                          exchange_id=exchange.id)
+            found.check("S-ORDER-RULES.1", rule != DistributionRule.NoDistribution,
+                        "E1 mustBeSigned with distributionRule", "NoDistribution",
+                        "signing never with NoDistribution (E1-3)", exchange_id=exchange.id)
+            found.check("S-ORDER-RULES.2", not order.on_behalf_of_national_id,
+                        "E1 mustBeSigned with onBehalfOfNationalId", "both given",
+                        "signing never on behalf of someone (E1-4)", exchange_id=exchange.id)
         if rule in PAPER_RULES:
-            found.require(order.form_id.lower() in paper_forms, "E1 distributionRule", rule.name,
-                          f"a paper rule only for a form the target declares paper: true (form {order.form_id})",
-                          rule="BR-06", exchange_id=exchange.id)
+            found.check("S-ORDER-RULES.3", order.form_id.lower() in paper_forms, "E1 distributionRule", rule.name,
+                        f"a paper rule only for a form the target declares paper: true (form {order.form_id})",
+                        exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -310,10 +313,10 @@ def check_signed_download(
     (``budgets.signed_download_s``) is not verified in this run, never a failure."""
     if not signed_form_id or is_zero_guid(signed_form_id):
         raise NotVerifiable(check_id, "no signed return (C2 with a non-zero signedFormId) was delivered")
-    found = Deviations(check_id, "The signed document is downloaded with the right header, once")
+    found = Deviations(check_id)
     if c2 is not None:
-        found.require(acknowledged(c2), "C2 reply", answer_text(c2), 'HTTP 2xx with {"success": true}',
-                      rule="BR-21", exchange_id=c2.id)
+        found.check("S-SIGNED-DOWNLOAD.1", acknowledged(c2), "C2 reply", answer_text(c2),
+                    'HTTP 2xx with {"success": true}', exchange_id=c2.id)
     wanted = [ex for ex in e2 if endpoint_of(ex) == "E2" and signed_form_id.lower() in ex.path.lower()]
     if not wanted:
         found.raise_if_any()
@@ -322,11 +325,11 @@ def check_signed_download(
                             "later (e.g. in a batch) is not verified in this run: the guide sets no time for it")
     for exchange in wanted:
         problem = authorization_problem(header(exchange, "authorization"), api_key)
-        found.require(problem is None, "E2 Authorization", problem, "'Basic <raw key>'", rule="BR-01",
-                      exchange_id=exchange.id)
+        found.check("S-SIGNED-DOWNLOAD.2", problem is None, "E2 Authorization", problem, "'Basic <raw key>'",
+                    exchange_id=exchange.id)
     downloaded = [ex for ex in wanted if answered_2xx(ex)]
-    found.require(len(downloaded) == 1, "successful E2 downloads", len(downloaded), "exactly 1",
-                  rule="S-SIGN.3", exchange_id=(downloaded or wanted)[-1].id)
+    found.check("S-SIGNED-DOWNLOAD.3", len(downloaded) == 1, "successful E2 downloads", len(downloaded), "exactly 1",
+                exchange_id=(downloaded or wanted)[-1].id)
     found.raise_if_any()
 
 
@@ -361,14 +364,13 @@ def check_test_data(
     calls = [ex for ex in outbound(exchanges) if national_ids_sent(ex)]
     if not calls:
         raise NotVerifiable(check_id, "the system sent no national id to ePROM in this session")
-    found = Deviations(check_id, "Only test persons or synthetic national ids are sent", severity="critical")
+    found = Deviations(check_id, severity="critical")
     for exchange in calls:
         endpoint = endpoint_of(exchange) or exchange.path
         for where, national_id in national_ids_sent(exchange):
             allowed = national_id in persons or classify(national_id).synthetic is not None
-            found.require(allowed, f"{endpoint} {where}", _masked(national_id),
-                          "a configured test person or a synthetic id (Tenor +80, SyntPop +65)", rule="Normen",
-                          exchange_id=exchange.id)
+            found.check("S-TEST-DATA.1", allowed, f"{endpoint} {where}", _masked(national_id),
+                        "a configured test person or a synthetic id (Tenor +80, SyntPop +65)", exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -380,10 +382,10 @@ def check_orders_accepted(e1: Sequence[Exchange], *, check_id: str = "S-ORDER-SE
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
     if not orders:
         raise NotVerifiable(check_id, "no E1 request was recorded")
-    found = Deviations(check_id, "Orders reach ePROM without an error")
+    found = Deviations(check_id)
     for exchange in orders:
-        found.require(created_order_id(exchange) is not None, "E1 response", answer_text(exchange),
-                      "2xx with a non-zero order id", rule="V1.1", exchange_id=exchange.id)
+        found.check("S-ORDER-SENT.6", created_order_id(exchange) is not None, "E1 response", answer_text(exchange),
+                    "2xx with a non-zero order id", exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -397,9 +399,8 @@ def check_no_duplicate_orders_recorded(e1: Sequence[Exchange], *, check_id: str 
     for exchange in orders:
         if created_order_id(exchange) is not None:
             created.setdefault(exchange.request_body, []).append(exchange)
-    found = Deviations(check_id, "One order per request, also when ePROM answers slowly")
+    found = Deviations(check_id)
     for group in created.values():
-        found.require(len(group) == 1, "orders created from one identical E1 request", len(group),
-                      "1 (the request was sent again after ePROM had taken it)", rule="V1.4",
-                      exchange_id=group[-1].id)
+        found.check("S-NO-DUPLICATE-ORDER.2", len(group) == 1, "orders created from one identical E1 request",
+                    len(group), "1 (the request was sent again after ePROM had taken it)", exchange_id=group[-1].id)
     found.raise_if_any()

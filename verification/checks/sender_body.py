@@ -38,7 +38,7 @@ def check_order_body(e1: Iterable[Exchange], *, check_id: str = "S-ORDER-BODY") 
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
     if not orders:
         raise NotVerifiable(check_id, "no E1 request was recorded")
-    found = Deviations(check_id, "The E1 body follows the guide's rules")
+    found = Deviations(check_id)
     for exchange in orders:
         _judge_body(found, exchange)
     found.raise_if_any()
@@ -47,37 +47,38 @@ def check_order_body(e1: Iterable[Exchange], *, check_id: str = "S-ORDER-BODY") 
 def _judge_body(found: Deviations, exchange: Exchange) -> None:
     body = exchange.json_request()
     if not isinstance(body, Mapping):
-        found.add("E1 body", exchange.request_body[:120], "a JSON object", rule="V1.1", exchange_id=exchange.id)
+        found.check("S-ORDER-BODY.1", False, "E1 body", exchange.request_body[:120], "a JSON object",
+                    exchange_id=exchange.id)
         return
     at = exchange.id
 
-    def require(ok: bool, field: str, received: Any, expected: str, rule: str) -> None:
-        found.require(ok, f"E1.{field}", received, expected, rule=rule, exchange_id=at)
+    def check(requirement: str, ok: bool, field: str, received: Any, expected: str) -> None:
+        found.check(requirement, ok, f"E1.{field}", received, expected, exchange_id=at)
 
     form_id = member(body, "formId")
-    require(isinstance(form_id, str) and is_guid(form_id), "formId", form_id, "a GUID string", "V1.1")
-    _judge_national_id(require, "nationalId", member(body, "nationalId"), required=True)
+    check("S-ORDER-BODY.2", isinstance(form_id, str) and is_guid(form_id), "formId", form_id, "a GUID string")
+    _judge_national_id(check, "nationalId", member(body, "nationalId"), required=True)
     on_behalf = member(body, "onBehalfOfNationalId", None)
     if on_behalf not in (None, ""):
-        _judge_national_id(require, "onBehalfOfNationalId", on_behalf, required=True)
-    _judge_expiry(require, member(body, "expiryDate"), _sent_at(exchange))
+        _judge_national_id(check, "onBehalfOfNationalId", on_behalf, required=True)
+    _judge_expiry(check, member(body, "expiryDate"), _sent_at(exchange))
     metadata_problem = _metadata_problem(member(body, "metadata", None))
-    require(metadata_problem is None, "metadata", metadata_problem, "absent, or a string holding a JSON object "
-            '(JSON.stringify({...}), e.g. "{\\"age\\":76}")', "BR-03")
+    check("S-ORDER-BODY.5", metadata_problem is None, "metadata", metadata_problem, "absent, or a string holding "
+            'a JSON object (JSON.stringify({...}), e.g. "{\\"age\\":76}")')
     rule_problem = _distribution_rule_problem(member(body, "distributionRule", None))
-    require(rule_problem is None, "distributionRule", rule_problem,
-            f"a DistributionRule name or number ({', '.join(r.name for r in DistributionRule)})", "BR-05")
+    check("S-ORDER-BODY.6", rule_problem is None, "distributionRule", rule_problem,
+            f"a DistributionRule name or number ({', '.join(r.name for r in DistributionRule)})")
     for flag in FLAGS:
         value = member(body, flag, None)
-        require(value is None or isinstance(value, bool), flag, value, "a JSON boolean (true/false), not a string",
-                "V2.6" if flag == "dontStoreCompletedFormInPha" else "V1.1")
-    require(member(body, "testMode", None) is not True, "testMode", True,
-            "false or absent: with testMode true the answer never comes back (BR-10)", "BR-10")
+        check("S-ORDER-BODY.8" if flag == "dontStoreCompletedFormInPha" else "S-ORDER-BODY.7",
+                value is None or isinstance(value, bool), flag, value, "a JSON boolean (true/false), not a string")
+    check("S-ORDER-BODY.9", member(body, "testMode", None) is not True, "testMode", True,
+            "false or absent: with testMode true the answer never comes back (BR-10)")
     signing_text = member(body, "signingText", None)
-    require(signing_text is None or isinstance(signing_text, str), "signingText", signing_text,
-            "a string or null", "BR-11")
+    check("S-ORDER-BODY.10", signing_text is None or isinstance(signing_text, str), "signingText", signing_text,
+            "a string or null")
     for field, received, expected in _address_problems(member(body, "physicalAddress", None)):
-        require(False, field, received, expected, "BR-06")
+        check("S-ORDER-BODY.11", False, field, received, expected)
 
 
 def _sent_at(exchange: Exchange) -> datetime | None:
@@ -87,35 +88,37 @@ def _sent_at(exchange: Exchange) -> datetime | None:
         return None
 
 
-def _judge_national_id(require: Any, field: str, value: Any, *, required: bool) -> None:
+def _judge_national_id(check: Any, field: str, value: Any, *, required: bool) -> None:
     if value is MISSING or value is None:
-        require(not required, field, value, "an 11-digit fødselsnummer or D-number", "BR-02")
+        check("S-ORDER-BODY.3", not required, field, value, "an 11-digit fødselsnummer or D-number")
         return
     if not isinstance(value, str):
-        require(False, field, f"a JSON {type(value).__name__}", "a string of 11 digits", "BR-02")
+        check("S-ORDER-BODY.3", False, field, f"a JSON {type(value).__name__}", "a string of 11 digits")
         return
     info = classify(value)
     masked = value[:6] + "*****" if len(value) == 11 else f"{len(value)} characters"
     if info.kind in (NationalIdKind.H_NUMBER, NationalIdKind.FH_NUMBER):
-        require(False, field, f"{masked} ({info.kind.value})", "a fødselsnummer or D-number; ePROM rejects "
-                "H- and FH-numbers (E1-7, E1-8)", "BR-02")
+        check("S-ORDER-BODY.3", False, field, f"{masked} ({info.kind.value})", "a fødselsnummer or D-number; "
+                "ePROM rejects H- and FH-numbers (E1-7, E1-8)")
     elif info.kind == NationalIdKind.INVALID:
-        require(False, field, f"{masked} ({info.reason})", "an 11-digit fødselsnummer or D-number", "BR-02")
+        check("S-ORDER-BODY.3", False, field, f"{masked} ({info.reason})", "an 11-digit fødselsnummer or D-number")
     else:
-        require(info.check_digits_ok, field, f"{masked} ({info.reason})", "valid check digits (mod 11)", "BR-02")
+        check("S-ORDER-BODY.3", info.check_digits_ok, field, f"{masked} ({info.reason})",
+                "valid check digits (mod 11)")
 
 
-def _judge_expiry(require: Any, value: Any, sent_at: datetime | None) -> None:
+def _judge_expiry(check: Any, value: Any, sent_at: datetime | None) -> None:
     if not isinstance(value, str):
-        require(False, "expiryDate", value, "a date-time string (required)", "V1.1")
+        check("S-ORDER-BODY.4", False, "expiryDate", value, "a date-time string (required)")
         return
     try:
         expiry = parse_timestamp(value, field="expiryDate")
     except PayloadError:
-        require(False, "expiryDate", value, "a parseable date-time, e.g. 2026-03-11T09:46:46.000Z", "V1.1")
+        check("S-ORDER-BODY.4", False, "expiryDate", value, "a parseable date-time, e.g. 2026-03-11T09:46:46.000Z")
         return
     if sent_at is not None:
-        require(expiry > sent_at, "expiryDate", value, f"in the future when sent ({sent_at.isoformat()})", "V1.1")
+        check("S-ORDER-BODY.4", expiry > sent_at, "expiryDate", value,
+                f"in the future when sent ({sent_at.isoformat()})")
 
 
 def _metadata_problem(value: Any) -> str | None:

@@ -34,7 +34,6 @@ __all__ = [
 
 CHECK_ID = "S-ERROR-HANDLING"
 MAX_E1_ATTEMPTS_ON_5XX = 4
-_TITLE = "Errors from ePROM: no retry storm, bounded retries, no order from an all-zero id"
 
 
 def _status(exchange: Exchange) -> int:
@@ -46,10 +45,10 @@ def check_no_retry_on_client_error(e1: Sequence[Exchange], *, check_id: str = CH
     rejected = [ex for ex in e1 if 400 <= _status(ex) < 500]
     if not rejected:
         raise NotVerifiable(check_id, "no E1 was answered with a 4xx")
-    found = Deviations(check_id, _TITLE)
-    found.require(len(e1) == 1, "E1 requests after a 4xx answer", len(e1),
-                  f"1: a rejected order is not sent again (first answer {answer_text(rejected[0])})",
-                  rule="V1.1", exchange_id=e1[-1].id)
+    found = Deviations(check_id)
+    found.check("S-ERROR-HANDLING.1", len(e1) == 1, "E1 requests after a 4xx answer", len(e1),
+                f"1: a rejected order is not sent again (first answer {answer_text(rejected[0])})",
+                exchange_id=e1[-1].id)
     found.raise_if_any()
 
 
@@ -59,9 +58,9 @@ def check_bounded_retries(
     """While ePROM answers 5xx, the system retries at most ``max_attempts - 1`` times."""
     if not any(_status(ex) >= 500 for ex in e1):
         raise NotVerifiable(check_id, "no E1 was answered with a 5xx")
-    found = Deviations(check_id, _TITLE)
-    found.require(len(e1) <= max_attempts, "E1 attempts while ePROM answers 5xx", len(e1),
-                  f"at most {max_attempts} (bounded retries)", rule="V1.1", exchange_id=e1[-1].id)
+    found = Deviations(check_id)
+    found.check("S-ERROR-HANDLING.2", len(e1) <= max_attempts, "E1 attempts while ePROM answers 5xx", len(e1),
+                f"at most {max_attempts} (bounded retries)", exchange_id=e1[-1].id)
     found.raise_if_any()
 
 
@@ -87,19 +86,18 @@ def check_zero_id_not_placed(
     it, and it does not acknowledge a C1 for it as if the order existed."""
     if not any(answered_zero_id(ex) for ex in e1):
         raise NotVerifiable(check_id, "no E1 was answered with the all-zero id")
-    found = Deviations(check_id, _TITLE)
+    found = Deviations(check_id)
     judged = False
     if probe is not None and probe.count is not None:
         judged = True
-        found.require(probe.count == 0, "status probe for the all-zero id", probe.count,
-                      "0: an all-zero id is no order (Q16)", rule="V1.1",
-                      exchange_id=probe.exchange.id if probe.exchange else None)
+        found.check("S-ERROR-HANDLING.3", probe.count == 0, "status probe for the all-zero id", probe.count,
+                    "0: an all-zero id is no order (Q16)", exchange_id=probe.exchange.id if probe.exchange else None)
     # The reply says something only without a probe: acknowledging a callback for an unknown order and
     # storing nothing is a correct design (the guide does not say to refuse it; issue 10).
     if zero_callback is not None and not accepts_unknown_orders and not judged:
         judged = True
-        found.require(not acknowledged(zero_callback), "C1 for the all-zero id", answer_text(zero_callback),
-                      "rejected (the order was never placed)", rule="V1.1", exchange_id=zero_callback.id)
+        found.check("S-ERROR-HANDLING.4", not acknowledged(zero_callback), "C1 for the all-zero id",
+                    answer_text(zero_callback), "rejected (the order was never placed)", exchange_id=zero_callback.id)
     if not judged:
         raise NotVerifiable(check_id, "no status probe, and the target accepts callbacks for unknown orders, "
                             "so whether the all-zero id was taken as an order cannot be seen")
@@ -118,12 +116,12 @@ def check_retry_behaviour(
     answered_badly = [group for group in attempts.values() if any(_status(ex) >= 400 for ex in group)]
     if not answered_badly:
         raise NotVerifiable(check_id, "ePROM answered no E1 with an error in this session")
-    found = Deviations(check_id, _TITLE)
+    found = Deviations(check_id)
     for group in answered_badly:
         for earlier, later in pairwise(group):
-            found.require(not 400 <= _status(earlier) < 500, "E1 sent again after a 4xx", answer_text(earlier),
-                          "a rejected order is not sent again", rule="V1.1", exchange_id=later.id)
+            found.check("S-ERROR-HANDLING.1", not 400 <= _status(earlier) < 500, "E1 sent again after a 4xx",
+                        answer_text(earlier), "a rejected order is not sent again", exchange_id=later.id)
         if any(_status(ex) >= 500 for ex in group):
-            found.require(len(group) <= max_attempts, "E1 attempts of one order", len(group),
-                          f"at most {max_attempts}", rule="V1.1", exchange_id=group[-1].id)
+            found.check("S-ERROR-HANDLING.2", len(group) <= max_attempts, "E1 attempts of one order", len(group),
+                        f"at most {max_attempts}", exchange_id=group[-1].id)
     found.raise_if_any()

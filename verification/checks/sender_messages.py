@@ -105,28 +105,28 @@ def check_message(exchanges: Iterable[Exchange], *, check_id: str = "S-MESSAGE")
     letters = of_endpoint(exchanges, "E3")
     if not letters:
         raise NotVerifiable(check_id, "the system sent no letter (E3) in this session")
-    found = Deviations(check_id, "Letters carry a PDF main document and valid channels")
+    found = Deviations(check_id)
     recognised = 0
     for exchange in letters:
         body = exchange.json_request()
         if not isinstance(body, Mapping):
-            found.add("E3 body", exchange.request_body[:120], "a JSON object", exchange_id=exchange.id)
+            found.check("S-MESSAGE.1", False, "E3 body", exchange.request_body[:120], "a JSON object",
+                        exchange_id=exchange.id)
             continue
         national_id = member(body, "nationalId")
-        found.require(is_acceptable_for_eprom(national_id), "E3.nationalId", _masked(national_id),
-                      "a fødselsnummer or D-number", rule="BR-02", exchange_id=exchange.id)
+        found.check("S-MESSAGE.2", is_acceptable_for_eprom(national_id), "E3.nationalId", _masked(national_id),
+                    "a fødselsnummer or D-number", exchange_id=exchange.id)
         collection = member(body, "documentCollection", None)
-        found.require(has_main_document(collection), "E3.documentCollection", collection,
-                      "a main document (E3-3)", rule="BR-25", exchange_id=exchange.id)
+        found.check("S-MESSAGE.3", has_main_document(collection), "E3.documentCollection", collection,
+                    "a main document (E3-3)", exchange_id=exchange.id)
         documents = letter_documents(collection)
         recognised += len(documents)
         for path, document, content in documents:
             for field, received, expected in _document_problems(path, document, content):
-                found.add(f"E3.{field}", received, expected, rule="BR-25", exchange_id=exchange.id)
+                found.check("S-MESSAGE.4", False, f"E3.{field}", received, expected, exchange_id=exchange.id)
         problem = _channels_problem(member(body, "notificationPriorityList"))
-        found.require(problem is None, "E3.notificationPriorityList", problem,
-                      "a non-empty array of NotificationChannel names or numbers", rule="E3",
-                      exchange_id=exchange.id)
+        found.check("S-MESSAGE.5", problem is None, "E3.notificationPriorityList", problem,
+                    "a non-empty array of NotificationChannel names or numbers", exchange_id=exchange.id)
     found.raise_if_any()
     if not recognised:
         raise NotVerifiable(check_id, "documentCollection (structure UNSPECIFIED) holds no recognisable base64 "
@@ -147,27 +147,28 @@ def check_sms_email(exchanges: Iterable[Exchange], api_key: str, *, check_id: st
     messages = of_endpoint(exchanges, "E4", "E5")
     if not messages:
         raise NotVerifiable(check_id, "the system sent no SMS or e-mail (E4/E5) in this session")
-    found = Deviations(check_id, "SMS and e-mail carry the key in the body and a recipient")
+    found = Deviations(check_id)
     for exchange in messages:
         endpoint = endpoint_of(exchange) or "E4"
         body = exchange.json_request()
         if not isinstance(body, Mapping):
-            found.add(f"{endpoint} body", exchange.request_body[:120], "a JSON object", exchange_id=exchange.id)
+            found.check("S-SMS-EMAIL.1", False, f"{endpoint} body", exchange.request_body[:120], "a JSON object",
+                        exchange_id=exchange.id)
             continue
         address_member, texts = _UNSECURE[endpoint]
         key = member(body, "apiKey", None)
-        found.require(key == api_key, f"{endpoint}.apiKey", "absent" if key is None else "another value",
-                      "the system's API key, in the body (1.4)", rule="BR-01", exchange_id=exchange.id)
+        found.check("S-SMS-EMAIL.2", key == api_key, f"{endpoint}.apiKey", "absent" if key is None else "another value",
+                    "the system's API key, in the body (1.4)", exchange_id=exchange.id)
         national_id, address = member(body, "nationalId", None), member(body, address_member, None)
-        found.require(bool(national_id) or bool(address), f"{endpoint} recipient", None,
-                      f"nationalId or {address_member}", rule="BR-26", exchange_id=exchange.id)
+        found.check("S-SMS-EMAIL.3", bool(national_id) or bool(address), f"{endpoint} recipient", None,
+                    f"nationalId or {address_member}", exchange_id=exchange.id)
         if national_id:
-            found.require(is_acceptable_for_eprom(national_id), f"{endpoint}.nationalId", _masked(national_id),
-                          "a fødselsnummer or D-number", rule="BR-02", exchange_id=exchange.id)
+            found.check("S-SMS-EMAIL.4", is_acceptable_for_eprom(national_id), f"{endpoint}.nationalId",
+                        _masked(national_id), "a fødselsnummer or D-number", exchange_id=exchange.id)
         for text in texts:
             value = member(body, text, None)
-            found.require(isinstance(value, str) and bool(value.strip()), f"{endpoint}.{text}", value,
-                          "a non-empty string", rule="BR-26", exchange_id=exchange.id)
+            found.check("S-SMS-EMAIL.5", isinstance(value, str) and bool(value.strip()), f"{endpoint}.{text}", value,
+                        "a non-empty string", exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -201,29 +202,30 @@ def check_personvern(exchanges: Iterable[Exchange], api_key: str, *, check_id: s
     calls = of_endpoint(exchanges, "E6", "E7")
     if not calls:
         raise NotVerifiable(check_id, "the system read or set no privacy setting (E6/E7) in this session")
-    found = Deviations(check_id, "Privacy-setting calls use the header key and valid values")
+    found = Deviations(check_id)
     for exchange in calls:
         endpoint = endpoint_of(exchange) or "E6"
         problem = authorization_problem(header(exchange, "authorization"), api_key)
-        found.require(problem is None, f"{endpoint} Authorization", problem, "'Basic <raw key>'", rule="BR-01",
-                      exchange_id=exchange.id)
+        found.check("S-PERSONVERN.1", problem is None, f"{endpoint} Authorization", problem, "'Basic <raw key>'",
+                    exchange_id=exchange.id)
         body = exchange.json_request()
         if not isinstance(body, Mapping):
-            found.add(f"{endpoint} body", exchange.request_body[:120], "a JSON object", exchange_id=exchange.id)
+            found.check("S-PERSONVERN.2", False, f"{endpoint} body", exchange.request_body[:120], "a JSON object",
+                        exchange_id=exchange.id)
             continue
         national_id = member(body, "nationalId", None)
-        found.require(isinstance(national_id, str) and len(national_id) == 11, f"{endpoint}.nationalId",
-                      _masked(national_id), "exactly 11 characters", rule="BR-27", exchange_id=exchange.id)
+        found.check("S-PERSONVERN.3", isinstance(national_id, str) and len(national_id) == 11,
+                    f"{endpoint}.nationalId", _masked(national_id), "exactly 11 characters", exchange_id=exchange.id)
         problem = _enum_problem(PersonvernInnstillingType, member(body, "type"))
-        found.require(problem is None, f"{endpoint}.type", problem, "Reservasjon, Samtykke (or 0, 1)",
-                      rule="BR-27", exchange_id=exchange.id)
+        found.check("S-PERSONVERN.4", problem is None, f"{endpoint}.type", problem, "Reservasjon, Samtykke (or 0, 1)",
+                    exchange_id=exchange.id)
         if endpoint == "E7":
             status = member(body, "status")
             problem = _enum_problem(PersonvernInnstillingStatus, status)
             expected = "IkkeAktiv or Aktiv (0 or 1)" + ("; a Volven code belongs to C4 only (Q34)"
                                                        if _volven(status) else "")
-            found.require(problem is None, "E7.status", problem, expected, rule="BR-27", exchange_id=exchange.id)
-        found.require(answered_2xx(exchange), f"{endpoint} answer", answer_text(exchange),
-                      "HTTP 2xx: ePROM took the call (its 400 means the request was not one it accepts)",
-                      rule="BR-27", exchange_id=exchange.id)
+            found.check("S-PERSONVERN.5", problem is None, "E7.status", problem, expected, exchange_id=exchange.id)
+        found.check("S-PERSONVERN.6", answered_2xx(exchange), f"{endpoint} answer", answer_text(exchange),
+                    "HTTP 2xx: ePROM took the call (its 400 means the request was not one it accepts)",
+                    exchange_id=exchange.id)
     found.raise_if_any()

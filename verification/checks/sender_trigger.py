@@ -35,29 +35,18 @@ from .outbound import answer_text, endpoint_of
 __all__ = [
     "trigger_reached",
     "trigger_refused",
-    "guide_requires",
     "check_refused_or_handled",
     "check_order_as_asked",
     "check_personvern_as_asked",
     "kit_supplied_ids",
 ]
 
-# The guide's sentences these checks rest on (upstream file:line, verbatim).
-V1_1 = ("IntegrasjonVerifikasjon.md:9", "verifiser at bestilling blir sendt til ePROM uten feilmelding")
-V1_4 = ("IntegrasjonVerifikasjon.md:12", "Mål: ingen feilsituasjoner eller duplikate meldinger")
-V2_4 = ("IntegrasjonVerifikasjon.md:18", "verifiser at ev metadata fungerer etter hensikten")
-V2_6 = ("IntegrasjonVerifikasjon.md:20", "verifiser at kopi av skjema blir lagret/ikke lagret som forventet "
-        "avhengig av spesifikasjonen (etter levering)")
-ON_BEHALF = ("BestillingAvSkjemaV2.md:107", "onBehalfOfNationalId - Optional. The national id number of the "
-             "citizen the form order is regarding.")
-SIGNING = ("IntegrasjonVerifikasjon.md:29", "verifiser at skjema blir bestilt med signering")
-SIGNING_TEXT = ("SkjemaSomKreverSignatur.md:17", "signingText: signeringstekst som vises til pasienten")
-
-
-def guide_requires(what: str, source: tuple[str, str]) -> str:
-    """``the guide requires <what> («quote», upstream file:line)`` — only over a sentence of the guide."""
-    where, quote = source
-    return f"the guide requires {what} («{quote}», {where})"
+# The requirements of a trigger asking for what ePROM refuses, per check: (the refusal shown when nothing was
+# sent, sent once after ePROM's 400, that 400 surfaced to the caller).
+_REFUSAL = {
+    "S-ORDER-BODY": ("S-ORDER-BODY.12", "S-ORDER-BODY.13", "S-ORDER-BODY.14"),
+    "S-ORDER-RULES": ("S-ORDER-RULES.4", "S-ORDER-RULES.5", "S-ORDER-RULES.6"),
+}
 
 
 def trigger_reached(trigger: Exchange) -> bool:
@@ -96,39 +85,42 @@ def check_refused_or_handled(
         raise NotVerifiable(check_id, f"the trigger asking for {asked} never reached the system "
                             f"({_describe(trigger)}), so whether it refuses or forwards it is not known")
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
-    found = Deviations(check_id, f"Asked for {asked}: refused, or forwarded once and ePROM's 400 handled")
+    shown, once, surfaced = _REFUSAL[check_id]
+    found = Deviations(check_id, f"asked for {asked}")
     if not orders:
-        found.advise(trigger_refused(trigger), "trigger reply", _describe(trigger),
-                     "answering a trigger the system will not carry out with HTTP 4xx or a non-zero exit, "
-                     "so the caller sees the refusal", exchange_id=trigger.id)
+        found.check(shown, trigger_refused(trigger), "trigger reply", _describe(trigger),
+                    "answering a trigger the system will not carry out with HTTP 4xx or a non-zero exit, "
+                    "so the caller sees the refusal", exchange_id=trigger.id)
         found.raise_if_any()
         return
     rejected = [ex for ex in orders if 400 <= (ex.status or 0) < 500]
     if not rejected:
         raise NotVerifiable(check_id, f"ePROM did not refuse {asked} (it answered {answer_text(orders[0])}), "
                             "so how the system handles the refusal cannot be seen")
-    found.require(len(orders) == 1, "E1 requests after ePROM's 400", len(orders),
-                  "1: " + guide_requires("no error situations and no duplicate messages; a refused order sent "
-                                         "again is refused again", V1_4), rule="V1.4", exchange_id=orders[-1].id)
-    found.advise(trigger_refused(trigger) or not _taken(trigger), "trigger reply", _describe(trigger),
-                 "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero exit)",
-                 exchange_id=trigger.id)
+    found.check(once, len(orders) == 1, "E1 requests after ePROM's 400", len(orders),
+                "1: no error situations and no duplicate messages; a refused order sent again is refused again",
+                exchange_id=orders[-1].id)
+    found.check(surfaced, trigger_refused(trigger) or not _taken(trigger), "trigger reply", _describe(trigger),
+                "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero exit)", exchange_id=trigger.id)
     found.raise_if_any()
 
 
 # -- the E1 against the order parameters -------------------------------------------------------------
 
-# trigger parameter → (the guide's sentence, rule) for the members that must arrive as asked
-_ASKED_MEMBERS: dict[str, tuple[tuple[str, str], str]] = {
-    "formId": (V1_1, "V1.1"),
-    "nationalId": (V1_1, "V1.1"),
-    "dontStoreCompletedFormInPha": (V2_6, "V2.6"),
-    "onBehalfOfNationalId": (ON_BEHALF, "S-ONBEHALF.3"),
-    "mustBeSigned": (SIGNING, "S-SIGN.1"),
-    "signingText": (SIGNING_TEXT, "S-SIGN.1"),
-    "distributionRule": (V1_1, "V1.1"),
-    "metadata": (V2_4, "V2.4"),
-    "physicalAddress": (V1_1, "BR-06"),
+# check → trigger parameter → the requirement that it reaches the E1 as asked
+_ASKED_MEMBERS: dict[str, dict[str, str]] = {
+    "S-ORDER-BODY": {
+        "formId": "S-ORDER-BODY.15", "nationalId": "S-ORDER-BODY.16", "dontStoreCompletedFormInPha": "S-ORDER-BODY.17",
+        "onBehalfOfNationalId": "S-ORDER-BODY.18", "mustBeSigned": "S-ORDER-BODY.19",
+        "signingText": "S-ORDER-BODY.20", "distributionRule": "S-ORDER-BODY.21", "metadata": "S-ORDER-BODY.22",
+        "physicalAddress": "S-ORDER-BODY.23",
+    },
+    "S-ORDER-RULES": {
+        "formId": "S-ORDER-RULES.7", "nationalId": "S-ORDER-RULES.8",
+        "dontStoreCompletedFormInPha": "S-ORDER-RULES.9", "onBehalfOfNationalId": "S-ORDER-RULES.10",
+        "mustBeSigned": "S-ORDER-RULES.11", "signingText": "S-ORDER-RULES.12", "distributionRule": "S-ORDER-RULES.13",
+        "metadata": "S-ORDER-RULES.14", "physicalAddress": "S-ORDER-RULES.15",
+    },
 }
 
 
@@ -166,18 +158,17 @@ def check_order_as_asked(
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
     if not orders:
         raise NotVerifiable(check_id, "no E1 request followed the trigger")
-    found = Deviations(check_id, "The order ePROM receives is the order the trigger asked for")
+    found = Deviations(check_id, "the order as the trigger asked")
     for exchange in orders:
         body = exchange.json_request()
         if not isinstance(body, Mapping):
             continue  # S-ORDER-BODY's own finding
-        for name, (source, rule) in _ASKED_MEMBERS.items():
+        for name, requirement in _ASKED_MEMBERS[check_id].items():
             if name not in parameters:
                 continue
             asked, sent = parameters[name], member(body, name)
-            found.require(_same(name, asked, sent), f"E1.{name}", _shown(name, sent),
-                          f"{_shown(name, asked)!r} as the trigger asked: " + guide_requires(
-                              "the order as the specification says", source), rule=rule, exchange_id=exchange.id)
+            found.check(requirement, _same(name, asked, sent), f"E1.{name}", _shown(name, sent),
+                        f"{_shown(name, asked)!r} as the trigger asked", exchange_id=exchange.id)
     found.raise_if_any()
 
 
@@ -190,20 +181,20 @@ def check_personvern_as_asked(
     calls = [ex for ex in calls if endpoint_of(ex) in ("E6", "E7")]
     if not calls:
         raise NotVerifiable(check_id, "no E6/E7 request followed the privacy trigger")
-    found = Deviations(check_id, "The privacy call is the one the trigger asked for")
+    found = Deviations(check_id, "the privacy call as the trigger asked")
     for exchange in calls:
         endpoint = endpoint_of(exchange)
-        found.require(endpoint == wanted, "privacy call", endpoint,
-                      f"{wanted}: the trigger asked to {'update' if wanted == 'E7' else 'read'} the setting",
-                      rule="BR-27", exchange_id=exchange.id)
+        found.check("S-PERSONVERN.7", endpoint == wanted, "privacy call", endpoint,
+                    f"{wanted}: the trigger asked to {'update' if wanted == 'E7' else 'read'} the setting",
+                    exchange_id=exchange.id)
         body = exchange.json_request()
         if isinstance(body, Mapping):
             for name, enum in (("type", PersonvernInnstillingType), ("status", PersonvernInnstillingStatus)):
                 if parameters.get(name) is None or (name == "status" and endpoint != "E7"):
                     continue
-                found.require(_same_enum(enum, parameters[name], member(body, name, None)), f"{endpoint}.{name}",
-                              member(body, name, None), f"{parameters[name]!r} as the trigger asked",
-                              rule="BR-27", exchange_id=exchange.id)
+                found.check("S-PERSONVERN.8", _same_enum(enum, parameters[name], member(body, name, None)),
+                            f"{endpoint}.{name}", member(body, name, None), f"{parameters[name]!r} as the trigger asked",
+                            exchange_id=exchange.id)
     found.raise_if_any()
 
 

@@ -18,29 +18,38 @@ from .failure import Deviations, NotVerifiable
 __all__ = ["check_stored_channel"]
 
 
+# check → (a step of the scenario missing, no C1, the probe unreadable, the stored channel)
+_REQUIREMENTS = {
+    "S-ROUND-TRIP": ("S-ROUND-TRIP.13", "S-ROUND-TRIP.14", "S-ROUND-TRIP.15", "S-ROUND-TRIP.16"),
+    "R-STATUS-ORDERED": ("R-STATUS-ORDERED.3", "R-STATUS-ORDERED.4", "R-STATUS-ORDERED.5", "R-STATUS-ORDERED.6"),
+}
+
+
 def check_stored_channel(
-    e1: Exchange | None, c1: Exchange | None, stored: Any, *, problems: Iterable[str] = (), check_id: str = "V1.3"
+    e1: Exchange | None, c1: Exchange | None, stored: Any, *, problems: Iterable[str] = (),
+    check_id: str = "S-ROUND-TRIP",
 ) -> None:
     """The channel probe's answer (a :class:`~verification.system.ProbeAnswer`, None without a channel
-    probe) names the channel of the order's C1, not the preferred channel of its E1 response."""
+    probe) names the channel of the order's C1, not the preferred channel of its E1 response (V1.3)."""
     if stored is None:
         raise NotVerifiable(check_id, "no channel probe configured: give bestillersystem.probe.channel, answering "
                                       '{"notificationChannel": …} for an order, to show which channel was stored')
-    found = Deviations(check_id, "Stored notification channel: the one C1 reports, not E1's preferred one")
+    scenario, no_c1, unreadable, same_channel = _REQUIREMENTS[check_id]
+    found = Deviations(check_id, "stored notification channel")
     for problem in problems:
-        found.add("scenario", problem, "the order is placed and its C1 delivered")
+        found.check(scenario, False, "scenario", problem, "the order is placed and its C1 delivered")
     if c1 is None:
-        found.add("C1", None, "a C1 for the order, reporting the channel used", rule="V1.3")
+        found.check(no_c1, False, "C1", None, "a C1 for the order, reporting the channel used")
         found.raise_if_any()
     actual = _channel((c1.json_request() or {}).get("notificationChannel"))
     expected = f"{_name(actual)}: the channel C1 reported" + _not_preferred(e1, actual)
     where = stored.exchange.id if stored.exchange else None
     if stored.problem:
-        found.add("probe.channel", stored.problem, expected, rule="V1.3", exchange_id=where)
+        found.check(unreadable, False, "probe.channel", stored.problem, expected, exchange_id=where)
     else:
         kept = _channel(stored.value)
         same = kept == actual or (stored.value is None and actual == NotificationChannel.None_)  # null: no channel
-        found.require(same, "probe.channel", stored.value, expected, rule="BR-05", exchange_id=where)
+        found.check(same_channel, same, "probe.channel", stored.value, expected, exchange_id=where)
     found.raise_if_any()
 
 

@@ -14,15 +14,20 @@ How a case signals what it is: a failing check raises ``CheckFailure``; ``NotVer
 are turned into skips by the plugin; a case that does not apply skips with a reason starting
 ``not applicable:``. A catalogue check's status comes from the cases naming it; a checklist item's from the
 checks that prove it, the cases naming it directly, its children (``parent``) and its attestation.
+
+A failure rolls up to a checklist item only when one of its deviations' requirements feeds that item
+(``feeds`` of the requirement in ``spec/checklist.yaml``): S-ORDER-BODY failing on ``metadata`` fails V2.4, not V2.6. A
+failure that names no requirement (an error in a case) rolls up to every item the case or check proves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..spec.checklist import ChecklistItem, load_checklist
+from ..spec.requirements import load_requirements
 
 __all__ = [
     "STATUSES",
@@ -256,9 +261,11 @@ def _judge_item(
         return ItemResult(entry.id, NOT_APPLICABLE, _capability_reason(entry), attestation=_plain(attestation))
     checks = [i.id for i in items if i.kind == "check" and entry.id in i.proves]
     children = [i.id for i in items if i.parent == entry.id]
-    parts: list[tuple[str, ItemResult]] = [(cid, results[cid]) for cid in checks + children]
+    parts: list[tuple[str, ItemResult]] = [(cid, _as_part_of(results[cid], entry.id)) for cid in checks]
+    parts += [(child, results[child]) for child in children]
     if direct_cases:
-        parts.append(("cases naming " + entry.id, _from_cases(entry.id, direct_cases)))
+        cases = [_case_as_part_of(case, entry.id) for case in direct_cases]
+        parts.append(("cases naming " + entry.id, _from_cases(entry.id, cases)))
     if is_human:
         parts.append(("attestation", _attestation_result(entry.id, attestation)))
     result = _merge(entry.id, parts, children)
@@ -266,6 +273,36 @@ def _judge_item(
     result.cases = [c.nodeid for c in direct_cases]
     result.attestation = _plain(attestation) if attestation else None
     return result
+
+
+def _feeds(failure: Mapping[str, Any], item_id: str) -> bool:
+    """Whether a failure rolls up to ``item_id``: a deviation's requirement feeds it, or the failure names
+    no requirement at all (an error in a case, a deviation of an older bundle)."""
+    register = load_requirements()
+    rules = [deviation.get("rule", "") for deviation in failure.get("deviations", [])]
+    if not rules or any(rule not in register for rule in rules):
+        return True
+    return any(item_id in register[rule].feeds for rule in rules)
+
+
+def _not_fed(failures: Iterable[Mapping[str, Any]], item_id: str) -> str:
+    rules = sorted({d.get("rule", "") for f in failures for d in f.get("deviations", [])})
+    return f"failed only on requirements that do not feed {item_id} ({', '.join(rules)})"
+
+
+def _as_part_of(result: ItemResult, item_id: str) -> ItemResult:
+    """A check's result as a part of ``item_id``: its failure counts there only where a requirement feeds it."""
+    if result.status != FAILED or any(_feeds(failure, item_id) for failure in result.failures):
+        return result
+    return ItemResult(result.id, PASSED, "its requirements that feed this item passed",
+                      caveats=[f"{result.id} {_not_fed(result.failures, item_id)}"], cases=result.cases)
+
+
+def _case_as_part_of(case: CaseOutcome, item_id: str) -> CaseOutcome:
+    """A case naming ``item_id`` directly, failed only on requirements that feed other items: passed here."""
+    if case.effective != FAILED or case.failure is None or _feeds(case.failure, item_id):
+        return case
+    return replace(case, outcome="passed", reason=_not_fed([case.failure], item_id), failure=None)
 
 
 def _attestation_result(item_id: str, attestation: Mapping[str, Any] | None) -> ItemResult:

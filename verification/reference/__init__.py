@@ -3,13 +3,13 @@
 A real HTTP server (Starlette on uvicorn, own process, loopback port chosen by the OS) with both faces:
 it hosts the callbacks ePROM calls (C1–C4) and calls ePROM (E1–E7), plus the trigger and probe hooks of
 the target file. ``eprom-verify demo`` verifies it; the self-tests use it as the known-good system and
-its variants (:data:`VARIANTS`) as the systems each check must catch::
+its variants (:data:`VARIANTS`, one record each) as the systems each check must catch, or must pass::
 
     with run_reference_system(eprom_base_url=url, api_key=key, behaviour="stores_duplicates") as ref:
         ref.base_url  # its callback_base_url
 """
 
-from .behaviour import CORRECT, VARIANT_DESCRIPTIONS, VARIANTS, Behaviour, variant
+from .behaviour import CORRECT, VARIANTS, Behaviour, Variant, correct_designs, faulty_variants, variant
 from .runtime import ReferenceSettings
 from .server import (
     ReferenceSystem,
@@ -22,7 +22,9 @@ __all__ = [
     "Behaviour",
     "CORRECT",
     "VARIANTS",
-    "VARIANT_DESCRIPTIONS",
+    "Variant",
+    "correct_designs",
+    "faulty_variants",
     "variant",
     "ReferenceSettings",
     "ReferenceSystem",

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from .behaviour import VARIANT_DESCRIPTIONS, variant
+from .behaviour import VARIANTS, variant
 from .runtime import ReferenceSettings
 from .server import bind_socket, serve_child, serve_forever
 
@@ -34,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         serve_child(sys.stdin, sys.stdout)
         return 0
     if args.list_variants:
-        for name, description in VARIANT_DESCRIPTIONS.items():
-            print(f"{name:28} {description}")
+        for name, record in VARIANTS.items():
+            if name != "correct":
+                print(f"{name:28} {'CORRECT: ' if record.must_pass else ''}{record.description}")
         return 0
     api_key = os.environ.get(args.api_key_env, "")
     if not args.eprom_base_url or not api_key:

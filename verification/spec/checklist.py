@@ -63,7 +63,7 @@ _CHECK_ID = re.compile(r"[RSP](-[A-Z0-9]+)+")
 
 _REQUIRED = ("id", "kind", "area", "title", "requirement_no", "requirement_en", "verified_by", "spec_ref")
 _CHECK_ONLY = ("proves", "basis", "stimulus", "pass")
-_OPTIONAL = ("capability", "parent", "note")
+_OPTIONAL = ("capability", "parent", "note", "requirements")  # requirements: spec/requirements.py
 _KNOWN_KEYS = frozenset(_REQUIRED + _CHECK_ONLY + _OPTIONAL)
 
 # Builds the error for one entry from (field, problem).
