@@ -14,8 +14,12 @@ verification session each.
    correct`` with ``PYTHONPATH`` on the copy, under ``nice``. Outcomes: *killed* (a check failed),
    *survived* (every check passed), *timeout* (killed by the time limit; counted as killed and said so),
    *incompetent* (the session could not start or ended in an error: counted apart, not as killed).
-4. **Verdicts.** Survivors are judged by hand in :data:`VERDICTS` (``equivalent`` with the reason, or
-   ``missed`` with the check that should catch it). The score is killed / (mutants - incompetent - equivalent).
+4. **Verdicts.** Survivors are judged by hand in :data:`VERDICTS`: ``equivalent`` (no stimulus ePROM can
+   produce tells the difference, or the code is dead for ePROM's inputs), ``beyond-guide`` (a visible
+   difference the guide does not rule on: a check failing it would be a false alarm for some correct
+   design), or ``missed`` (with the check that should catch it). The score is killed / (mutants -
+   incompetent - equivalent); ``score_within_guide`` also leaves out ``beyond-guide``. A survivor that made
+   cases the correct design passes end *not verified* is shown as such (the kit claimed no pass there).
 
 Writes ``bench/results/mutation.json`` and ``bench/results/mutation-<date>.md`` (the table).
 """
@@ -58,6 +62,7 @@ class MutantRun:
     failed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     problem: str = ""
+    not_verified: list[str] = field(default_factory=list)  # cases the correct design passes, here skipped
 
 
 def executed_lines(work: Path) -> dict[str, set[int]]:
@@ -91,7 +96,16 @@ def _env(root: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(root)}
 
 
-def run_mutant(mutant: Mutant, work: Path) -> MutantRun:
+def passed_cases(session: Path) -> set[str]:
+    """The pytest cases a session passed, from its evidence bundle."""
+    evidence = session / "evidence" / "evidence.json"
+    if not evidence.exists():
+        return set()
+    return {case["nodeid"] for case in json.loads(evidence.read_text(encoding="utf-8"))["cases"]
+            if case["outcome"] == "passed"}
+
+
+def run_mutant(mutant: Mutant, work: Path, baseline: set[str] = frozenset()) -> MutantRun:
     """One session against the correct design with ``mutant`` in place, in a copy of the package."""
     from verification.selftest import read_run
 
@@ -111,8 +125,11 @@ def run_mutant(mutant: Mutant, work: Path) -> MutantRun:
     if run.problem:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
         return MutantRun(mutant, "incompetent", seconds=seconds, problem=f"{run.problem}: {tail}")
+    # A survivor may still have kept the kit from a verdict on some case ("not verified"): shown, not counted.
+    not_verified = sorted(baseline - passed_cases(session)) if not run.failed else []
     shutil.rmtree(root, ignore_errors=True)
-    return MutantRun(mutant, "killed" if run.failed else "survived", sorted(run.failed), seconds)
+    return MutantRun(mutant, "killed" if run.failed else "survived", sorted(run.failed), seconds,
+                     not_verified=not_verified)
 
 
 def load_verdicts() -> dict[str, dict[str, str]]:
@@ -134,10 +151,14 @@ def classify(run: MutantRun, verdicts: dict[str, dict[str, str]]) -> tuple[str, 
 
 
 def score(rows: list[tuple[MutantRun, str, str]]) -> dict[str, float | int]:
+    """Killed over the non-equivalent mutants; ``score_within_guide`` also leaves out the ``beyond-guide``
+    survivors (a difference the guide does not rule on, so no check may fail it)."""
     counts = Counter(kind for _, kind, _ in rows)
     judged = len(rows) - counts["incompetent"] - counts["equivalent"]
+    within = judged - counts["beyond-guide"]
     return {**counts, "mutants": len(rows), "non_equivalent": judged,
-            "score": round(100 * counts["killed"] / judged, 1) if judged else 0.0}
+            "score": round(100 * counts["killed"] / judged, 1) if judged else 0.0,
+            "score_within_guide": round(100 * counts["killed"] / within, 1) if within else 0.0}
 
 
 def write_table(rows: list[tuple[MutantRun, str, str]], totals: dict, header: str, path: Path) -> None:
@@ -148,7 +169,8 @@ def write_table(rows: list[tuple[MutantRun, str, str]], totals: dict, header: st
     for run, kind, reason in rows:
         m = run.mutant
         change = m.change.replace("|", "\\|").replace("\n", " ")[:120]
-        lines.append(f"| {m.id} | {m.path.rsplit('/', 1)[1]}:{m.line} | {m.operator} | `{change}` | {run.outcome} "
+        outcome = run.outcome + (f" ({len(run.not_verified)} cases not verified)" if run.not_verified else "")
+        lines.append(f"| {m.id} | {m.path.rsplit('/', 1)[1]}:{m.line} | {m.operator} | `{change}` | {outcome} "
                      f"| {kind} | {reason.replace('|', '/')} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -156,9 +178,13 @@ def write_table(rows: list[tuple[MutantRun, str, str]], totals: dict, header: st
 def rejudge() -> dict:
     """The table again from the last campaign's JSON, with the verdicts file as it is now."""
     saved = json.loads((RESULTS / "mutation.json").read_text(encoding="utf-8"))
-    runs = [MutantRun(Mutant(r["id"], r["path"], r["line"], r["operator"], r["change"], ""), r["outcome"],
-                      r["failed"], r["seconds"], r["problem"]) for r in saved["runs"]]
+    runs = _saved_runs(saved)
     return _report(runs, saved["header"], saved["sample"], saved["seed"], saved["mutants_total"])
+
+
+def _saved_runs(saved: dict) -> list[MutantRun]:
+    return [MutantRun(Mutant(r["id"], r["path"], r["line"], r["operator"], r["change"], ""), r["outcome"],
+                      r["failed"], r["seconds"], r["problem"], r.get("not_verified", [])) for r in saved["runs"]]
 
 
 def _report(runs: list[MutantRun], header: str, size: int, seed: int, total: int) -> dict:
@@ -171,6 +197,7 @@ def _report(runs: list[MutantRun], header: str, size: int, seed: int, total: int
         {"totals": totals, "sample": size, "seed": seed, "mutants_total": total, "header": header,
          "runs": [{**{k: v for k, v in asdict(run.mutant).items() if k != "source"}, "outcome": run.outcome,
                    "failed": run.failed, "seconds": run.seconds, "problem": run.problem,
+                   "not_verified": run.not_verified,
                    "classification": kind, "reason": reason} for run, kind, reason in rows]},
         indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(totals))
@@ -191,6 +218,7 @@ def main(argv: list[str] | None = None) -> dict:
         return rejudge()
     work = Path(tempfile.mkdtemp(prefix="eprom-mutation-"))
     lines = executed_lines(work)
+    baseline = passed_cases(work / "session")
     found = every_mutant(lines)
     chosen = [m for m in found if m.id in args.only] if args.only else sample(found, args.sample or None, args.seed)
     print(f"{len(found)} mutants over {len(MODULES)} modules; running {len(chosen)} (seed {args.seed}), "
@@ -201,14 +229,20 @@ def main(argv: list[str] | None = None) -> dict:
         return {}
 
     def one(mutant: Mutant) -> MutantRun:
-        run = run_mutant(mutant, work)
-        print(f"  {mutant.id:18} {run.outcome:11} {run.seconds:6.1f} s  {', '.join(run.failed) or run.problem}",
-              flush=True)
+        run = run_mutant(mutant, work, baseline)
+        shown = ", ".join(run.failed) or run.problem or (f"not verified: {', '.join(run.not_verified)}"
+                                                           if run.not_verified else "")
+        print(f"  {mutant.id:18} {run.outcome:11} {run.seconds:6.1f} s  {shown}", flush=True)
         return run
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         runs = list(pool.map(one, chosen))
+    if args.only and (RESULTS / "mutation.json").exists():  # a re-run of some mutants: merged into the campaign
+        saved = json.loads((RESULTS / "mutation.json").read_text(encoding="utf-8"))
+        fresh = {run.mutant.id: run for run in runs}
+        runs = [fresh.pop(run.mutant.id, run) for run in _saved_runs(saved)] + list(fresh.values())
+        return _report(runs, saved["header"], saved["sample"], saved["seed"], saved["mutants_total"])
     header = (f"{len(found)} mutants of the executed lines of {', '.join(MODULES)}; {len(chosen)} run "
               f"(`--sample {args.sample} --seed {args.seed}`), {round(time.monotonic() - started)} s wall time. "
               "Score = killed / (run − incompetent − equivalent).")
