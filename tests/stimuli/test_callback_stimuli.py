@@ -122,7 +122,8 @@ def test_letter_statuses_come_in_every_documented_shape_each_a_new_status():
     bodies = [s.body for s in letter_statuses(ORDER, KEY)]
     assert bodies[0]["sentStatus"] == "Sent" and bodies[1]["sentStatus"] == 1 and bodies[2]["formOrderStatus"]
     shapes = {(b.get("sentStatus", b.get("formOrderStatus")), b["notificationChannel"]) for b in bodies}
-    assert len(shapes) == 3
+    assert len(shapes) == 4
+    assert {b["formOrderStatus"] for b in bodies if "formOrderStatus" in b} == {"Ordered", "Error"}
 
 
 def test_privacy_changes_cover_the_volven_statuses_and_bad_keys():

@@ -361,6 +361,8 @@ def letter_statuses(message_id: str, api_key: str) -> list[Stimulus]:
         ("messageToCitizenId + sentStatus as integers", SentStatus.Error, NotificationChannel.None_,
          {"enum_style": "int"}),
         ("formOrderId + formOrderStatus", SentStatus.Sent, NotificationChannel.PhysicalMailbox, {"shape": "formorder"}),
+        # The field list's other status (SendeMeldingTilInnbyggerV2: `{ Ordered | Error }`); a mutant refusing it passed.
+        ("formOrderId + formOrderStatus", SentStatus.Error, NotificationChannel.Unsecure, {"shape": "formorder"}),
     ]
     return [
         Stimulus(f"C3 {label} ({wire_name(sent)} via {wire_name(channel)})", "C3",
