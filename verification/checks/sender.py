@@ -21,7 +21,16 @@ from ..spec.enums import PAPER_RULES, DistributionRule
 from ..spec.national_id import classify, looks_like_national_id
 from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_request, read_form_order_response
 from .failure import Deviations, NotVerifiable
-from .outbound import KEY_IN_BODY, answer_text, answered_2xx, endpoint_of, header, json_members, outbound
+from .outbound import (
+    KEY_IN_BODY,
+    answer_text,
+    answered_2xx,
+    endpoint_of,
+    header,
+    json_members,
+    outbound,
+    under_eprom_prefix,
+)
 from .round_trip import acknowledged
 from .sender_trigger import trigger_reached
 
@@ -42,6 +51,11 @@ __all__ = [
 ]
 
 _JSON_TYPES = ("application/json", "text/json")
+# The guide's order API URLs (upstream file:line, the link text verbatim): every base URL has a prefix.
+BASE_URL_TEST = ("IntegrasjonVerifikasjon.md:39",
+                 "ePROM bestillingsAPI: https://proms2.hemit.org/promswebapi/api/v2/formorder")
+BASE_URL_QA = ("IntegrasjonVerifikasjon.md:47",
+               "ePROM bestillingsAPI: https://pasientrapportering.qa.nhn.no/webapi/api/v2/formorder")
 
 
 # -- triggers --------------------------------------------------------------------------------------
@@ -111,6 +125,12 @@ def check_order_sent(trigger: Exchange | None, e1: Sequence[Exchange], *, check_
     found.require(len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1", rule="V1.4",
                   exchange_id=e1[-1].id)
     first = e1[0]
+    # Refused because the base URL lacks ePROM's prefix: say so (a relay forwards either form, so only a
+    # refused request is judged on its path).
+    found.require(answered_2xx(first) or under_eprom_prefix(first), "E1 path", first.path,
+                  f"/promswebapi/… or /webapi/…: the guide requires the order API at its documented URLs "
+                  f"(«{BASE_URL_TEST[1]}», {BASE_URL_TEST[0]}; «{BASE_URL_QA[1]}», {BASE_URL_QA[0]}); "
+                  "the system's ePROM base URL lacks the prefix", rule="V1.1", exchange_id=first.id)
     found.require(answered_2xx(first), "E1 response", answer_text(first),
                   "2xx: the order reaches ePROM without an error", rule="V1.1", exchange_id=first.id)
     if answered_2xx(first):

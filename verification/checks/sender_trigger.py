@@ -87,11 +87,15 @@ def _taken(trigger: Exchange) -> bool:
 
 
 def check_refused_or_handled(
-    trigger: Exchange, e1: Sequence[Exchange], *, asked: str, check_id: str
+    trigger: Exchange, e1: Sequence[Exchange], *, asked: str, check_id: str,
+    orders_before: Any = None, orders_after: Any = None,
 ) -> None:
     """The kit asked for ``asked``, which ePROM refuses: the system refuses the trigger (nothing sent), or
-    forwards it and, after ePROM's 400, does not send it again. A trigger that never reached the system
+    forwards it and, after ePROM's 400, does not send it again and holds no order for it (the ``orders``
+    probe for the all-zero id, the id a client reads from a refusal by default, counts no new order:
+    an order refused has no other id the kit could ask about). A trigger that never reached the system
     is not verifiable (never a pass)."""
+    from .sender_errors import require_no_zero_id_order  # sender_errors imports this module
     if not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger asking for {asked} never reached the system "
                             f"({_describe(trigger)}), so whether it refuses or forwards it is not known")
@@ -110,6 +114,7 @@ def check_refused_or_handled(
     found.require(len(orders) == 1, "E1 requests after ePROM's 400", len(orders),
                   "1: " + guide_requires("no error situations and no duplicate messages; a refused order sent "
                                          "again is refused again", V1_4), rule="V1.4", exchange_id=orders[-1].id)
+    require_no_zero_id_order(found, orders_before, orders_after, after_what="ePROM's 400")
     found.advise(trigger_refused(trigger) or not _taken(trigger), "trigger reply", _describe(trigger),
                  "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero exit)",
                  exchange_id=trigger.id)

@@ -82,6 +82,9 @@ class Behaviour:
     renames_signing_text: bool = False
     personvern_read_for_set: bool = False
     personvern_access_restriction: bool = False
+    stores_zero_id_order: bool = False
+    stores_refused_order: bool = False
+    eprom_base_without_prefix: bool = False
     # Correct alternative designs (not faults): see CORRECT_DESIGNS.
     downloads_signed_in_batch: bool = False
 
@@ -388,6 +391,30 @@ VARIANT_CATCHES["signed_download_key_in_query"].add("R-RETURN-SIGNED")  # R-RETU
 # only with --strict), not the guide, so no run may fail on it and it is no variant a run must catch.
 for _table in (VARIANTS, VARIANT_DESCRIPTIONS, VARIANT_CATCHES, VARIANT_COLLATERAL):
     _table.pop("accepts_boolean_enums", None)
+
+# Issue 10, the remaining misses (h-misses): an order held under the all-zero id, after ePROM's all-zero answer
+# (an unknown person) or after its 400 (a system that forwards invalid triggers); an ePROM base URL without
+# its prefix.
+VARIANT_DESCRIPTIONS |= {
+    "stores_zero_id_order": "stores the order under the all-zero id ePROM answered for an unknown person; only "
+    "its callback handler knows that id is no order (a C1 for it is refused)",
+    "stores_refused_order": "forwards invalid triggers, then reads the order id from ePROM's 400 like any "
+    "answer: .NET's default Guid.Empty, under which the refused order is stored (the trigger still says 502)",
+    "eprom_base_without_prefix": "configured with the ePROM host only (http://host), not its base URL "
+    "http://host/promswebapi, so every call lands outside the API",
+}
+VARIANTS |= {
+    "stores_zero_id_order": Behaviour(stores_zero_id_order=True),
+    "stores_refused_order": Behaviour(skips_signing_rules=True, accepts_h_number=True, stores_refused_order=True),
+    "eprom_base_without_prefix": Behaviour(eprom_base_without_prefix=True),
+}
+VARIANT_CATCHES |= {
+    "stores_zero_id_order": {"S-ERROR-HANDLING"},
+    "stores_refused_order": {"S-ORDER-BODY", "S-ORDER-RULES", "S-ERROR-HANDLING"},
+    "eprom_base_without_prefix": {"S-ORDER-SENT"},
+}
+# Every call lands outside the API: no order is placed and no privacy call answered.
+VARIANT_COLLATERAL["eprom_base_without_prefix"] = _NO_ORDERS | {"S-PERSONVERN"}
 
 
 def variant(name: str) -> Behaviour:
