@@ -415,6 +415,8 @@ VARIANT_CATCHES |= {
 }
 # Every call lands outside the API: no order is placed and no privacy call answered.
 VARIANT_COLLATERAL["eprom_base_without_prefix"] = _NO_ORDERS | {"S-PERSONVERN"}
+# R-RETURN-SIGNED delivers the signed C2 again once its document was downloaded: the empty reply shows there.
+VARIANT_CATCHES["empty_reply_on_redelivery"].add("R-RETURN-SIGNED")
 
 
 def variant(name: str) -> Behaviour:
