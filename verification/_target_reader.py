@@ -648,7 +648,8 @@ def _probe(reader: _Reader, value: Any) -> Probe | None:
         return None
     asked = [name for name in _PROBE if section.get(name) is not None]
     if not asked:
-        reader.problem(path, ABSENT, "asks nothing", "give status, answers, signed, channel and/or orders, or remove probe")
+        reader.problem(path, ABSENT, "asks nothing",
+                       "give status, answers, signed, channel and/or orders, or remove probe")
         return None
     calls = {name: _probe_call(reader, section[name], f"{path}.{name}") for name in asked}
     return None if None in calls.values() else Probe(**calls)

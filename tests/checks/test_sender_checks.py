@@ -584,3 +584,8 @@ def test_an_order_outside_the_eprom_prefix_fails_naming_the_base_url():
     accepted = e1()
     accepted.url = "http://127.0.0.1:9/api/v2/formorder"
     check_order_sent(trigger(), [accepted])
+    relayed = e1(status=400, answer="x", actor="relay")  # the relay takes the path either way
+    relayed.url = "http://127.0.0.1:9/api/v2/formorder"
+    with pytest.raises(CheckFailure) as failure:
+        check_order_sent(trigger(), [relayed])
+    assert fields_of(failure) == ["E1 response"]

@@ -9,7 +9,8 @@ Probes answer ``{"count": n}``: ``GET /_probe/status/{formOrderId}`` (distinct o
 C2 ``Expired``), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
 (signed PDFs downloaded and stored), ``/_probe/message/{messageToCitizenId}`` (distinct C3s),
 ``/_probe/personvern/{settingId}`` (distinct C4s), ``/_probe/orders/{formOrderId}`` (orders held: 0 or 1).
-``?atLeast=n&timeout=s`` waits (at most 30 s) until the count reaches ``n``. ``GET /_probe/order/{formOrderId}`` answers the stored order state (404 if unknown),
+``?atLeast=n&timeout=s`` waits (at most 30 s) until the count reaches ``n``. ``GET /_probe/order/{formOrderId}``
+answers the stored order state (404 if unknown),
 ``/_probe/channel/{formOrderId}`` the stored ``{"notificationChannel": name | null}`` (V1.3; 404 if unknown).
 """
 
