@@ -7,7 +7,12 @@ import pytest
 from verification.checks.receiver import check_message_status
 from verification.checks.receiver_security import check_pvk
 from verification.receiver_scenarios import deliver
-from verification.stimuli.callbacks import letter_statuses, privacy_changes, privacy_changes_with_bad_keys
+from verification.stimuli.callbacks import (
+    LETTER_SHAPES,
+    letter_statuses,
+    privacy_changes,
+    privacy_changes_with_bad_keys,
+)
 
 from .conftest import require_capability
 
@@ -15,8 +20,8 @@ from .conftest import require_capability
 @pytest.mark.eprom("R-MESSAGE-STATUS")
 def test_letter_status_acknowledged_in_every_shape(eprom_target, order_source):
     require_capability(eprom_target, "message")
-    letter_id = order_source.letter()
-    delivered = deliver(order_source.system, letter_statuses(letter_id, order_source.api_key))
+    letters = [order_source.letter(kit_c3=True) for _ in range(LETTER_SHAPES)]  # one C3 per letter, as ePROM
+    delivered = deliver(order_source.system, letter_statuses(letters, order_source.api_key))
     check_message_status(delivered.exchanges)
 
 

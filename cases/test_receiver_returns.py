@@ -73,7 +73,8 @@ def test_signed_return_leads_to_the_download(eprom_target, order_source):
         pytest.skip("not run: a signed document exists only for an order the system placed (no trigger)")
     trip = signed_return(order_source, form=first_form(eprom_target, signing=True))
     check_return_signed(trip.c2, trip.e2, signed_form_id=trip.signed_form_id,
-                        api_key=eprom_target.api_key.reveal(), budget_s=eprom_target.budgets.signed_download_s)
+                        api_key=eprom_target.api_key.reveal(), budget_s=eprom_target.budgets.signed_download_s,
+                        redelivery=trip.redelivery, e2_after_redelivery=trip.e2_after_redelivery)
 
 
 @pytest.fixture(scope="module")

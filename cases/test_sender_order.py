@@ -36,7 +36,8 @@ def orders(eprom_target, eprom_simulator, system):
     return {
         "minimal": place_order(system, eprom_simulator, {"formId": form.id, "nationalId": person}),
         "full": place_order(system, eprom_simulator, full, settle_s=0),
-        "h-number": place_order(system, eprom_simulator, {"formId": form.id, "nationalId": H_NUMBER}, settle_s=0),
+        "h-number": place_order(system, eprom_simulator, {"formId": form.id, "nationalId": H_NUMBER}, settle_s=0,
+                                zero_orders=True),
     }
 
 
@@ -61,8 +62,10 @@ def test_order_is_sent_as_asked(eprom_session, orders):
 @pytest.mark.eprom("S-ORDER-BODY")
 def test_h_number_refused_or_handled(eprom_session, orders):
     placement = orders["h-number"]
+    before, after = placement.zero_orders
     check_refused_or_handled(placement.trigger, exchanges_by_id(eprom_session.store, placement.e1_ids),
-                             asked="an H-number as nationalId (ePROM refuses it, E1-8)", check_id="S-ORDER-BODY")
+                             asked="an H-number as nationalId (ePROM refuses it, E1-8)", check_id="S-ORDER-BODY",
+                             orders_before=before, orders_after=after)
 
 
 @pytest.mark.eprom("S-NO-DUPLICATE-ORDER")

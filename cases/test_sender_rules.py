@@ -53,10 +53,12 @@ def test_order_rules(eprom_target, eprom_session, eprom_simulator, system, test_
     signing, paper = form_wanted
     form = first_form(eprom_target, signing=signing, paper=paper)
     placement = place_order(system, eprom_simulator, {"formId": form.id, "nationalId": test_person, **extra},
-                            settle_s=0)
+                            settle_s=0, zero_orders=bool(forbidden))
     e1 = exchanges_by_id(eprom_session.store, placement.e1_ids)
     if forbidden:
-        check_refused_or_handled(placement.trigger, e1, asked=forbidden, check_id="S-ORDER-RULES")
+        before, after = placement.zero_orders
+        check_refused_or_handled(placement.trigger, e1, asked=forbidden, check_id="S-ORDER-RULES",
+                                 orders_before=before, orders_after=after)
         return
     check_order_rules(e1, eprom_target.forms, trigger=placement.trigger)
     check_order_as_asked(placement.parameters, e1, check_id="S-ORDER-RULES")

@@ -350,7 +350,7 @@ _EPROM = ("mode", "listen", "upstream", "public_url", "callback_listen")
 _SYSTEM = ("callback_base_url", "trigger", "probe", "capabilities", "accepts_unknown_orders")
 _TRIGGER = ("url", "command", "timeout_s", "order", "message", "sms", "email", "personvern")
 _TRIGGER_CALL = ("url", "command")
-_PROBE = ("status", "answers", "signed", "channel")
+_PROBE = ("status", "answers", "signed", "channel", "orders")
 _PROBE_CALL = ("url", "command")
 _FORM = ("id", "name", "signing", "paper", "published")
 _BUDGETS = ("callback_s", "run_s", "signed_download_s", "slow_answer_s")
@@ -648,7 +648,8 @@ def _probe(reader: _Reader, value: Any) -> Probe | None:
         return None
     asked = [name for name in _PROBE if section.get(name) is not None]
     if not asked:
-        reader.problem(path, ABSENT, "asks nothing", "give status, answers, signed and/or channel, or remove probe")
+        reader.problem(path, ABSENT, "asks nothing",
+                       "give status, answers, signed, channel and/or orders, or remove probe")
         return None
     calls = {name: _probe_call(reader, section[name], f"{path}.{name}") for name in asked}
     return None if None in calls.values() else Probe(**calls)

@@ -248,6 +248,7 @@ class Probe:
     answers: ProbeCall | None = None
     signed: ProbeCall | None = None
     channel: ProbeCall | None = None  # answers {"notificationChannel": …}, not a count (V1.3)
+    orders: ProbeCall | None = None  # {"count": n}: the orders the system holds under that id (0 or 1)
 
 
 @dataclass(frozen=True)
@@ -460,7 +461,8 @@ def _call_dict(call: TriggerCall | ProbeCall | None) -> dict[str, Any]:
 def _probe_dict(probe: Probe | None) -> dict[str, Any] | None:
     if probe is None:
         return None
-    calls = {"status": probe.status, "answers": probe.answers, "signed": probe.signed, "channel": probe.channel}
+    calls = {"status": probe.status, "answers": probe.answers, "signed": probe.signed, "channel": probe.channel,
+             "orders": probe.orders}
     return {name: _call_dict(call) for name, call in calls.items() if call is not None}
 
 

@@ -130,7 +130,7 @@ def _triggers(client: Any, target: Any) -> list[Finding]:
 def _probes(client: Any, target: Any) -> list[Finding]:
     probe = target.bestillersystem.probe
     found = []
-    for name in ("status", "answers", "signed", "channel"):
+    for name in ("status", "answers", "signed", "channel", "orders"):
         call = getattr(probe, name, None) if probe is not None else None
         if call is None:
             continue

@@ -162,12 +162,19 @@ class OrderSource:
         return PlacedOrder(order.form_order_id, True, tuple(self.system.store.get(ex["id"]) for ex in found),
                            kit_c1=order.kit_c1)
 
-    def letter(self) -> str:
-        """A letter the system sent (trigger kind ``message``), or the kit's own id; its messageToCitizenId."""
+    def letter(self, *, kit_c3: bool = False) -> str:
+        """A letter the system sent (trigger kind ``message``), or the kit's own id; its messageToCitizenId.
+        With ``kit_c3`` the simulator sends no C3 for it: the letter's one C3 is the kit's to deliver."""
         if not self.places_orders:
             return new_guid()
         after = self.simulator.last_exchange_id()
-        trigger = self.system.trigger({"nationalId": self.national_id}, kind="message")
+        if kit_c3:
+            self.simulator.configure(c3_delivery="withhold")
+        try:
+            trigger = self.system.trigger({"nationalId": self.national_id}, kind="message")
+        finally:
+            if kit_c3:
+                self.simulator.configure(c3_delivery=self.simulator.settings.c3_delivery)
         timeout = self.system.settings.trigger.timeout_s
         for found in self.simulator.wait(after=after, timeout=timeout, direction="to_eprom", path=E3_PATH):
             answer = Exchange(**found).json_response()
@@ -368,6 +375,11 @@ class SignedReturn:
     e2: list[Exchange]
     signed_form_id: str | None
     waited_s: float
+    redelivery: Exchange | None = None  # the kit's identical C2 again, once the document was downloaded
+    e2_after_redelivery: list[Exchange] = field(default_factory=list)
+
+
+REDELIVERY_DOWNLOAD_WAIT_S = 1.0  # how long a download caused by the redelivered C2 is waited for
 
 
 def signed_return(source: OrderSource, *, form: Any) -> SignedReturn:
@@ -380,11 +392,20 @@ def signed_return(source: OrderSource, *, form: Any) -> SignedReturn:
     c2 = simulator.exchanges(direction="to_system", callback="C2", formOrderId=order.form_order_id)
     budget = system.target.budgets.signed_download_s
     started = time.monotonic()
-    e2 = simulator.wait(after=0, timeout=budget, direction="to_eprom", path=f"/api/ExternalDocument/{signed_form_id}")
-    return SignedReturn(
+    path = f"/api/ExternalDocument/{signed_form_id}"
+    e2 = simulator.wait(after=0, timeout=budget, direction="to_eprom", path=path)
+    trip = SignedReturn(
         [system.store.get(ex["id"]) for ex in c2], [system.store.get(ex["id"]) for ex in e2], signed_form_id,
         round(time.monotonic() - started, 3),
     )
+    if c2 and e2:  # downloaded: ePROM may deliver the same C2 again (an identical redelivery)
+        after = simulator.last_exchange_id()
+        body = trip.c2[0].json_request()
+        trip.redelivery = system.send_callback("C2", body, meta={"purpose": "redelivered signed return",
+                                                                 "formOrderId": order.form_order_id})
+        again = simulator.wait(after=after, timeout=REDELIVERY_DOWNLOAD_WAIT_S, direction="to_eprom", path=path)
+        trip.e2_after_redelivery = [system.store.get(ex["id"]) for ex in again]
+    return trip
 
 
 def observe_tls(system: SystemUnderVerification) -> Exchange | None:

@@ -34,6 +34,8 @@ __all__ = [
     "place_order",
     "place_order_with_fault",
     "order_answered_with_zero_id",
+    "probe_zero_orders",
+    "UNKNOWN_PERSON",
     "send_outbound",
     "round_trip",
     "ChannelOrder",
@@ -48,6 +50,9 @@ __all__ = [
 E1_PATH = "/api/v2/formorder"
 SETTLE_S = 0.2  # how long to wait for a duplicate after the last matching request
 UNMATCHED_GRACE_S = 0.5
+# A synthetic (Tenor, month +80) fødselsnummer with valid check digits that no register holds: the
+# simulator is told so, and ePROM answers an order for it with the all-zero id. Simulator mode only.
+UNKNOWN_PERSON = "01889900128"
 HELD_BACK_MARGIN_S = 1.0  # past a held-back (slow) answer: it is recorded only once the simulator sends it  # how long to wait on once the system sent something else than what was asked
 # Trigger kind → (path suffix the simulator filters on, endpoints it may reach).
 OUTBOUND_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -68,6 +73,9 @@ class OrderPlacement:
     form_order_id: str | None = None
     problems: list[str] = field(default_factory=list)
     after_id: int = 0  # the simulator's last exchange before the trigger
+    # The ``orders`` probe for the all-zero id before the trigger and after the E1s (when asked for and the
+    # target has that probe): an order taken under the id that is no order shows as a rise.
+    zero_orders: tuple[Any, Any] = (None, None)
 
 
 @dataclass
@@ -137,14 +145,34 @@ def place_order(
     *,
     settle_s: float = SETTLE_S,
     settle_until: float | None = None,
+    zero_orders: bool = False,
 ) -> OrderPlacement:
     """Trigger one order and collect every E1 the system sends for it (including any duplicates).
 
     ``settle_until`` (a ``time.monotonic()`` deadline) extends the duplicate window, e.g. past an answer
-    the simulator is holding back."""
+    the simulator is holding back. ``zero_orders``: ask the ``orders`` probe for the all-zero id before
+    the trigger and after the last E1 (:attr:`OrderPlacement.zero_orders`)."""
+    before = probe_zero_orders(system) if zero_orders else None
     after = simulator.last_exchange_id()
     trigger = system.trigger(parameters)
     placement = OrderPlacement(parameters, trigger, after_id=after)
+    try:
+        return _collect_orders(system, simulator, placement, settle_s=settle_s, settle_until=settle_until)
+    finally:
+        if before is not None:
+            placement.zero_orders = (before, probe_zero_orders(system))
+
+
+def probe_zero_orders(system: SystemUnderVerification) -> Any:
+    """The ``orders`` probe's answer for the all-zero id, or None when the target has no such probe."""
+    return system.probe("orders", ZERO_GUID) if system.has_probe("orders") else None
+
+
+def _collect_orders(
+    system: SystemUnderVerification, simulator: Any, placement: OrderPlacement, *, settle_s: float,
+    settle_until: float | None,
+) -> OrderPlacement:
+    trigger, parameters, after = placement.trigger, placement.parameters, placement.after_id
     if not trigger_ok(trigger):
         placement.problems.append(f"trigger failed: {describe_trigger(trigger)}")
     timeout = _first_wait(system, trigger, settle_s)
@@ -212,6 +240,7 @@ def place_order_with_fault(
     count: int = 1,
     delay_s: float = 0.0,
     settle_s: float = SETTLE_S,
+    zero_orders: bool = False,
 ) -> OrderPlacement:
     """The next ``count`` E1 requests get ``fault`` (``"400"``, ``"503"``, ``"delay"``, ``"zero_id"``…);
     the duplicate window reaches past a held-back answer; the faults are cleared afterwards."""
@@ -219,7 +248,8 @@ def place_order_with_fault(
     # the held-back answer is recorded once it is sent: wait past it with room for a loaded machine
     settle_until = time.monotonic() + delay_s + max(settle_s, HELD_BACK_MARGIN_S) if fault == "delay" else None
     try:
-        return place_order(system, simulator, parameters, settle_s=settle_s, settle_until=settle_until)
+        return place_order(system, simulator, parameters, settle_s=settle_s, settle_until=settle_until,
+                           zero_orders=zero_orders)
     finally:
         simulator.clear_faults()
 
@@ -227,9 +257,12 @@ def place_order_with_fault(
 def order_answered_with_zero_id(
     system: SystemUnderVerification, simulator: Any, parameters: dict[str, Any]
 ) -> ZeroIdOrder:
-    """ePROM answers the order with the all-zero id (Q16); then the kit, as ePROM never would, sends a C1
-    for that id and asks the status probe about it: a system that took the id as an order shows it."""
-    placement = place_order_with_fault(system, simulator, parameters, "zero_id")
+    """An order for a person the register does not hold: ePROM answers the all-zero id, as the guide says
+    («Dette skjer hvis fødselsnummeret ikke eksisterer», BestillingAvSkjemaV2.md:207). The ``orders`` probe
+    for that id is asked before and after; then the kit, as ePROM never would, sends a C1 for the id and
+    asks the status probe about it: a system that took the id as an order shows it."""
+    simulator.configure(population={UNKNOWN_PERSON: {"exists": False}})  # merged with the test persons
+    placement = place_order(system, simulator, {**parameters, "nationalId": UNKNOWN_PERSON}, zero_orders=True)
     body = order_status_callback(
         form_order_id=ZERO_GUID, status=FormOrderStatus.Ordered, channel=NotificationChannel.Helsenorge,
         api_key=system.target.api_key.reveal(),

@@ -20,7 +20,7 @@ from .recorder.store import Exchange, SessionStore
 __all__ = ["CALLBACK_PATHS", "ProbeAnswer", "SystemUnderVerification"]
 
 CallbackKind = Literal["C1", "C2", "C3", "C4"]
-ProbeKind = Literal["status", "answers", "signed", "channel"]
+ProbeKind = Literal["status", "answers", "signed", "channel", "orders"]
 
 CALLBACK_PATHS: dict[str, str] = {
     "C1": "/api/PromsFormOrder",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from verification.spec.requirements import requirement
-from verification.checks.failure import CheckFailure, NotVerifiable
+from verification.checks.failure import STRICT_VARIABLE, Advice, CheckFailure, NotVerifiable
 from verification.checks.receiver import (
     check_idempotent,
     check_c1_before_answer,
@@ -201,6 +201,26 @@ def test_no_download_within_the_window_is_not_verified_never_failed(record):
         check_return_signed([record(200)], [], signed_form_id=SIGNED, api_key=KEY, budget_s=2)
     with pytest.raises(CheckFailure):  # an unacknowledged signed return still fails
         check_return_signed([record(500)], [], signed_form_id=SIGNED, api_key=KEY, budget_s=2)
+
+
+def test_a_redelivered_signed_return_must_be_acknowledged_and_a_second_download_is_advice(record, monkeypatch):
+    """ePROM may deliver the signed C2 again: acknowledged (V3.2); fetching the document again is not against
+    the guide (kept 30 days, no word on how often), so it is the kit's advice, a failure only when strict."""
+    c2, first_download = [record(200)], [e2(record, f"Basic {KEY}")]
+    check_return_signed(c2, first_download, signed_form_id=SIGNED, api_key=KEY, budget_s=10,
+                        redelivery=record(200))
+    with pytest.raises(CheckFailure) as failure:
+        check_return_signed(c2, first_download, signed_form_id=SIGNED, api_key=KEY, budget_s=10,
+                            redelivery=record(200, ""))
+    assert deviation(failure).rule == "V3.2" and "again" in deviation(failure).field
+    again = [e2(record, f"Basic {KEY}")]
+    with pytest.warns(Advice, match="eprom-verify recommends fetching a signed document once"):
+        check_return_signed(c2, first_download, signed_form_id=SIGNED, api_key=KEY, budget_s=10,
+                            redelivery=record(200), e2_after_redelivery=again)
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    with pytest.raises(CheckFailure, match="E2 downloads after the redelivered C2"):
+        check_return_signed(c2, first_download, signed_form_id=SIGNED, api_key=KEY, budget_s=10,
+                            redelivery=record(200), e2_after_redelivery=again)
 
 
 def test_ordering_judges_replies_first_then_whether_the_order_was_exercised(record):

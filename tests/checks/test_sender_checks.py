@@ -537,3 +537,55 @@ def test_recorded_round_trip_waits_passes_and_fails():
         check_recorded_round_trips([RecordedOrder(ORDER_ID, placed, {"C1": [callback("C1")], "C2": refused})])
     with pytest.raises(Waiting):
         check_recorded_round_trips([])
+
+
+# -- the all-zero id held as an order, and the ePROM base URL (issue 10, h-misses) ---------------------
+
+
+def test_an_order_held_under_the_all_zero_id_fails_citing_the_guide():
+    zero = [e1(order_id=ZERO_GUID)]
+    check_zero_id_not_placed(zero, zero_callback=None, orders_before=probe(0), orders_after=probe(0))
+    with pytest.raises(CheckFailure) as failure:
+        check_zero_id_not_placed(zero, zero_callback=None, orders_before=probe(0), orders_after=probe(1))
+    assert fields_of(failure) == ["orders probe for the all-zero id"]
+    text = str(failure.value)
+    assert "BestillingAvSkjemaV2.md:207" in text and "er det ikke generert noe bestilling" in text
+    assert "1 after the all-zero answer (0 before)" in text
+    # the orders probe is enough to judge: the C1 reply then says nothing (an acknowledged C1 is a design)
+    accepted_c1 = exchange("/api/PromsFormOrder", {}, method="PUT", direction="to_system", actor="kit",
+                           answer={"success": True})
+    check_zero_id_not_placed(zero, zero_callback=accepted_c1, orders_before=probe(0), orders_after=probe(0))
+    # an unreadable orders probe judges nothing
+    with pytest.raises(NotVerifiable):
+        check_zero_id_not_placed(zero, zero_callback=accepted_c1, orders_after=probe(None), accepts_unknown_orders=True)
+
+
+def test_an_order_held_under_the_all_zero_id_after_a_4xx_fails():
+    refused = [e1(status=400, answer="The ordered form is not Published")]
+    check_no_retry_on_client_error(refused, orders_before=probe(0), orders_after=probe(0))
+    with pytest.raises(CheckFailure) as failure:
+        check_no_retry_on_client_error(refused, orders_before=probe(0), orders_after=probe(1))
+    assert fields_of(failure) == ["orders probe for the all-zero id"]
+    assert "after ePROM's 400" in str(failure.value)
+
+
+def test_an_order_outside_the_eprom_prefix_fails_naming_the_base_url():
+    outside = e1(status=404, answer="No ePROM API at /api/v2/formorder")
+    outside.url = "http://127.0.0.1:9/api/v2/formorder"
+    with pytest.raises(CheckFailure) as failure:
+        check_order_sent(trigger(), [outside])
+    assert fields_of(failure) == ["E1 path", "E1 response"]
+    text = str(failure.value)
+    assert "IntegrasjonVerifikasjon.md:39" in text and "proms2.hemit.org/promswebapi" in text
+    # refused under the prefix: only the answer is the finding; accepted without it (a relay): no finding
+    with pytest.raises(CheckFailure) as failure:
+        check_order_sent(trigger(), [e1(status=404, answer="x")])
+    assert fields_of(failure) == ["E1 response"]
+    accepted = e1()
+    accepted.url = "http://127.0.0.1:9/api/v2/formorder"
+    check_order_sent(trigger(), [accepted])
+    relayed = e1(status=400, answer="x", actor="relay")  # the relay takes the path either way
+    relayed.url = "http://127.0.0.1:9/api/v2/formorder"
+    with pytest.raises(CheckFailure) as failure:
+        check_order_sent(trigger(), [relayed])
+    assert fields_of(failure) == ["E1 response"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -170,3 +171,19 @@ def test_a_privacy_call_eprom_answered_with_400_fails():
     with pytest.raises(CheckFailure) as failure:
         check_personvern([refused], KEY)
     assert fields_of(failure) == ["E7 answer"]
+
+
+def test_a_forwarded_request_held_as_an_order_under_the_all_zero_id_fails():
+    """ePROM's 400 read like any answer: the default Guid.Empty, and the refused order stored under it."""
+    none = SimpleNamespace(count=0, exchange=None, problem="")
+    held = SimpleNamespace(count=1, exchange=None, problem="")
+    check_refused_or_handled(trigger(502), [rejected_e1()], asked=ASKED, check_id="S-ORDER-BODY",
+                             orders_before=none, orders_after=none)
+    with pytest.raises(CheckFailure) as failure:
+        check_refused_or_handled(trigger(502), [rejected_e1()], asked=ASKED, check_id="S-ORDER-BODY",
+                                 orders_before=none, orders_after=held)
+    assert fields_of(failure) == ["orders probe for the all-zero id"]
+    assert "BestillingAvSkjemaV2.md:207" in str(failure.value)
+    # a refused trigger sent nothing: the probe is not read
+    check_refused_or_handled(trigger(400), [], asked=ASKED, check_id="S-ORDER-BODY", orders_before=none,
+                             orders_after=held)

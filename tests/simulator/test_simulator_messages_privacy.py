@@ -200,3 +200,18 @@ def test_residents_with_active_setting_lists_them(eprom: httpx.Client) -> None:
     assert listed["pagingReference"] == 0 and listed["type"] == "Samtykke"
     assert [entry["NationalId"] for entry in listed["personvernInnstillinger"]] == [UNREACHABLE]
     assert post(eprom, residents, {"pagingReference": 0}).status_code == 400
+
+
+def test_a_withheld_c3_is_left_to_the_kit(eprom: httpx.Client, receiver: Receiver, sim: SimulatorHandle) -> None:
+    """c3_delivery "withhold": the letter goes out, but its one C3 is the kit's to send (read when E3 arrives)."""
+    sim.configure(c3_delivery="withhold")
+    try:
+        withheld = post(eprom, E3, _letter()).json()["messageToCitizenId"]
+    finally:
+        sim.configure(c3_delivery="send")
+    sent = post(eprom, E3, _letter()).json()["messageToCitizenId"]
+    receiver.wait_for(lambda r: r.json.get("messageToCitizenId") == sent)  # the next letter's C3 still comes
+    (letter,) = [letter for letter in sim.letters() if letter["messageToCitizenId"] == withheld]
+    (outcome,) = letter["deliveries"]
+    assert outcome["skipped"].startswith("withheld") and not outcome["attempts"]
+    assert not [r for r in receiver.received if r.json.get("messageToCitizenId") == withheld]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from verification.spec.enums import NotificationChannel
 from verification.spec.payloads import read_form_return_callback
-from verification.spec.wire import ZERO_GUID
+from verification.spec.wire import ZERO_GUID, new_guid
 from verification.stimuli.callbacks import (
     KEY_VARIANTS,
+    LETTER_SHAPES,
     completed_return,
     letter_statuses,
     RULE_FOR_CHANNEL,
@@ -118,12 +121,17 @@ def test_other_methods_store_nothing():
     assert methods == ["POST", "PATCH", "DELETE", "GET"]
 
 
-def test_letter_statuses_come_in_every_documented_shape_each_a_new_status():
-    bodies = [s.body for s in letter_statuses(ORDER, KEY)]
+def test_letter_statuses_come_in_every_documented_shape_one_per_letter():
+    letters = [new_guid() for _ in range(LETTER_SHAPES)]
+    bodies = [s.body for s in letter_statuses(letters, KEY)]
     assert bodies[0]["sentStatus"] == "Sent" and bodies[1]["sentStatus"] == 1 and bodies[2]["formOrderStatus"]
     shapes = {(b.get("sentStatus", b.get("formOrderStatus")), b["notificationChannel"]) for b in bodies}
     assert len(shapes) == 4
     assert {b["formOrderStatus"] for b in bodies if "formOrderStatus" in b} == {"Ordered", "Error"}
+    # ePROM sends a letter one C3: each body names its own letter, in either shape's id member
+    assert [b.get("messageToCitizenId", b.get("formOrderId")) for b in bodies] == letters
+    with pytest.raises(ValueError):
+        letter_statuses(letters[:1], KEY)
 
 
 def test_privacy_changes_cover_the_volven_statuses_and_bad_keys():

@@ -18,6 +18,7 @@ __all__ = [
     "ENDPOINT_PATHS",
     "KEY_IN_BODY",
     "endpoint_of",
+    "under_eprom_prefix",
     "outbound",
     "of_endpoint",
     "header",
@@ -53,6 +54,12 @@ def _normalised_path(path: str) -> str:
         if lowered == prefix or lowered.startswith(prefix + "/"):
             return lowered[len(prefix):] or "/"
     return lowered
+
+
+def under_eprom_prefix(exchange: Exchange) -> bool:
+    """The request path starts with one of ePROM's base-URL prefixes (``/promswebapi``, ``/webapi``)."""
+    lowered = exchange.path.lower()
+    return any(lowered == prefix or lowered.startswith(prefix + "/") for prefix in _PREFIXES)
 
 
 def endpoint_of(exchange: Exchange) -> str | None:

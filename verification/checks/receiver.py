@@ -210,10 +210,13 @@ def check_patient_initiated(exchanges: Sequence[Exchange]) -> None:
 
 def check_return_signed(
     c2: Sequence[Exchange], e2: Sequence[Exchange], *, signed_form_id: str | None, api_key: str, budget_s: float,
+    redelivery: Exchange | None = None, e2_after_redelivery: Sequence[Exchange] = (),
     check_id: str = "R-RETURN-SIGNED",
 ) -> None:
     """A signed return is acknowledged on its first delivery, and the system downloads the signed document
-    (E2) with ``Authorization: Basic <raw key>`` within the callback budget (S-SIGN.3)."""
+    (E2) with ``Authorization: Basic <raw key>`` within the callback budget (S-SIGN.3). An identical
+    redelivery of that C2 is acknowledged too (V3.2); downloading the document again for it is against the
+    kit's advice only (the guide keeps it 30 days and says nothing of how often it is fetched)."""
     if not c2 or not signed_form_id:
         raise NotVerifiable(check_id, "the simulated citizen delivered no signed return")
     found = deviations_for(check_id)
@@ -230,6 +233,13 @@ def check_return_signed(
                     exchange_id=exchange.id)
         found.check("R-RETURN-SIGNED.3", 200 <= (exchange.status or 0) < 300, "E2 answer", reply(exchange),
                     "HTTP 200 with the PDF (the request as ePROM accepts it)", exchange_id=exchange.id)
+    if redelivery is not None:
+        found.check("R-RETURN-SIGNED.4", acknowledged(redelivery), f"{sent(redelivery)} again: reply",
+                    reply(redelivery), ACKNOWLEDGED, exchange_id=redelivery.id)
+        found.check("R-RETURN-SIGNED.5", not e2_after_redelivery, "E2 downloads after the redelivered C2",
+                    len(e2_after_redelivery), "fetching a signed document once: a redelivered return names the "
+                    "same signedFormId, already downloaded",
+                    exchange_id=e2_after_redelivery[0].id if e2_after_redelivery else None)
     found.raise_if_any()
 
 

@@ -22,7 +22,16 @@ from ..spec.national_id import classify, looks_like_national_id
 from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_request, read_form_order_response
 from ..spec.requirements import owner_of
 from .failure import Deviations, NotVerifiable
-from .outbound import KEY_IN_BODY, answer_text, answered_2xx, endpoint_of, header, json_members, outbound
+from .outbound import (
+    KEY_IN_BODY,
+    answer_text,
+    answered_2xx,
+    endpoint_of,
+    header,
+    json_members,
+    outbound,
+    under_eprom_prefix,
+)
 from .round_trip import acknowledged
 from .sender_trigger import trigger_reached
 
@@ -115,6 +124,11 @@ def check_order_sent(trigger: Exchange | None, e1: Sequence[Exchange], *, check_
     found.check("S-ORDER-SENT.3", len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1",
                 exchange_id=e1[-1].id)
     first = e1[0]
+    # Refused because the base URL lacks ePROM's prefix: say so (only for the simulator's records: a relay
+    # forwards either form, and an accepted request is judged on its answer alone).
+    found.check("S-ORDER-SENT.7", answered_2xx(first) or first.actor == "relay" or under_eprom_prefix(first),
+                "E1 path", first.path, "/promswebapi/… or /webapi/…: the system's ePROM base URL lacks the prefix",
+                exchange_id=first.id)
     found.check("S-ORDER-SENT.4", answered_2xx(first), "E1 response", answer_text(first),
                 "2xx: the order reaches ePROM without an error", exchange_id=first.id)
     if answered_2xx(first):

@@ -4,8 +4,9 @@ Four situations, produced by the simulator's fault injection in simulator mode (
 a relay recorded): a documented 400 must not be sent again (a retry storm on 4xx changes nothing but the
 load); a 5xx may be retried, a bounded number of times; a slow answer (timeout) must not be turned into
 a second order (that part is :func:`.sender.check_no_duplicate_order`); an all-zero ``id`` means no order
-was created (Q16), so the system must not treat the order as placed — judged by the status probe for the
-all-zero id and by the system's answer to a C1 for it.
+was created (Q16), so the system must not treat the order as placed — judged by the ``orders`` probe for the
+all-zero id (no order held under it after the answer), the status probe for it, and the system's answer to a
+C1 for it.
 
 UNSPECIFIED in the guide, our choice: at most :data:`MAX_E1_ATTEMPTS_ON_5XX` E1 requests for one order
 when ePROM keeps answering 5xx (the first and three retries).
@@ -30,6 +31,7 @@ __all__ = [
     "check_zero_id_not_placed",
     "check_retry_behaviour",
     "answered_zero_id",
+    "require_no_zero_id_order",
 ]
 
 CHECK_ID = "S-ERROR-HANDLING"
@@ -40,8 +42,11 @@ def _status(exchange: Exchange) -> int:
     return exchange.status or 0
 
 
-def check_no_retry_on_client_error(e1: Sequence[Exchange], *, check_id: str = CHECK_ID) -> None:
-    """After a 4xx answer to an E1, the same order is not sent again (exactly one request)."""
+def check_no_retry_on_client_error(
+    e1: Sequence[Exchange], *, orders_before: Any = None, orders_after: Any = None, check_id: str = CHECK_ID
+) -> None:
+    """After a 4xx answer to an E1, the same order is not sent again (exactly one request), and no order
+    is taken under the all-zero id for it (the ``orders`` probe before and after, when the target has it)."""
     rejected = [ex for ex in e1 if 400 <= _status(ex) < 500]
     if not rejected:
         raise NotVerifiable(check_id, "no E1 was answered with a 4xx")
@@ -49,6 +54,7 @@ def check_no_retry_on_client_error(e1: Sequence[Exchange], *, check_id: str = CH
     found.check("S-ERROR-HANDLING.1", len(e1) == 1, "E1 requests after a 4xx answer", len(e1),
                 f"1: a rejected order is not sent again (first answer {answer_text(rejected[0])})",
                 exchange_id=e1[-1].id)
+    require_no_zero_id_order(found, "S-ERROR-HANDLING.5", orders_before, orders_after, after_what="ePROM's 400")
     found.raise_if_any()
 
 
@@ -74,24 +80,41 @@ def answered_zero_id(exchange: Exchange) -> bool:
         return False
 
 
+def require_no_zero_id_order(found: Deviations, requirement_id: str, orders_before: Any, orders_after: Any, *,
+                             after_what: str) -> bool:
+    """The ``orders`` probe for the all-zero id counts 0 after ``after_what``: the system holds no order
+    under the id the guide says is no order (the count before says whether this stimulus put it there; an
+    order held there is a fault whenever it came). False when there is no readable probe."""
+    if orders_after is None or orders_after.count is None:
+        return False
+    before = orders_before.count if orders_before is not None and orders_before.count is not None else "?"
+    found.check(requirement_id, orders_after.count == 0, "orders probe for the all-zero id",
+                f"{orders_after.count} after {after_what} ({before} before)", "0: the all-zero id is no order",
+                exchange_id=orders_after.exchange.id if orders_after.exchange else None)
+    return True
+
+
 def check_zero_id_not_placed(
     e1: Sequence[Exchange],
     *,
     zero_callback: Exchange | None,
     probe: Any = None,
     accepts_unknown_orders: bool = False,
+    orders_before: Any = None,
+    orders_after: Any = None,
     check_id: str = CHECK_ID,
 ) -> None:
-    """After an all-zero ``id``, the system holds no order under that id: its status probe counts 0 for
-    it, and it does not acknowledge a C1 for it as if the order existed."""
+    """After an all-zero ``id``, the system holds no order under that id: its ``orders`` probe counts no new
+    order, its status probe counts 0 for it, and it does not acknowledge a C1 for it as if the order existed."""
     if not any(answered_zero_id(ex) for ex in e1):
         raise NotVerifiable(check_id, "no E1 was answered with the all-zero id")
     found = Deviations(check_id)
-    judged = False
+    judged = require_no_zero_id_order(found, "S-ERROR-HANDLING.5", orders_before, orders_after,
+                                      after_what="the all-zero answer")
     if probe is not None and probe.count is not None:
         judged = True
         found.check("S-ERROR-HANDLING.3", probe.count == 0, "status probe for the all-zero id", probe.count,
-                    "0: an all-zero id is no order (Q16)", exchange_id=probe.exchange.id if probe.exchange else None)
+                    "0: an all-zero id is no order", exchange_id=probe.exchange.id if probe.exchange else None)
     # The reply says something only without a probe: acknowledging a callback for an unknown order and
     # storing nothing is a correct design (the guide does not say to refuse it; issue 10).
     if zero_callback is not None and not accepts_unknown_orders and not judged:
@@ -99,7 +122,8 @@ def check_zero_id_not_placed(
         found.check("S-ERROR-HANDLING.4", not acknowledged(zero_callback), "C1 for the all-zero id",
                     answer_text(zero_callback), "rejected (the order was never placed)", exchange_id=zero_callback.id)
     if not judged:
-        raise NotVerifiable(check_id, "no status probe, and the target accepts callbacks for unknown orders, "
+        raise NotVerifiable(check_id, "no orders or status probe, and the target accepts callbacks for unknown "
+                            "orders, "
                             "so whether the all-zero id was taken as an order cannot be seen")
     found.raise_if_any()
 

@@ -44,8 +44,8 @@ __all__ = [
 # The requirements of a trigger asking for what ePROM refuses, per check: (the refusal shown when nothing was
 # sent, sent once after ePROM's 400, that 400 surfaced to the caller).
 _REFUSAL = {
-    "S-ORDER-BODY": ("S-ORDER-BODY.12", "S-ORDER-BODY.13", "S-ORDER-BODY.14"),
-    "S-ORDER-RULES": ("S-ORDER-RULES.4", "S-ORDER-RULES.5", "S-ORDER-RULES.6"),
+    "S-ORDER-BODY": ("S-ORDER-BODY.12", "S-ORDER-BODY.13", "S-ORDER-BODY.14", "S-ORDER-BODY.24"),
+    "S-ORDER-RULES": ("S-ORDER-RULES.4", "S-ORDER-RULES.5", "S-ORDER-RULES.6", "S-ORDER-RULES.16"),
 }
 
 
@@ -76,16 +76,20 @@ def _taken(trigger: Exchange) -> bool:
 
 
 def check_refused_or_handled(
-    trigger: Exchange, e1: Sequence[Exchange], *, asked: str, check_id: str
+    trigger: Exchange, e1: Sequence[Exchange], *, asked: str, check_id: str,
+    orders_before: Any = None, orders_after: Any = None,
 ) -> None:
     """The kit asked for ``asked``, which ePROM refuses: the system refuses the trigger (nothing sent), or
-    forwards it and, after ePROM's 400, does not send it again. A trigger that never reached the system
+    forwards it and, after ePROM's 400, does not send it again and holds no order for it (the ``orders``
+    probe for the all-zero id, the id a client reads from a refusal by default, counts no new order:
+    an order refused has no other id the kit could ask about). A trigger that never reached the system
     is not verifiable (never a pass)."""
+    from .sender_errors import require_no_zero_id_order  # sender_errors imports this module
     if not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger asking for {asked} never reached the system "
                             f"({_describe(trigger)}), so whether it refuses or forwards it is not known")
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
-    shown, once, surfaced = _REFUSAL[check_id]
+    shown, once, surfaced, stored = _REFUSAL[check_id]
     found = Deviations(check_id, f"asked for {asked}")
     if not orders:
         found.check(shown, trigger_refused(trigger), "trigger reply", _describe(trigger),
@@ -100,6 +104,7 @@ def check_refused_or_handled(
     found.check(once, len(orders) == 1, "E1 requests after ePROM's 400", len(orders),
                 "1: no error situations and no duplicate messages; a refused order sent again is refused again",
                 exchange_id=orders[-1].id)
+    require_no_zero_id_order(found, stored, orders_before, orders_after, after_what="ePROM's 400")
     found.check(surfaced, trigger_refused(trigger) or not _taken(trigger), "trigger reply", _describe(trigger),
                 "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero exit)", exchange_id=trigger.id)
     found.raise_if_any()

@@ -85,6 +85,9 @@ class Behaviour:
     renames_signing_text: bool = False
     personvern_read_for_set: bool = False
     personvern_access_restriction: bool = False
+    stores_zero_id_order: bool = False
+    stores_refused_order: bool = False
+    eprom_base_without_prefix: bool = False
     # Correct alternative designs (not faults): their records below must pass.
     downloads_signed_in_batch: bool = False
 
@@ -252,7 +255,8 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         "empty_reply_on_redelivery",
         "answers a repeated delivery with an empty 200 (\"already processed: return Ok()\")",
         Behaviour(empty_reply_on_redelivery=True),
-        catches={"R-CONCURRENT", "R-IDEMPOTENT", "R-RESPONSE-SHAPE"},
+        # R-RETURN-SIGNED delivers the signed C2 again once its document was downloaded: the empty reply shows.
+        catches={"R-CONCURRENT", "R-IDEMPOTENT", "R-RESPONSE-SHAPE", "R-RETURN-SIGNED"},
         collateral={"R-ENUM-FORMS", "R-FORWARD-COMPAT", "R-TIMESTAMPS"},
         why="the fuzz checks repeat updates all the time",
     ),
@@ -523,6 +527,29 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         "object",
         Behaviour(plain_error_messages=True),
     ),
+    faulty(
+        "stores_zero_id_order",
+        "stores the order under the all-zero id ePROM answered for an unknown person; only its callback handler "
+        "knows that id is no order (a C1 for it is refused)",
+        Behaviour(stores_zero_id_order=True),
+        catches={"S-ERROR-HANDLING"},
+    ),
+    faulty(
+        "stores_refused_order",
+        "forwards invalid triggers, then reads the order id from ePROM's 400 like any answer: .NET's default "
+        "Guid.Empty, under which the refused order is stored (the trigger still says 502)",
+        Behaviour(skips_signing_rules=True, accepts_h_number=True, stores_refused_order=True),
+        catches={"S-ORDER-BODY", "S-ORDER-RULES", "S-ERROR-HANDLING"},
+    ),
+    faulty(
+        "eprom_base_without_prefix",
+        "configured with the ePROM host only (http://host), not its base URL http://host/promswebapi, so every "
+        "call lands outside the API",
+        Behaviour(eprom_base_without_prefix=True),
+        catches={"S-ORDER-SENT"},
+        collateral={"S-ROUND-TRIP", "S-SIGNED-DOWNLOAD", "S-PERSONVERN"},
+        why="every call lands outside the API: no order is placed and no privacy call answered",
+    ),
     correct_design(
         "forwards_invalid_triggers",
         "leaves validation to ePROM: forwards an H-number, signing with NoDistribution or on behalf of someone, "
@@ -545,7 +572,6 @@ def faulty_variants() -> dict[str, Variant]:
 def correct_designs() -> dict[str, Variant]:
     """The correct system and its alternative designs (``correct`` first)."""
     return {name: record for name, record in VARIANTS.items() if record.must_pass}
-
 
 def variant(name: str) -> Behaviour:
     """The behaviour of a named variant: faulty, a correct design, or ``"correct"`` for the correct system."""

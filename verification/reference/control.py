@@ -8,8 +8,9 @@ answer without calling ePROM.
 Probes answer ``{"count": n}``: ``GET /_probe/status/{formOrderId}`` (distinct order-status updates: C1s and
 C2 ``Expired``), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
 (signed PDFs downloaded and stored), ``/_probe/message/{messageToCitizenId}`` (distinct C3s),
-``/_probe/personvern/{settingId}`` (distinct C4s). ``?atLeast=n&timeout=s`` waits (at most 30 s) until the
-count reaches ``n``. ``GET /_probe/order/{formOrderId}`` answers the stored order state (404 if unknown),
+``/_probe/personvern/{settingId}`` (distinct C4s), ``/_probe/orders/{formOrderId}`` (orders held: 0 or 1).
+``?atLeast=n&timeout=s`` waits (at most 30 s) until the count reaches ``n``. ``GET /_probe/order/{formOrderId}``
+answers the stored order state (404 if unknown),
 ``/_probe/channel/{formOrderId}`` the stored ``{"notificationChannel": name | null}`` (V1.3; 404 if unknown).
 """
 
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..spec.enums import NotificationChannel, parse_enum, wire_name
+from ..spec.wire import ZERO_GUID
 from .order_bodies import TriggerError, email_body, letter_body, order_body, personvern_body, sms_body
 from .outbound import EpromAnswer
 from .reading import member
@@ -63,23 +65,30 @@ async def _place_order(runtime: Runtime, params: dict[str, Any]) -> Outcome:
     async with runtime.placement():
         answer = await runtime.eprom.place_order(body)
         if not answer.ok:
+            if runtime.behaviour.stores_refused_order and answer.status is not None:
+                _add_order(runtime, ZERO_GUID, body, answer)  # the fault: Guid.Empty read from the refusal
             return _not_placed(answer, "placed")
         raw_id = member(answer.body, "id") if isinstance(answer.body, dict) else None
         form_order_id = _guid(raw_id) if isinstance(raw_id, str) else None
         no_order = form_order_id is None or uuid.UUID(form_order_id).int == 0  # all zeros: no order (Q16)
-        if no_order and not (form_order_id and runtime.behaviour.zero_id_as_placed):  # the fault takes it
+        takes_zero = runtime.behaviour.zero_id_as_placed or runtime.behaviour.stores_zero_id_order  # the faults
+        if no_order and not (form_order_id and takes_zero):
             return 502, {"placed": False, "error": "ePROM created no order (no id or the all-zero id)"}
-        runtime.store.add_order(
-            form_order_id,
-            form_id=body["formId"],
-            national_id=body["nationalId"],
-            rule=body["distributionRule"],
-            signed=body["mustBeSigned"] in (True, "true"),  # a string under booleans_as_strings
-            # The fault: E1's notificationChannel is only the preferred one (BR-05), yet it is kept as the channel.
-            channel=_channel_name(member(answer.body, "notificationChannel"))
-            if runtime.behaviour.stores_preferred_channel else None,
-        )
+        _add_order(runtime, form_order_id, body, answer)
     return 200, {"placed": True, "formOrderId": form_order_id}
+
+
+def _add_order(runtime: Runtime, form_order_id: str, body: dict[str, Any], answer: EpromAnswer) -> None:
+    runtime.store.add_order(
+        form_order_id,
+        form_id=body["formId"],
+        national_id=body["nationalId"],
+        rule=body["distributionRule"],
+        signed=body["mustBeSigned"] in (True, "true"),  # a string under booleans_as_strings
+        # The fault: E1's notificationChannel is only the preferred one (BR-05), yet it is kept as the channel.
+        channel=_channel_name(member(answer.body, "notificationChannel"))
+        if runtime.behaviour.stores_preferred_channel and isinstance(answer.body, dict) else None,
+    )
 
 
 async def _send_letter(runtime: Runtime, params: dict[str, Any]) -> Outcome:
@@ -226,6 +235,7 @@ def control_routes() -> list[Route]:
         Route("/_probe/signed/{formOrderId}", _counter(lambda r: r.store.signed_count, "formOrderId")),
         Route("/_probe/message/{messageId}", _counter(lambda r: r.store.message_status_count, "messageId")),
         Route("/_probe/personvern/{settingId}", _counter(lambda r: r.store.personvern_count, "settingId")),
+        Route("/_probe/orders/{formOrderId}", _counter(lambda r: r.store.order_count, "formOrderId")),
         Route("/_probe/order/{formOrderId}", probe_order),
         Route("/_probe/channel/{formOrderId}", probe_channel),
     ]

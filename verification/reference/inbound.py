@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..spec.wire import ZERO_GUID
 from .reading import (
     FORM_ORDER_MEMBERS,
     MESSAGE_STATUS_MEMBERS,
@@ -138,6 +139,8 @@ async def proms_form_order(request: Request) -> Response:
         body = await _body(request, FORM_ORDER_MEMBERS)
         authenticate_body(body, runtime.settings.api_key, runtime.behaviour)
         update = read_form_order_update(body, runtime.behaviour)
+        if _zero_id_guarded(runtime, update.form_order_id):
+            raise UnknownOrder(update.form_order_id)
         if runtime.behaviour.racy_dedup:
             applied = await _store_racily(runtime, update)
         else:
@@ -151,6 +154,13 @@ async def proms_form_order(request: Request) -> Response:
     if applied.new:
         await runtime.notify()
     return _acknowledged(runtime, applied)
+
+
+def _zero_id_guarded(runtime: Runtime, form_order_id: object) -> bool:
+    """The faults that hold an order under the all-zero id guard only their callback handler against it."""
+    behaviour = runtime.behaviour
+    guarded = behaviour.stores_zero_id_order or behaviour.stores_refused_order
+    return guarded and str(form_order_id).lower() == ZERO_GUID
 
 
 def _update_key(update: FormOrderUpdate) -> tuple[object, ...]:

@@ -66,6 +66,8 @@ class EpromClient:
 
     def __init__(self, base_url: str, api_key: str, behaviour: Behaviour, http: httpx.AsyncClient):
         self.base_url = base_url.rstrip("/")
+        if behaviour.eprom_base_without_prefix:  # the fault: the host only, /promswebapi left out
+            self.base_url = self.base_url.rsplit("/", 1)[0]
         self._api_key = api_key
         self.behaviour = behaviour
         self._http = http

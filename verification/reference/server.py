@@ -127,7 +127,7 @@ class ReferenceSystem:
         return f"{self.base_url}/_trigger/order"
 
     def probe_url(self, kind: str, form_order_id: str = "{formOrderId}") -> str:
-        """``status``, ``answers``, ``signed``, ``channel`` or ``order``; the template form by default."""
+        """``status``, ``answers``, ``signed``, ``channel``, ``orders`` or ``order``; the template form by default."""
         return f"{self.base_url}/_probe/{kind}/{form_order_id}"
 
     def bestillersystem_config(self) -> dict[str, Any]:
@@ -137,7 +137,7 @@ class ReferenceSystem:
             "callback_base_url": self.base_url,
             "trigger": {"url": self.trigger_url, **{kind: {"url": f"{self.base_url}/_trigger/{kind}"}
                                                      for kind in ("message", "sms", "email", "personvern")}},
-            "probe": {kind: self.probe_url(kind) for kind in ("status", "answers", "signed", "channel")},
+            "probe": {kind: self.probe_url(kind) for kind in ("status", "answers", "signed", "channel", "orders")},
             "capabilities": capabilities.split(),
             "accepts_unknown_orders": False,
         }

@@ -304,6 +304,10 @@ class ReferenceStore:
         changes = self._scalar("SELECT status_updates FROM orders WHERE form_order_id = ?", form_order_id)
         return history + (changes or 0)
 
+    def order_count(self, form_order_id: str) -> int:
+        """Orders held under this id (0 or 1): what the system takes as placed."""
+        return self._scalar("SELECT COUNT(*) FROM orders WHERE form_order_id = ?", form_order_id)
+
     def answers_count(self, form_order_id: str) -> int:
         """Distinct completed forms stored (C2 ``Completed``)."""
         return self._scalar("SELECT COUNT(*) FROM answers WHERE form_order_id = ?", form_order_id)

@@ -75,12 +75,14 @@ async def send_letter(request: Request) -> Response:
     )
     state.letters[letter.id] = letter
     set_meta(request, messageToCitizenId=letter.id)
-    after_response(request, lambda: send_letter_status(state, letter))
+    withheld = state.settings.c3_delivery == "withhold"  # read now: the kit changes it back once sent
+    after_response(request, lambda: send_letter_status(state, letter, withheld=withheld))
     channel = NOT_SENT if letter.channel is None else enum_value(letter.channel, state.settings.status_style)
     return JSONResponse({"notificationChannel": channel, "messageToCitizenId": letter.id})
 
 
-async def send_letter_status(state: SimulatorState, letter: Letter) -> None:
+async def send_letter_status(state: SimulatorState, letter: Letter, *, withheld: bool = False) -> None:
+    """C3 for the letter; ``withheld``: the letter's one C3 is left to the kit."""
     settings = state.settings
     body = message_status_callback(
         message_to_citizen_id=letter.id, sent_status=letter.sent_status,
@@ -92,6 +94,8 @@ async def send_letter_status(state: SimulatorState, letter: Letter) -> None:
         skip = "testMode letter: its status is not reported back (BR-10)"
     elif letter.placed_by_other_system:
         skip = OTHER_SYSTEM_SKIP
+    elif withheld:
+        skip = "withheld: the kit delivers this letter's one C3 itself"
     await state.deliver("C3", body, record=letter.deliveries, meta={"messageToCitizenId": letter.id}, skip_reason=skip)
 
 

@@ -25,6 +25,8 @@ can choose the other reading:
   order with the status, channel or error code a check is about (one C1 per order, flow 1.2);
   ``"before_answer"`` sends it first and holds E1's answer until that C1 was answered (at most 1 s), as
   when ePROM's C1 overtakes its own answer on the way to the system.
+- **The letter's own C3** (``c3_delivery``, read when the E3 arrives): ``"send"`` (default) delivers it
+  after E3's answer; ``"withhold"`` leaves the letter's one C3 (``Sent`` or ``Error``) to the kit.
 - **Callback key** (C1–C3 ``apiKey``; examples show ``""``): ``callback_api_key`` ``"system"`` (default,
   the best reading: the ordering system's own key) or ``"empty"``. C4 carries ``Authorization: Basic <key>``.
 - **Enums on the wire**: ``enum_style`` ``"name"`` (every [5567066] example), ``"head"`` (as documented at
@@ -140,6 +142,7 @@ _CHOICES = {
     "callback_api_key": ("system", "empty"),
     "letter_callback_shape": ("message", "formorder"),
     "c1_delivery": ("send", "withhold", "before_answer"),
+    "c3_delivery": ("send", "withhold"),
 }
 
 
@@ -157,6 +160,7 @@ class SimulatorSettings:
     retry: RetryPolicy = RetryPolicy()
     callback_delay_s: float = 0.0
     c1_delivery: Literal["send", "withhold", "before_answer"] = "send"
+    c3_delivery: Literal["send", "withhold"] = "send"
     callback_api_key: Literal["system", "empty"] = "system"
     enum_style: EnumStyleSetting = "name"
     letter_callback_shape: Literal["message", "formorder"] = "message"

@@ -351,11 +351,12 @@ def provocations(api_key: str) -> list[Stimulus]:
 # -- C3 and C4 -----------------------------------------------------------------------------------------
 
 
-def letter_statuses(message_id: str, api_key: str) -> list[Stimulus]:
+def letter_statuses(message_ids: Sequence[str], api_key: str) -> list[Stimulus]:
     """R-MESSAGE-STATUS: C3 as every version of the guide documents it (Q07): the example shape with
     names ([5567066]) and with integers ([HEAD]), and the field-list shape (``formOrderId`` +
-    ``formOrderStatus``); each a status the letter has not had (none repeats the simulator's Sent via
-    Helsenorge), so no reply is that of a repeated delivery."""
+    ``formOrderStatus``). ePROM sends a letter one C3, its outcome (``Sent`` or ``Error``): each shape goes
+    to its own letter (``message_ids``, one per shape, whose own C3 the simulator withheld), and the
+    statuses and channels vary across the letters."""
     shapes: list[tuple[str, SentStatus, NotificationChannel, dict[str, Any]]] = [
         ("messageToCitizenId + sentStatus as names", SentStatus.Sent, NotificationChannel.DigitalMailbox, {}),
         ("messageToCitizenId + sentStatus as integers", SentStatus.Error, NotificationChannel.None_,
@@ -368,8 +369,11 @@ def letter_statuses(message_id: str, api_key: str) -> list[Stimulus]:
         Stimulus(f"C3 {label} ({wire_name(sent)} via {wire_name(channel)})", "C3",
                  message_status_callback(message_to_citizen_id=message_id, api_key=api_key, sent_status=sent,
                                          channel=channel, **options))
-        for label, sent, channel, options in shapes
+        for message_id, (label, sent, channel, options) in zip(message_ids, shapes, strict=True)
     ]
+
+
+LETTER_SHAPES = 4  # the C3 shapes of :func:`letter_statuses`, one letter each
 
 
 def privacy_changes(national_id: str) -> list[Stimulus]:
