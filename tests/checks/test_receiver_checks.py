@@ -212,7 +212,7 @@ def test_a_redelivered_signed_return_must_be_acknowledged_and_a_second_download_
     with pytest.raises(CheckFailure) as failure:
         check_return_signed(c2, first_download, signed_form_id=SIGNED, api_key=KEY, budget_s=10,
                             redelivery=record(200, ""))
-    assert deviation(failure).rule == "V3.2" and "again" in deviation(failure).field
+    assert deviation(failure).rule == "R-RETURN-SIGNED.4" and "again" in deviation(failure).field
     again = [e2(record, f"Basic {KEY}")]
     with pytest.warns(Advice, match="eprom-verify recommends fetching a signed document once"):
         check_return_signed(c2, first_download, signed_form_id=SIGNED, api_key=KEY, budget_s=10,
