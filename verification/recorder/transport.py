@@ -239,14 +239,20 @@ class _Decoder:
             yield piece
 
 
-def _read_body(response: httpx.Response, max_body: int) -> bytes:
+def _in_memory(response: httpx.Response, max_body: int) -> bytes | None:
+    """The body of a response built in-process (tests' transports), or None when it is still to be read."""
     try:
-        content = response.content  # already in memory: a response built in-process (tests' transports)
+        content = response.content
     except httpx.ResponseNotRead:
-        pass
-    else:
-        if len(content) > max_body:
-            raise _BodyTooLarge
+        return None
+    if len(content) > max_body:
+        raise _BodyTooLarge
+    return content
+
+
+def _read_body(response: httpx.Response, max_body: int) -> bytes:
+    content = _in_memory(response, max_body)
+    if content is not None:
         return content
     decoder, body = _Decoder(response.headers.get("content-encoding", "")), bytearray()
     for raw in response.iter_raw(_CHUNK):
@@ -257,6 +263,9 @@ def _read_body(response: httpx.Response, max_body: int) -> bytes:
 
 
 async def _aread_body(response: httpx.Response, max_body: int) -> bytes:
+    content = _in_memory(response, max_body)
+    if content is not None:
+        return content
     decoder, body = _Decoder(response.headers.get("content-encoding", "")), bytearray()
     async for raw in response.aiter_raw(_CHUNK):
         for piece in decoder.decode(raw, max_body - len(body)):
@@ -340,26 +349,27 @@ class _Recording:
         self.record = record
 
     def _begin(self, request: httpx.Request, timeout: float | None, direction: Direction | None,
-               meta: dict[str, Any] | None) -> tuple[Exchange, float, str | None]:
-        """The exchange for ``request``, its total deadline, and why it is not sent (or None)."""
+               meta: dict[str, Any] | None) -> tuple[Exchange, float, float]:
+        """The exchange for ``request`` (``error`` set when it is not sent), its total deadline, its start."""
+        started = time.perf_counter()
         exchange = Exchange(direction=direction or self.direction, actor=self.actor, method=request.method,
                             url=str(request.url), request_headers=dict(request.headers),
                             request_body=text_of(request.content), meta=dict(meta or {}))
         if timeout is None:
             timeout = request.extensions.get("eprom", {}).get("timeout", self.timeout)
         total_s = _limit(timeout)
-        if total_s <= 0:
-            return exchange, total_s, deadline_passed_problem()
         refusal = self.breaker.refusal(self._route(exchange)) if self.breaker is not None else None
-        if refusal:
-            exchange.meta["not_sent"] = "circuit open"
+        if total_s <= 0:
+            exchange.error = deadline_passed_problem()
+        elif refusal:
+            exchange.error, exchange.meta["not_sent"] = refusal, "circuit open"
         request.extensions = {**request.extensions, "timeout": httpx.Timeout(max(total_s, 0.001)).as_dict()}
-        return exchange, total_s, refusal
+        return exchange, total_s, started
 
     def _route(self, exchange: Exchange) -> str:
         return route_of(exchange.method, exchange.url)
 
-    def _end(self, exchange: Exchange, answer: _Answer) -> None:
+    def _end(self, exchange: Exchange, answer: _Answer, started: float) -> Exchange:
         if self.breaker is not None:
             self.breaker.record(self._route(exchange), timed_out=answer.timed_out)
         exchange.status = answer.status
@@ -367,6 +377,7 @@ class _Recording:
         exchange.response_body = text_of(answer.body)
         redirect = redirect_problem(answer.status, answer.headers) if self.name_redirects else None
         exchange.error = answer.error or redirect
+        return self.recorded(exchange, started)
 
     def recorded(self, exchange: Exchange, started: float) -> Exchange:
         """``exchange`` with its latency since ``started`` (``time.perf_counter()``), handed to ``record``."""
@@ -415,10 +426,8 @@ class RecordingTransport(_Recording, httpx.BaseTransport):
 
     def _exchange(self, request: httpx.Request, timeout: float | None, direction: Direction | None,
                   meta: dict[str, Any] | None) -> tuple[Exchange, bytes]:
-        started = time.perf_counter()
-        exchange, total_s, refusal = self._begin(request, timeout, direction, meta)
-        if refusal:
-            exchange.error = refusal
+        exchange, total_s, started = self._begin(request, timeout, direction, meta)
+        if exchange.error:  # refused before sending
             return self.recorded(exchange, started), b""
         answer = _Answer()
         token = _exchange_deadline.set(time.monotonic() + total_s)
@@ -433,8 +442,7 @@ class RecordingTransport(_Recording, httpx.BaseTransport):
             _failure(answer, exc, total_s, self.max_body)
         finally:
             _exchange_deadline.reset(token)
-        self._end(exchange, answer)
-        return self.recorded(exchange, started), answer.body
+        return self._end(exchange, answer, started), answer.body
 
     def close(self) -> None:
         self.inner.close()
@@ -463,10 +471,8 @@ class AsyncRecordingTransport(_Recording, httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request, timeout: float | None, direction: Direction | None,
                         meta: dict[str, Any] | None) -> tuple[Exchange, bytes]:
-        started = time.perf_counter()
-        exchange, total_s, refusal = self._begin(request, timeout, direction, meta)
-        if refusal:
-            exchange.error = refusal
+        exchange, total_s, started = self._begin(request, timeout, direction, meta)
+        if exchange.error:  # refused before sending
             return self.recorded(exchange, started), b""
         answer = _Answer()
 
@@ -482,8 +488,7 @@ class AsyncRecordingTransport(_Recording, httpx.AsyncBaseTransport):
             await asyncio.wait_for(send(), total_s)
         except _TROUBLE as exc:
             _failure(answer, exc, total_s, self.max_body)
-        self._end(exchange, answer)
-        return self.recorded(exchange, started), answer.body
+        return self._end(exchange, answer, started), answer.body
 
     async def aclose(self) -> None:
         await self.inner.aclose()
