@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from verification.config import load_target
-from verification.demo import _ephemeral_range, free_port
+from verification.serving import ephemeral_range as _ephemeral_range, free_port
 from verification.recorder.store import Exchange, SessionStore
 from verification.runner import run_session
 
