@@ -39,7 +39,7 @@ import httpx
 
 from .checks.drift import answer_drift
 from .config import MASK, Secret, Target, mask_national_id, production_reason
-from .recorder.transport import KIT_HEADERS, REDIRECT_STATUSES, RecordingTransport
+from .recorder.transport import KIT_HEADERS, REDIRECT_STATUSES, RecordingClient, RecordingTransport
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
 from .spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
@@ -164,7 +164,7 @@ def _redacted_member(name: str, value: Any) -> Any:
 # --- the client -----------------------------------------------------------------------------------------
 
 
-class DirectClient:
+class DirectClient(RecordingClient):
     """Sends the kit's requests to ``target.eprom.upstream`` under the safety rules, recording each one.
 
     ``transport`` replaces the network (tests); ``verify`` may name a CA bundle or an SSL context, but
@@ -200,15 +200,6 @@ class DirectClient:
     def real_environment(self) -> bool:
         """True toward a real ePROM (any non-loopback upstream), where the strict rules apply."""
         return not is_loopback_host(self.host)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> DirectClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def send(
         self,

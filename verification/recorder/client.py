@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from .store import Actor, Direction, Exchange, SessionStore
-from .transport import KIT_HEADERS, MAX_BODY_BYTES, RecordingTransport, text_of, unusable_url_problem
+from .transport import KIT_HEADERS, MAX_BODY_BYTES, RecordingClient, RecordingTransport, text_of, unusable_url_problem
 from .transport import RUN_DEADLINE_PASSED, CircuitBreaker, run_time_left, set_run_deadline  # noqa: F401
 
 # The run deadline and the breaker lived here first: still importable from here.
@@ -26,7 +26,7 @@ __all__ = ["KitClient", "CircuitBreaker", "RUN_DEADLINE_PASSED", "run_time_left"
 # -- the kit's client --------------------------------------------------------------------------------------
 
 
-class KitClient:
+class KitClient(RecordingClient):
     """Sends requests for the kit (callbacks as ePROM, triggers, probes) and records each one."""
 
     def __init__(self, store: SessionStore | None, *, timeout: float = 10.0, actor: Actor = "kit",
@@ -37,15 +37,6 @@ class KitClient:
         self.breaker = CircuitBreaker()
         self._http = RecordingTransport(actor=actor, timeout=timeout, max_body=max_body, breaker=self.breaker,
                                         record=store.record if store is not None else None)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> KitClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def send(
         self,

@@ -27,7 +27,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import httpcore
 import httpx
@@ -43,6 +43,7 @@ __all__ = [
     "AsyncRecordingTransport",
     "CircuitBreaker",
     "ExchangeFailed",
+    "RecordingClient",
     "RecordingTransport",
     "redirect_problem",
     "route_of",
@@ -492,3 +493,18 @@ class AsyncRecordingTransport(_Recording, httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+class RecordingClient:
+    """What a client over a :class:`RecordingTransport` (``self._http``) shares: ``close`` and ``with``."""
+
+    _http: RecordingTransport
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

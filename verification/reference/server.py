@@ -145,18 +145,10 @@ def start_reference_system(
 
 
 @contextmanager
-def run_reference_system(
-    *,
-    eprom_base_url: str,
-    api_key: str,
-    behaviour: Behaviour | str = CORRECT,
-    db_path: str | None = None,
-    host: str = "127.0.0.1",
-) -> Iterator[ReferenceSystem]:
-    """``with run_reference_system(eprom_base_url=..., api_key=...) as ref: ref.base_url``."""
-    system = start_reference_system(
-        eprom_base_url=eprom_base_url, api_key=api_key, behaviour=behaviour, db_path=db_path, host=host
-    )
+def run_reference_system(**options: Any) -> Iterator[ReferenceSystem]:
+    """``with run_reference_system(eprom_base_url=..., api_key=...) as ref: ref.base_url``; the options
+    are :func:`start_reference_system`'s; stopped (bounded) at the end."""
+    system = start_reference_system(**options)
     try:
         yield system
     finally:
