@@ -198,7 +198,8 @@ def start_in_thread(app: Any, sockets: list[socket.socket], *, name: str = "epro
     running.thread.start()
     if not ready.wait(startup_timeout) or failure or not server.started:
         running.stop()
-        raise ServingError(f"{name} did not start: {failure[0] if failure else f'not ready within {startup_timeout:g} s'}")
+        why = failure[0] if failure else f"not ready within {startup_timeout:g} s"
+        raise ServingError(f"{name} did not start: {why}")
     return running
 
 
