@@ -23,39 +23,32 @@ from verification.stimuli.callbacks import completed_return, expired_return, pap
 from .conftest import first_form, require_capability
 
 
-@pytest.fixture(scope="module")
-def completed(eprom_target: Any, order_source: Any) -> Delivered:
+# C2 ``Completed`` and C2 ``Expired`` (the order's C1, the simulator's, then its C2: one status update more,
+# by the probe contract), each to an order of its own: (check ID, stimulus, check).
+STATUS_RETURNS = [
+    pytest.param(("R-RETURN-COMPLETED", completed_return, check_return_completed), id="completed",
+                 marks=pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")),
+    pytest.param(("R-RETURN-EXPIRED", expired_return, check_return_expired), id="expired",
+                 marks=pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")),
+]
+
+
+@pytest.fixture(scope="module", params=STATUS_RETURNS)
+def status_return(request: Any, eprom_target: Any, order_source: Any) -> tuple[str, Delivered, Any]:
+    check_id, stimulus, check = request.param
     require_capability(eprom_target, "formorder")
     order = order_source.order()
-    return deliver(order_source.system, [completed_return(order.form_order_id, order_source.api_key)])
+    return check_id, deliver(order_source.system, [stimulus(order.form_order_id, order_source.api_key)]), check
 
 
-@pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")
-def test_completed_return_acknowledged(completed):
-    check_return_completed(completed.exchanges)
+def test_status_return_acknowledged(status_return):
+    _, delivered, check = status_return
+    check(delivered.exchanges)
 
 
-@pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")
-def test_completed_return_stored_once(completed):
-    check_stored("R-RETURN-COMPLETED.2", completed)
-
-
-@pytest.fixture(scope="module")
-def expired(eprom_target: Any, order_source: Any) -> Delivered:
-    """The order's C1 (the simulator's), then its C2 ``Expired``: one status update more (probe contract)."""
-    require_capability(eprom_target, "formorder")
-    order = order_source.order()
-    return deliver(order_source.system, [expired_return(order.form_order_id, order_source.api_key)])
-
-
-@pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")
-def test_expired_return_acknowledged(expired):
-    check_return_expired(expired.exchanges)
-
-
-@pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")
-def test_expired_return_stored_once(expired):
-    check_stored("R-RETURN-EXPIRED.2", expired)
+def test_status_return_stored_once(status_return):
+    check_id, delivered, _ = status_return
+    check_stored(f"{check_id}.2", delivered)
 
 
 @pytest.mark.eprom("R-RETURN-PAPER", "V3.1")

@@ -10,22 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from target_files import simulator_target, write_target
+
 from verification.cli import main
 from verification.spec.checklist import load_checklist
 
 ROOT = Path(__file__).resolve().parents[1]
-VALID = """\
-name: CLI test system
-environment: test
-api_key: ${EPROM_CLI_TEST_KEY}
-eprom: {mode: simulator, listen: "127.0.0.1:0"}
-bestillersystem:
-  callback_base_url: http://127.0.0.1:9
-  capabilities: [formorder]
-forms:
-  - {id: 1bc5f9f0-2607-49eb-94f0-6af955bbd79a, name: RAND-12, signing: false, paper: false}
-test_persons: ["26670271527"]
-"""
+VALID = simulator_target(key_variable="EPROM_CLI_TEST_KEY", name="CLI test system") | {"test_persons": ["26670271527"]}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,8 +37,7 @@ def test_checklist_lists_every_id_in_table_and_json():
 
 def test_run_with_unset_variable_exits_4_naming_it(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("EPROM_CLI_TEST_KEY", raising=False)
-    target = tmp_path / "target.yaml"
-    target.write_text(VALID)
+    target = write_target(tmp_path, VALID)
     assert main(["run", str(target), "--report-dir", str(tmp_path / "reports")]) == 4
     err = capsys.readouterr().err
     assert "EPROM_CLI_TEST_KEY" in err and "api_key" in err
@@ -56,8 +46,7 @@ def test_run_with_unset_variable_exits_4_naming_it(tmp_path, monkeypatch, capsys
 
 def test_run_with_missing_field_exits_4_naming_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("EPROM_CLI_TEST_KEY", "k-123")
-    target = tmp_path / "target.yaml"
-    target.write_text(VALID.replace("  callback_base_url: http://127.0.0.1:9\n", ""))
+    target = write_target(tmp_path, VALID | {"bestillersystem": {"capabilities": ["formorder"]}})
     assert main(["run", str(target)]) == 4
     assert "bestillersystem.callback_base_url" in capsys.readouterr().err
 
@@ -69,8 +58,7 @@ def test_run_with_missing_file_exits_4(tmp_path, capsys):
 
 def test_production_target_is_refused_with_4_before_anything(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("EPROM_CLI_TEST_KEY", "k-123")
-    target = tmp_path / "target.yaml"
-    target.write_text(VALID.replace("environment: test", "environment: production"))
+    target = write_target(tmp_path, VALID | {"environment": "production"})
     assert main(["run", str(target), "--report-dir", str(tmp_path / "reports")]) == 4
     assert "production" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()

@@ -11,35 +11,22 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import yaml
+from target_files import simulator_target, with_trigger_and_probe
+from target_files import write_target as write_file
 
 from verification.cli import main
 from verification.config import load_target
-from verification.demo import free_port
 from verification.doctor import diagnose, reachable, trigger_kinds
 from verification.runner import run_session
+from verification.serving import free_port
 
 
 def write_target(tmp_path: Path, monkeypatch, system_url: str, *, listen: str = "127.0.0.1:0",
                  capabilities=("formorder", "message", "sms"), trigger: dict | None = None) -> Path:
     monkeypatch.setenv("EPROM_DOCTOR_KEY", "doctor-key")
-    document = {
-        "name": "Doctor test system",
-        "environment": "test",
-        "api_key": "${EPROM_DOCTOR_KEY}",
-        "eprom": {"mode": "simulator", "listen": listen},
-        "bestillersystem": {
-            "callback_base_url": system_url,
-            "trigger": trigger or {"url": f"{system_url}/_trigger/order"},
-            "probe": {"status": f"{system_url}/_probe/status/{{formOrderId}}"},
-            "capabilities": list(capabilities),
-        },
-        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
-                   "paper": False}],
-    }
-    path = tmp_path / "target.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
+    wiring = with_trigger_and_probe(system_url) | ({"trigger": trigger} if trigger else {})
+    return write_file(tmp_path, simulator_target(system_url, key_variable="EPROM_DOCTOR_KEY", listen=listen,
+                                                 name="Doctor test system", capabilities=capabilities, **wiring))
 
 
 @contextmanager

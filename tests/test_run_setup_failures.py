@@ -7,37 +7,23 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import yaml
+from target_files import simulator_target, with_trigger_and_probe, write_target
 
 from verification.config import load_target
-from verification.demo import _ephemeral_range, free_port
 from verification.recorder.store import Exchange, SessionStore
 from verification.runner import run_session
+from verification.serving import ephemeral_range, free_port
 
 
 def _target(tmp_path: Path, monkeypatch, *, listen: str, system_url: str) -> Path:
     monkeypatch.setenv("EPROM_TEST_KEY", "test-key-setup-failures")
-    document = {
-        "name": "A registry whose run cannot start",
-        "environment": "test",
-        "api_key": "${EPROM_TEST_KEY}",
-        "eprom": {"mode": "simulator", "listen": listen},
-        "bestillersystem": {
-            "callback_base_url": system_url,
-            "trigger": {"url": f"{system_url}/_trigger/order"},
-            "probe": {"status": f"{system_url}/_probe/status/{{formOrderId}}"},
-            "capabilities": ["formorder"],
-        },
-        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
-                   "paper": False}],
-    }
-    path = tmp_path / "target.yaml"
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
-    return path
+    return write_target(tmp_path, simulator_target(system_url, key_variable="EPROM_TEST_KEY", listen=listen,
+                                                   name="A registry whose run cannot start",
+                                                   **with_trigger_and_probe(system_url)))
 
 
 def test_free_port_is_below_the_ephemeral_range():
-    low, _ = _ephemeral_range()
+    low, _ = ephemeral_range()
     ports = {free_port() for _ in range(20)}
     assert all(port < low for port in ports), "an ephemeral port can be taken by any outgoing connection"
     assert len(ports) > 1, "parallel sessions must not be handed the same port"

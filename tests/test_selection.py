@@ -13,27 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from target_files import simulator_target, write_target
+
 from verification import runner
 from verification.cli import main
 from verification.selection import SelectionError, last_failed_nodeids, resolve_only
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET = """\
-name: Selection test system
-environment: test
-api_key: ${EPROM_SELECTION_KEY}
-eprom: {mode: simulator, listen: "127.0.0.1:0"}
-bestillersystem: {callback_base_url: "http://127.0.0.1:9", capabilities: [formorder]}
-forms: [{id: 1bc5f9f0-2607-49eb-94f0-6af955bbd79a, name: RAND-12, signing: false, paper: false}]
-"""
-
-
 @pytest.fixture
 def target(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("EPROM_SELECTION_KEY", "selection-key")
-    path = tmp_path / "target.yaml"
-    path.write_text(TARGET, encoding="utf-8")
-    return path
+    return write_target(tmp_path, simulator_target(key_variable="EPROM_SELECTION_KEY", name="Selection test system"))
 
 
 def test_only_is_case_insensitive_and_spelled_as_the_checklist_spells_it():

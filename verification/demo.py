@@ -4,49 +4,18 @@ full run against the embedded simulator, through exactly the path a user's targe
 from __future__ import annotations
 
 import os
-import random
 import secrets
-import socket
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from .runner import new_session_dir, run_session
+from .serving import free_port  # noqa: F401 - tests and benches import it from here
 
 __all__ = ["run_demo", "DEMO_KEY_VARIABLE"]
 
 DEMO_KEY_VARIABLE = "EPROM_DEMO_API_KEY"
-_FIXED_PORTS_FROM = 20000  # free_port's range starts here and ends where the ephemeral range begins
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A free port for the simulator to bind moments later (target files need a port before it starts).
-
-    Taken below the kernel's ephemeral range: a port the OS hands out for ``bind(0)`` or as the source
-    port of an outgoing connection can be taken by another process between this probe and the bind
-    (seen in CI: two self-test sessions in parallel, thousands of loopback connections each)."""
-    candidates = range(_FIXED_PORTS_FROM, _ephemeral_range()[0])
-    chooser = random.SystemRandom()  # not the seeded module RNG: parallel processes must not agree
-    if len(candidates) > 1000:
-        for port in (chooser.choice(candidates) for _ in range(50)):
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                try:
-                    probe.bind((host, port))
-                except OSError:
-                    continue
-                return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # an unusual range: the OS's pick
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
-def _ephemeral_range() -> tuple[int, int]:
-    try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-        return int(low), int(high)
-    except (OSError, ValueError):
-        return 32768, 60999  # Linux's default; IANA's 49152 on other systems leaves even more below
 
 
 def write_demo_target(path: Path, *, eprom_port: int, reference: object) -> None:

@@ -13,8 +13,9 @@ enforced, *before* anything is sent:
 - redirects are followed by hand: each hop must stay on the upstream host (or loopback), over https
   for any other host; a hop elsewhere is not followed, so the key never leaves the allow-list;
 - TLS verification always on toward non-loopback hosts: the client refuses to be built without it;
-- every answer bounded like the kit's own (:func:`~verification.recorder.client.bounded_exchange`): a
-  total deadline per exchange and a decoded body cap.
+- every answer bounded like the kit's own (the one recording transport,
+  :class:`~verification.recorder.transport.RecordingTransport`): a total deadline per exchange and a
+  decoded body cap.
 
 Each exchange is recorded in the session store (actor ``kit``, direction ``to_eprom``), with the drift
 found in ePROM's answer (:mod:`verification.checks.drift`) in its ``meta``.
@@ -30,7 +31,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import ssl
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -39,7 +39,7 @@ import httpx
 
 from .checks.drift import answer_drift
 from .config import MASK, Secret, Target, mask_national_id, production_reason
-from .recorder.client import KIT_HEADERS, bounded_exchange, bounded_transport
+from .recorder.transport import KIT_HEADERS, REDIRECT_STATUSES, RecordingClient, RecordingTransport
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
 from .spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
@@ -58,8 +58,6 @@ __all__ = [
 FORM_ORDER_PATH = "/api/v2/formorder"
 MAX_REDIRECTS = 5
 _NATIONAL_ID_MEMBERS = ("nationalid", "onbehalfofnationalid")
-_REDIRECTS = (301, 302, 303, 307, 308)
-_TEXT_LIMIT = 1_000_000
 
 
 class SafetyError(Exception):
@@ -166,7 +164,7 @@ def _redacted_member(name: str, value: Any) -> Any:
 # --- the client -----------------------------------------------------------------------------------------
 
 
-class DirectClient:
+class DirectClient(RecordingClient):
     """Sends the kit's requests to ``target.eprom.upstream`` under the safety rules, recording each one.
 
     ``transport`` replaces the network (tests); ``verify`` may name a CA bundle or an SSL context, but
@@ -193,22 +191,15 @@ class DirectClient:
         self.sent = 0
         self.drift: list[dict[str, Any]] = []
         self.timeout = timeout
-        # The kit's one bounded path (total deadline, decoded body cap); redirects are followed here by hand.
-        self._http = transport if transport is not None else bounded_transport(verify=verify)
+        # The kit's one recording transport (total deadline, decoded body cap) over ``transport`` when given;
+        # redirects are followed here by hand, so the transport does not name them as deviations.
+        self._http = RecordingTransport(actor="kit", direction="to_eprom", timeout=timeout, name_redirects=False,
+                                        inner=transport, verify=verify)
 
     @property
     def real_environment(self) -> bool:
         """True toward a real ePROM (any non-loopback upstream), where the strict rules apply."""
         return not is_loopback_host(self.host)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> DirectClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def send(
         self,
@@ -232,14 +223,14 @@ class DirectClient:
             headers["Content-Type"] = "application/json; charset=utf-8"
         url = self.upstream + path
         for hop in range(MAX_REDIRECTS + 1):
-            exchange, response = self._send_once(method, url, headers, content, dict(meta or {}, hop=hop))
-            location = self._redirect(exchange, response)
+            exchange = self._send_once(method, url, headers, content, dict(meta or {}, hop=hop))
+            location = self._redirect(exchange)
             if location is not None and hop == MAX_REDIRECTS:
                 exchange.error, location = f"more than {MAX_REDIRECTS} redirects; not followed", None
-            if location is None or response is None:
+            if location is None or exchange.status is None:
                 return self._recorded(exchange)
             self._recorded(exchange)
-            method, content = _redirected_method(response.status_code, method, content)
+            method, content = _redirected_method(exchange.status, method, content)
             if not content:
                 headers.pop("Content-Type", None)
             url = location
@@ -247,26 +238,20 @@ class DirectClient:
 
     def _send_once(
         self, method: str, url: str, headers: dict[str, str], content: bytes, meta: dict[str, Any]
-    ) -> tuple[Exchange, httpx.Response | None]:
+    ) -> Exchange:
         if self.sent >= self.max_requests:
             raise SafetyError("max-requests", f"this run may send at most {self.max_requests} requests to ePROM "
                               "(target max_requests); it has sent them all")
         request = httpx.Request(method, url, content=content, headers={**KIT_HEADERS, **headers})
-        exchange = Exchange(direction="to_eprom", actor="kit", method=method, url=str(request.url),
-                            request_headers=dict(request.headers), request_body=_text(content), meta=meta)
         self.sent += 1
-        started = time.perf_counter()
-        answer = bounded_exchange(self._http, request, total_s=self.timeout)
-        exchange.status, exchange.response_headers = answer.status, answer.headers
-        exchange.response_body, exchange.error = _text(answer.body), answer.error
-        exchange.latency_ms = (time.perf_counter() - started) * 1000
-        return exchange, answer.response
+        return self._http.exchange(request, meta=meta)
 
-    def _redirect(self, exchange: Exchange, response: httpx.Response | None) -> str | None:
+    def _redirect(self, exchange: Exchange) -> str | None:
         """The next URL to follow, or ``None``; a refused hop is written into ``exchange.error``."""
-        if response is None or response.status_code not in _REDIRECTS or "location" not in response.headers:
+        location = exchange.response_headers.get("location")
+        if exchange.status not in REDIRECT_STATUSES or location is None:
             return None
-        location = urljoin(exchange.url, response.headers["location"])
+        location = urljoin(exchange.url, location)
         parts = urlsplit(location)
         host = (parts.hostname or "").lower()
         if host != self.host and not is_loopback_host(host):
@@ -296,7 +281,3 @@ def _redirected_method(status: int, method: str, content: bytes) -> tuple[str, b
         return method, content
     return "GET", b""
 
-
-def _text(data: bytes) -> str:
-    text = data[:_TEXT_LIMIT].decode("utf-8", errors="replace")
-    return text if len(data) <= _TEXT_LIMIT else text + f"…[truncated, {len(data)} bytes]"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -190,6 +189,7 @@ def _program(subject: str, command: tuple[str, ...], target: Any, field: str) ->
 
 def _simulator_port(target: Any) -> list[Finding]:
     """The embedded simulator's port must be free (simulator mode only; port 0 picks a free one)."""
+    from .serving import ServingError, port_is_free
     from .simulator import BUSY_PORT_FIX
 
     if target.eprom.mode != "simulator":
@@ -198,11 +198,8 @@ def _simulator_port(target: Any) -> list[Finding]:
     what = f"bind {listen} (eprom.listen)"
     if listen.port == 0:
         return [Finding("simulator port", what, "port 0: a free port is picked at start", "ok")]
-    family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no conflict
-        try:
-            probe.bind((listen.host, listen.port))
-        except OSError as exc:
-            return [Finding("simulator port", what, f"{exc.strerror or exc}", "unreachable", BUSY_PORT_FIX)]
+    try:
+        port_is_free(listen.host, listen.port)
+    except ServingError as exc:
+        return [Finding("simulator port", what, exc.reason, "unreachable", BUSY_PORT_FIX)]
     return [Finding("simulator port", what, "free", "ok")]

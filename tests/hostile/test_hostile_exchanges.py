@@ -123,17 +123,17 @@ def test_a_url_that_cannot_be_sent_is_an_error_not_a_traceback() -> None:
     (endless_chunks, f"timeout after {DEADLINE_S:g} s"),
 ], ids=["gzip-bomb", "endless-chunks"])
 def test_the_simulators_callbacks_are_bounded_the_same_way(behaviour, error: str) -> None:
-    """The embedded simulator delivers C1–C4 through the async twin of the same bounded exchange."""
+    """The embedded simulator delivers C1–C4 through the async twin of the same recording transport."""
     import asyncio
 
     import httpx
 
-    from verification.recorder.client import bounded_exchange_async
+    from verification.recorder.transport import AsyncRecordingTransport
 
     async def deliver(url: str) -> object:
-        async with httpx.AsyncHTTPTransport() as transport:
+        async with AsyncRecordingTransport(timeout=DEADLINE_S, max_body=CAP) as transport:
             request = httpx.Request("PUT", url + "/api/PromsFormOrder", content=b"{}")
-            return await bounded_exchange_async(transport, request, total_s=DEADLINE_S, max_body=CAP)
+            return await transport.exchange(request)
 
     with hostile_server(behaviour) as url, bounded(DEADLINE_S + 3, 8 * 1024 * 1024):
         answer = asyncio.run(deliver(url))

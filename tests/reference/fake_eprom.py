@@ -10,12 +10,11 @@ import asyncio
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,7 +23,7 @@ from starlette.routing import Route
 from verification.reference import Behaviour
 from verification.reference.app import build_app
 from verification.reference.runtime import ReferenceSettings
-from verification.reference.server import ReadyServer, bind_socket
+from verification.serving import serve_in_thread
 
 API_KEY = "ref-key-9f3c1e7a"
 SIGNED_PDF = b"%PDF-1.7\n% signed form\n%%EOF\n"
@@ -109,26 +108,9 @@ def _default_answer(seen: Seen) -> Any:
 
 
 @contextmanager
-def serve_in_thread(app: Callable[..., Any], lifespan: str = "off") -> Iterator[str]:
-    """Serve an ASGI app on a loopback port chosen by the OS, in a thread; yields its base URL."""
-    sock = bind_socket()
-    ready = threading.Event()
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan=lifespan)
-    server = ReadyServer(config, ready.set)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert ready.wait(10), "server did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-
-
-@contextmanager
 def system_in_thread(eprom_base_url: str, behaviour: Behaviour) -> Iterator[str]:
     """A reference system (any behaviour) served in a thread of the test process: quicker to start than
     its own process, same sockets and code; yields its base URL."""
     settings = ReferenceSettings(eprom_base_url, API_KEY, behaviour)
-    with serve_in_thread(build_app(settings), lifespan="on") as base_url:
+    with serve_in_thread(build_app(settings)) as base_url:
         yield base_url

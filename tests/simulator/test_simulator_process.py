@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from verification.simulator import SimulatorSettings, SimulatorStartError, run_simulator
-from verification.simulator.process import _child_env
+from verification.serving import child_environment as _child_env
 
 
 def test_simulator_runs_in_its_own_process_on_an_os_chosen_port() -> None:

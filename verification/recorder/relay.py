@@ -26,13 +26,11 @@ simply goes on appending (``--session DIR``).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import socket
 import sqlite3
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +40,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .. import serving
 from .store import Exchange, SessionStore, now_iso
 
 __all__ = [
@@ -274,36 +273,14 @@ class RelayApp:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket (port 0: the OS chooses; read it back with ``getsockname()``)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP proto: asyncio sets NODELAY
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise RelayError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
+        return serving.bind(host, port)
+    except serving.ServingError as exc:
+        raise RelayError(str(exc)) from None
 
 
-def _url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def _server(app: RelayApp, on_ready: Callable[[], None]) -> Any:
-    import uvicorn
-
-    class _ReadyServer(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets=sockets)
-            if self.started:
-                on_ready()
-
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2,
-                            server_header=False, date_header=False)  # the answers carry the target's own
-    return _ReadyServer(config)
+# The answers carry the target's own Server and Date headers, not uvicorn's.
+_SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "date_header": False}
 
 
 @dataclass
@@ -313,34 +290,10 @@ class RelayHandle:
     eprom_url: str
     callback_url: str
     store: SessionStore  # the relay's own connection: ``store.wait_for`` wakes on its records
-    _server: Any
-    _thread: threading.Thread
+    _running: serving.ServerThread
 
     def stop(self, timeout: float = _STOP_TIMEOUT_S) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout)
-
-
-def _start(app: RelayApp, sockets: list[socket.socket]) -> tuple[Any, threading.Thread]:
-    ready = threading.Event()
-    server = _server(app, ready.set)
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(server.serve(sockets=sockets))
-        except BaseException as exc:  # noqa: BLE001 - handed to the starting thread below
-            failure.append(exc)
-        finally:
-            ready.set()
-
-    thread = threading.Thread(target=run, name="eprom-relay", daemon=True)
-    thread.start()
-    if not ready.wait(_STARTUP_TIMEOUT_S) or failure or not server.started:
-        server.should_exit = True
-        thread.join(_STOP_TIMEOUT_S)
-        raise RelayError(f"relay did not start: {failure[0] if failure else 'timeout'}")
-    return server, thread
+        self._running.stop(timeout)
 
 
 @contextmanager
@@ -358,8 +311,12 @@ def run_relay(
     with SessionStore(settings.store_path, session=settings.session) as store:
         app = RelayApp(settings, store, eprom_port=eprom_socket.getsockname()[1],
                        callback_port=callback_socket.getsockname()[1])
-        server, thread = _start(app, [eprom_socket, callback_socket])
-        handle = RelayHandle(_url(eprom_socket), _url(callback_socket), store, server, thread)
+        try:
+            running = serving.start_in_thread(app, [eprom_socket, callback_socket], name="eprom-relay",
+                                              startup_timeout=_STARTUP_TIMEOUT_S, **_SERVER_OPTIONS)
+        except serving.ServingError as exc:
+            raise RelayError(f"relay did not start: {exc}") from None
+        handle = RelayHandle(serving.socket_url(eprom_socket), serving.socket_url(callback_socket), store, running)
         try:
             yield handle
         finally:
@@ -380,5 +337,6 @@ def serve_relay(
     with SessionStore(settings.store_path, session=settings.session) as store:
         app = RelayApp(settings, store, eprom_port=eprom_socket.getsockname()[1],
                        callback_port=callback_socket.getsockname()[1])
-        server = _server(app, lambda: on_ready(_url(eprom_socket), _url(callback_socket)))
+        urls = serving.socket_url(eprom_socket), serving.socket_url(callback_socket)
+        server = serving.ready_server(app, lambda: on_ready(*urls), **_SERVER_OPTIONS)
         server.run(sockets=[eprom_socket, callback_socket])

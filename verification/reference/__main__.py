@@ -12,7 +12,8 @@ import sys
 
 from .behaviour import VARIANTS, variant
 from .runtime import ReferenceSettings
-from .server import bind_socket, serve_child, serve_forever
+from ..serving import bind
+from .server import serve_child, serve_forever
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as unknown:
         print(unknown.args[0], file=sys.stderr)
         return 4
-    sock = bind_socket(args.host, args.port)
+    sock = bind(args.host, args.port)
     port = sock.getsockname()[1]
     serve_forever(settings, sock, lambda: print(f"reference system listening on http://{args.host}:{port}", flush=True))
     return 0

@@ -13,7 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .process import SimulatorStartError, announce_ready, serve, serve_blocking
+from verification.serving import announce_ready
+
+from .process import SimulatorStartError, serve, serve_blocking
 from .settings import SettingsError, SimulatorSettings
 
 

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
 
-from verification.recorder.client import bounded_exchange_async, redirect_problem
-from verification.recorder.store import Exchange, now_iso
+from verification.recorder.transport import AsyncRecordingTransport
 
 from .exchange_log import ExchangeLog
 from .settings import RetryPolicy, SimulatorSettings
@@ -86,18 +84,19 @@ class CallbackDispatcher:
     def __init__(self, log: ExchangeLog, settings: Callable[[], SimulatorSettings]):
         self._log = log
         self._settings = settings
-        self._transport: httpx.AsyncHTTPTransport | None = None
+        self._transport: AsyncRecordingTransport | None = None
 
     async def close(self) -> None:
         if self._transport is not None:
             await self._transport.aclose()
             self._transport = None
 
-    def _http(self) -> httpx.AsyncHTTPTransport:
-        # httpx's transport without the client layer (no redirects, cookies or environment proxies to
-        # handle): the callback path is the simulator's hot loop, and the client layer is half its cost.
+    def _http(self) -> AsyncRecordingTransport:
+        # The kit's one recording transport, without the client layer (no redirects, cookies or environment
+        # proxies to handle): the callback path is the simulator's hot loop, and the client layer is half its
+        # cost. Every attempt is recorded below, once its outcome is known.
         if self._transport is None:
-            self._transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=20))
+            self._transport = AsyncRecordingTransport(actor="simulator", direction="to_system")
         return self._transport
 
     async def deliver(
@@ -141,27 +140,14 @@ class CallbackDispatcher:
         *,
         last: bool,
     ) -> None:
-        timeout_s = policy.timeout_s
-        exchange = Exchange(
-            direction="to_system", actor="simulator", method="PUT", url=url,
-            request_headers={key.lower(): value for key, value in headers.items()}, request_body=payload,
-            meta=meta, started_at=now_iso(),
-        )
-        started = time.perf_counter()
         request = httpx.Request("PUT", url, content=payload.encode("utf-8"), headers=headers)
-        # The kit's one bounded path: a total deadline and a decoded body cap, whatever the system sends.
-        answer = await bounded_exchange_async(self._http(), request, total_s=timeout_s)
-        exchange.error = answer.error or redirect_problem(answer.status, answer.headers)
-        if answer.status is not None:
-            exchange.status = answer.status
-            exchange.response_headers = answer.headers
-            exchange.response_body = answer.body.decode("utf-8", errors="replace")
-        exchange.latency_ms = (time.perf_counter() - started) * 1000
+        # A total deadline and a decoded body cap, whatever the system sends; a redirect is named in ``error``.
+        exchange = await self._http().exchange(request, timeout=policy.timeout_s, meta=meta)
         success = exchange.status is not None and acknowledged(exchange.status, exchange.response_body)
         exchange.meta["acknowledged"] = success
         attempt = Attempt(
             number=meta["attempt"], status=exchange.status, success=success,
-            latency_ms=round(exchange.latency_ms, 1), error=exchange.error,
+            latency_ms=round(exchange.latency_ms or 0.0, 1), error=exchange.error,
         )
         outcome.attempts.append(attempt)
         outcome.delivered = success

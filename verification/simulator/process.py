@@ -6,33 +6,27 @@ hypothesis generates data in the main thread (the GIL). :func:`run_simulator` st
 OS chooses), and prints one JSON readiness line once uvicorn accepts connections. The parent waits for that
 line on the pipe (bounded), so it returns only when the simulator is reachable. The child's stderr goes to
 a file; if the start fails, its text is in the :class:`SimulatorStartError`. Stopping is bounded:
-SIGTERM, then SIGKILL after ``stop_timeout`` seconds.
+SIGTERM, then SIGKILL after ``stop_timeout`` seconds. Binding, readiness and stopping are the kit's one
+serving helper's (:mod:`verification.serving`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import queue
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
+
+from verification.serving import ServingError, bind, ready_server, start_child, url_of
 
 from .settings import SimulatorSettings
 
 __all__ = ["BUSY_PORT_FIX", "SimulatorHandle", "SimulatorStartError", "SimulatorAdminError", "run_simulator", "serve"]
-
-READY_EVENT = "eprom-simulator-ready"
 
 
 BUSY_PORT_FIX = "free that port or give eprom.listen another one"
@@ -177,54 +171,6 @@ class SimulatorHandle:
 # --- the child process --------------------------------------------------------------------------------
 
 
-def _drain(stream: IO[str], lines: queue.Queue[str | None]) -> None:
-    for line in stream:
-        lines.put(line)
-    lines.put(None)
-
-
-def _child_env() -> dict[str, str]:
-    # The child imports ``verification`` from where the parent did, installed or not.
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (root, env.get("PYTHONPATH"))))
-    return env
-
-
-def _wait_ready(process: subprocess.Popen[str], lines: queue.Queue[str | None], timeout: float) -> dict[str, Any]:
-    try:
-        while True:
-            line = lines.get(timeout=timeout)
-            if line is None:
-                raise SimulatorStartError(f"simulator exited with code {_exit_code(process)} before it was ready")
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue  # a stray line on stdout; the readiness line is JSON
-            if isinstance(message, dict) and message.get("event") == READY_EVENT:
-                return message
-    except queue.Empty:
-        raise SimulatorStartError(f"simulator not ready within {timeout} s") from None
-
-
-def _exit_code(process: subprocess.Popen[str]) -> int | None:
-    try:
-        return process.wait(5)  # its output has ended: the exit follows at once
-    except subprocess.TimeoutExpired:
-        return None
-
-
-def _stop(process: subprocess.Popen[str], timeout: float) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout)
-
-
 @contextmanager
 def run_simulator(
     settings: SimulatorSettings,
@@ -239,55 +185,34 @@ def run_simulator(
     stderr_path = workdir / "stderr.txt"
     # The settings hold the API key: handed over through the child's stdin, never a file that a kill -9
     # would leave behind.
-    command = [sys.executable, "-m", "verification.simulator", "--settings", "-", "--host", host,
-               "--port", str(port)]
     with stderr_path.open("w") as stderr:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
-                                   env=_child_env())
-    try:
-        with process.stdin:  # type: ignore[union-attr]
-            process.stdin.write(settings.to_json())  # type: ignore[union-attr]
-    except BrokenPipeError:
-        pass  # the child died at once: its stderr says why (below)
-    lines: queue.Queue[str | None] = queue.Queue()
-    reader = threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True)
-    reader.start()
+        child = start_child("simulator", "-m", "verification.simulator", "--settings", "-", "--host", host,
+                            "--port", str(port), stdin_text=settings.to_json(), stderr=stderr)
     handle: SimulatorHandle | None = None
     try:
         try:
-            ready = _wait_ready(process, lines, startup_timeout)
-        except SimulatorStartError as exc:
-            _stop(process, stop_timeout)
+            ready = child.wait_ready(startup_timeout)
+        except ServingError as exc:
+            child.stop(stop_timeout)
             stderr_text = stderr_path.read_text(errors="replace")
             raise SimulatorStartError(f"{exc}\n--- simulator stderr ---\n{stderr_text}") from None
-        handle = SimulatorHandle(ready["url"], ready["port"], process.pid, settings, stderr_path)
+        handle = SimulatorHandle(ready["url"], ready["port"], child.process.pid, settings, stderr_path)
         yield handle
     finally:
         if handle is not None:
             handle.close()
-        _stop(process, stop_timeout)
-        reader.join(stop_timeout)  # EOF follows the exit
-        if process.stdout is not None:
-            process.stdout.close()
+        child.stop(stop_timeout)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 # --- serving ----------------------------------------------------------------------------------------------
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then; without it, Nagle's
-    # algorithm and delayed ACKs add ~40 ms to every response sent in two writes.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+def _bind(host: str, port: int) -> Any:
     try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise SimulatorStartError(f"cannot listen on {_url(host, port)}: {exc.strerror or exc}") from None
-    sock.set_inheritable(True)
-    return sock
+        return bind(host, port)
+    except ServingError as exc:
+        raise SimulatorStartError(str(exc)) from None
 
 
 def port_is_free(host: str, port: int) -> None:
@@ -296,41 +221,20 @@ def port_is_free(host: str, port: int) -> None:
         _bind(host, port).close()
 
 
-def _url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
 def serve_blocking(
     settings: SimulatorSettings, host: str, port: int, on_ready: Callable[[str, int], None],
     *, on_exchange: Callable[[Any], None] | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM; ``on_ready(url, port)`` once connections are accepted; ``on_exchange``
     sees every recorded exchange (the live request log of ``eprom-verify simulate``)."""
-    import uvicorn
-
     from .app import create_app
 
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
-    url = _url(host, bound_port)
-
-    class _AnnouncingServer(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets=sockets)
-            if self.started:
-                on_ready(url, bound_port)
-
+    url = url_of(host, bound_port)
     app = create_app(settings)
     app.state.simulator.log.on_record = on_exchange
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2,
-    )
-    _AnnouncingServer(config).run(sockets=[sock])
-
-
-def announce_ready(url: str, port: int) -> None:
-    """The readiness line :func:`run_simulator` waits for."""
-    print(json.dumps({"event": READY_EVENT, "url": url, "port": port, "pid": os.getpid()}), flush=True)
+    ready_server(app, lambda: on_ready(url, bound_port)).run(sockets=[sock])
 
 
 def serve(settings: SimulatorSettings, host: str = "127.0.0.1", port: int = 18080, *, urls: bool = False) -> None:

@@ -13,17 +13,14 @@ from typing import Any, TextIO
 __all__ = ["JUDGED_BY", "request_line", "printer"]
 
 # Which catalogue checks judge a request to each ePROM endpoint, or a callback of each kind (CHECKS.md).
+_ORDER, _MESSAGE, _PERSONVERN = ("S-ORDER-BODY", "S-AUTH-HEADER"), ("S-MESSAGE", "S-AUTH-HEADER"), \
+    ("S-PERSONVERN", "S-AUTH-HEADER")
 JUDGED_BY: dict[str, tuple[str, ...]] = {
-    "E1": ("S-ORDER-BODY", "S-AUTH-HEADER", "S-CONTENT-TYPE"),
-    "E9": ("S-ORDER-BODY", "S-AUTH-HEADER"),
+    "E1": (*_ORDER, "S-CONTENT-TYPE"), "E9": _ORDER,
     "E2": ("S-SIGNED-DOWNLOAD", "S-AUTH-HEADER"),
-    "E3": ("S-MESSAGE", "S-AUTH-HEADER"),
-    "E10": ("S-MESSAGE", "S-AUTH-HEADER"),
-    "E4": ("S-SMS-EMAIL",),
-    "E5": ("S-SMS-EMAIL",),
-    "E6": ("S-PERSONVERN", "S-AUTH-HEADER"),
-    "E7": ("S-PERSONVERN", "S-AUTH-HEADER"),
-    "E8": ("S-PERSONVERN", "S-AUTH-HEADER"),
+    "E3": _MESSAGE, "E10": _MESSAGE,
+    "E4": ("S-SMS-EMAIL",), "E5": ("S-SMS-EMAIL",),
+    "E6": _PERSONVERN, "E7": _PERSONVERN, "E8": _PERSONVERN,
     "C1": ("R-STATUS-ORDERED", "R-IDEMPOTENT"),
     "C2": ("R-RETURN-COMPLETED", "R-IDEMPOTENT"),
     "C3": ("R-MESSAGE-STATUS",),
