@@ -24,21 +24,21 @@ from .conftest import first_form, require_capability
 
 
 # C2 ``Completed`` and C2 ``Expired`` (the order's C1, the simulator's, then its C2: one status update more,
-# by the probe contract), each to an order of its own: (check ID, stimulus, check).
+# by the probe contract), each to an order of its own: (the stored requirement's ID, stimulus, check).
 STATUS_RETURNS = [
-    pytest.param(("R-RETURN-COMPLETED", completed_return, check_return_completed), id="completed",
+    pytest.param(("R-RETURN-COMPLETED.2", completed_return, check_return_completed), id="completed",
                  marks=pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")),
-    pytest.param(("R-RETURN-EXPIRED", expired_return, check_return_expired), id="expired",
+    pytest.param(("R-RETURN-EXPIRED.2", expired_return, check_return_expired), id="expired",
                  marks=pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")),
 ]
 
 
 @pytest.fixture(scope="module", params=STATUS_RETURNS)
 def status_return(request: Any, eprom_target: Any, order_source: Any) -> tuple[str, Delivered, Any]:
-    check_id, stimulus, check = request.param
+    stored_id, stimulus, check = request.param
     require_capability(eprom_target, "formorder")
     order = order_source.order()
-    return check_id, deliver(order_source.system, [stimulus(order.form_order_id, order_source.api_key)]), check
+    return stored_id, deliver(order_source.system, [stimulus(order.form_order_id, order_source.api_key)]), check
 
 
 def test_status_return_acknowledged(status_return):
@@ -47,8 +47,8 @@ def test_status_return_acknowledged(status_return):
 
 
 def test_status_return_stored_once(status_return):
-    check_id, delivered, _ = status_return
-    check_stored(f"{check_id}.2", delivered)
+    stored_id, delivered, _ = status_return
+    check_stored(stored_id, delivered)
 
 
 @pytest.mark.eprom("R-RETURN-PAPER", "V3.1")
