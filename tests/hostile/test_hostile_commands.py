@@ -3,6 +3,7 @@ cap, its whole process group is killed, and nothing it started outlives the run.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 import time
@@ -112,3 +113,67 @@ def test_a_trigger_kind_that_keeps_timing_out_is_not_run_again(tmp_path: Path) -
 def test_a_command_that_ignores_its_input_still_ends(stdin: bytes) -> None:
     result = CommandRunner().run(["sh", "-c", "exit 3"], stdin=stdin, timeout=5)
     assert result.returncode == 3 and result.error is None
+
+
+ESCAPES = {
+    "setsid": "setsid sleep {mark} > /dev/null 2>&1 &",
+    "double-fork": "(sh -c 'sleep {mark} > /dev/null 2>&1 &' &)",
+    "setsid-then-double-fork": "setsid sh -c '(sleep {mark} > /dev/null 2>&1 &) &' > /dev/null 2>&1 &",
+}
+
+
+@pytest.mark.parametrize("escape", ESCAPES.values(), ids=ESCAPES.keys())
+def test_a_process_that_left_the_group_is_killed_at_the_end_of_the_run(escape: str) -> None:
+    mark, runner = marker(), CommandRunner()
+    result = runner.run(["sh", "-c", escape.format(mark=mark) + "\necho placed"], timeout=5)
+    assert result.stdout == b"placed\n"
+    assert gone_but_for(mark, expected=1)  # a background worker may live while the run goes on
+    runner.close()
+    assert gone(mark)
+    assert not zombies_of_this_process()
+
+
+@pytest.mark.parametrize("escape", ESCAPES.values(), ids=ESCAPES.keys())
+def test_a_process_that_left_the_group_of_a_hanging_command_is_killed_with_it(escape: str) -> None:
+    mark, runner = marker(), CommandRunner()
+    result = runner.run(["sh", "-c", escape.format(mark=mark) + f"\nsleep {mark}"], timeout=1)
+    assert result.timed_out
+    runner.close()
+    assert gone(mark)
+
+
+def test_the_simulator_and_other_children_of_the_kit_are_not_strays() -> None:
+    """The kit's own children stay in its session: closing a runner leaves them alone."""
+    import subprocess
+
+    mark, runner = marker(), CommandRunner()
+    own = subprocess.Popen(["sleep", mark])
+    try:
+        runner.run(["sh", "-c", f"setsid sleep {mark} > /dev/null 2>&1 &"], timeout=5)
+        runner.close()
+        assert alive(mark) == [own.pid]
+    finally:
+        own.kill()
+        own.wait()
+
+
+def gone_but_for(mark: str, *, expected: int, within_s: float = 5.0) -> bool:
+    """Exactly ``expected`` processes carry ``mark`` once the command's short-lived shells have ended."""
+    deadline = time.monotonic() + within_s
+    while len(alive(mark)) != expected:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def zombies_of_this_process() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] == "Z" and int(fields[1]) == os.getpid():
+            found.append(int(entry.name))
+    return found
