@@ -295,7 +295,7 @@ def _terminal_redactor(config: pytest.Config) -> Any:
 
         path = config.getoption("--eprom-target", None)
         try:
-            config.stash[terminal_redactor_key] = terminal_redactor(load_target(Path(path)) if path else None)
+            config.stash[terminal_redactor_key] = terminal_redactor(load_target(Path(path))) if path else None
         except TargetError:
             config.stash[terminal_redactor_key] = None
     return config.stash[terminal_redactor_key]
@@ -316,7 +316,7 @@ def _attach_fuzz_record(item: pytest.Item, report: pytest.TestReport) -> None:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if not config.getoption("--eprom-target"):
         return
-    _drift_summary(terminalreporter, config.stash.get(drift_key, []))
+    _drift_summary(terminalreporter, config.stash.get(drift_key, []), _terminal_redactor(config))
     failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])  # error: setup
     if failed:
         _failed_checks(terminalreporter, config, failed)
@@ -382,8 +382,9 @@ def _reproduction(terminalreporter: Any, config: pytest.Config, failure: dict[st
     except (TargetError, TypeError):
         api_key = None
     terminalreporter.write_line(f"      reproduce (exchange #{exchange_id}; export EPROM_API_KEY first):")
+    redactor = _terminal_redactor(config)  # national ids as aliases: CI logs keep the terminal
     for line in curl_command(exchange, api_key=api_key).splitlines():
-        terminalreporter.write_line(f"        {line}")
+        terminalreporter.write_line(f"        {redactor.text(line) if redactor else line}")
 
 
 class _AreaProgress:
@@ -453,7 +454,7 @@ def _area(ids: Any) -> str:
     return min(areas)[1] if areas else "other"
 
 
-def _drift_summary(terminalreporter: Any, drift: list[dict[str, Any]]) -> None:
+def _drift_summary(terminalreporter: Any, drift: list[dict[str, Any]], redactor: Any) -> None:
     from .checks.drift import Drift
 
     if not drift:
@@ -464,7 +465,8 @@ def _drift_summary(terminalreporter: Any, drift: list[dict[str, Any]]) -> None:
         line = Drift(item["endpoint"], item["path"], item["kind"], item["value"]).render()
         seen.setdefault(line, []).append(f"#{item.get('exchange_id')}")
     for line, exchanges in seen.items():
-        terminalreporter.write_line(f"DRIFT {line} [exchange {', '.join(exchanges)}]")
+        line = f"DRIFT {line} [exchange {', '.join(exchanges)}]"
+        terminalreporter.write_line(redactor.text(line) if redactor else line)
 
 
 # -- evidence (issue 6) --
@@ -591,12 +593,14 @@ class _EvidencePlugin:
         if self.config.stash.get(could_not_start_key, False):
             print("eprom-verify: the run could not start; no evidence bundle was written", file=sys.stderr)
             return False
+        shown = self.config.stash.get(terminal_redactor_key, None)
         result = write_run_bundle(
             self.session_dir, outcomes=self.collector.outcomes(),
             target=self.session.target if self.session is not None else None,
             target_path=self.config.getoption("--eprom-target", None),
             profile=self.config.getoption("--eprom-profile", None),
             hypothesis_seed=self.config.getoption("hypothesis_seed", None),
+            aliases=shown.aliases.mapping if shown is not None else None,  # the terminal's person-N, continued
         )
         for line in result.lines() if result else ():
             print(f"eprom-verify: {line}", file=sys.stderr if result.leaks else sys.stdout)
