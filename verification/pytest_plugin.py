@@ -214,7 +214,7 @@ def eprom_preflight(pytestconfig: pytest.Config, eprom_target: Any, eprom_sessio
 
 
 @pytest.fixture(scope="session")
-def system(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
+def eprom_system(eprom_target: Any, eprom_session: Any) -> Iterator[Any]:
     """The system under verification: callbacks, trigger and probe, all recorded."""
     from .system import SystemUnderVerification
 
@@ -304,7 +304,7 @@ def _terminal_redactor(config: pytest.Config) -> Any:
 def _attach_fuzz_record(item: pytest.Item, report: pytest.TestReport) -> None:
     """A fuzz case's hypothesis record (profile, seed, examples, statistics) as the report's "Hypothesis"
     section, where the terminal, the HTML report and the evidence find it."""
-    system = getattr(item, "funcargs", {}).get("system")
+    system = getattr(item, "funcargs", {}).get("eprom_system")
     if system is not None:
         from .stimuli.fuzzing import fuzz_record_text
 

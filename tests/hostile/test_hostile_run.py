@@ -24,29 +24,29 @@ import pytest
 
 
 @pytest.mark.eprom("R-LATENCY")
-def test_callbacks_to_a_silent_system(system):
+def test_callbacks_to_a_silent_system(eprom_system):
     for _ in range(3):
-        system.send_callback("C1", {"formOrderId": "184738d0-3c39-e611-9c2a-34e6d72e03c7"})
-    third = system.send_callback("C1", {"formOrderId": "184738d0-3c39-e611-9c2a-34e6d72e03c7"})
+        eprom_system.send_callback("C1", {"formOrderId": "184738d0-3c39-e611-9c2a-34e6d72e03c7"})
+    third = eprom_system.send_callback("C1", {"formOrderId": "184738d0-3c39-e611-9c2a-34e6d72e03c7"})
     print("third:", third.error)
 
 
 @pytest.mark.eprom("S-ORDER")
-def test_a_hanging_trigger(system):
-    print("trigger:", system.trigger({"formId": "x"}).error)
+def test_a_hanging_trigger(eprom_system):
+    print("trigger:", eprom_system.trigger({"formId": "x"}).error)
 
 
 @pytest.mark.eprom("R-AUTH")
-def test_cut_short(system):
-    base = system.settings.callback_base_url
+def test_cut_short(eprom_system):
+    base = eprom_system.settings.callback_base_url
     for number in range(60):  # a new route each time, 1 s a try: the run's deadline passes meanwhile
-        if system.client.send("PUT", f"{base}/route-{number}").error.startswith("not sent"):
+        if eprom_system.client.send("PUT", f"{base}/route-{number}").error.startswith("not sent"):
             break
     assert False, "failed only because its answers were cut short"
 
 
 @pytest.mark.eprom("R-JSON")
-def test_never_started(system):
+def test_never_started(eprom_system):
     raise AssertionError("never runs: the deadline has passed")
 '''
 
