@@ -127,6 +127,7 @@ def test_a_hostile_system_gets_the_whole_run_within_its_deadline(tmp_path: Path)
             test_persons: ["26670271527"]
             budgets: {{callback_s: 30, run_s: {run_s}}}
             """))
+        load = interpreter_start_s()
         started = time.monotonic()
         result = subprocess.run([sys.executable, "-m", "verification.cli", "run", str(tmp_path / "target.yaml"),
                                  "--report-dir", str(tmp_path / "reports"), "-q"],
@@ -134,10 +135,23 @@ def test_a_hostile_system_gets_the_whole_run_within_its_deadline(tmp_path: Path)
         took = time.monotonic() - started
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
-    assert took < run_s + SLACK_S, out
+    # The slack is start-up and tear-down work (two interpreters, the simulator, the bundle): on a machine
+    # that other processes keep busy it takes longer, by about what an interpreter's start takes longer.
+    assert took < run_s + SLACK_S + 2 * max(load - IDLE_START_S, 0), (took, load, out)
     assert f"the run's deadline expired (budgets.run_s = {run_s} s);" in out, out
     (session,) = (tmp_path / "reports").iterdir()
     assert (session / "evidence" / "evidence.json").is_file(), out
     reasons = [case.find("skipped").get("message") for case in ET.parse(session / "junit.xml").getroot().iter("testcase")
                if case.find("skipped") is not None]
     assert any("before this case started" in reason for reason in reasons), reasons
+
+
+IDLE_START_S = 0.6  # an interpreter importing what a run imports, on the idle 2-core machine
+
+
+def interpreter_start_s() -> float:
+    """How long an interpreter takes now to import what a run imports: the machine's current slowness."""
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import pytest, hypothesis, httpx, uvicorn, verification.pytest_plugin, "
+                    "verification.evidence.bundle"], check=True)
+    return time.monotonic() - started
