@@ -150,7 +150,7 @@ class SystemUnderVerification:
             env={**os.environ, **env} if env else None, route=_command_route(meta),
         )
         exchange.status = done.returncode
-        exchange.response_body = done.stdout.decode("utf-8", errors="replace")
+        exchange.response_body = _recorded_output(done.stdout)
         exchange.error = done.error
         if done.returncode not in (0, None):
             stderr = done.stderr.decode("utf-8", errors="replace").strip()[:500]
@@ -158,6 +158,16 @@ class SystemUnderVerification:
         exchange.latency_ms = (time.perf_counter() - started) * 1000
         self.store.record(exchange)
         return exchange
+
+
+_RECORDED_OUTPUT_BYTES = 64 * 1024  # of a command's stdout; its answer is a line of JSON, the rest is noise
+
+
+def _recorded_output(stdout: bytes) -> str:
+    """What the session records of a command's output: a command that prints megabytes (up to the runner's
+    cap) must not make every later artefact of the run, the bundle included, megabytes larger."""
+    text = stdout[:_RECORDED_OUTPUT_BYTES].decode("utf-8", errors="replace")
+    return text if len(stdout) <= _RECORDED_OUTPUT_BYTES else f"{text}…[truncated, {len(stdout):,} bytes]"
 
 
 def _probe_json(exchange: Exchange) -> tuple[Any, str]:

@@ -177,3 +177,23 @@ def zombies_of_this_process() -> list[int]:
         if fields[0] == "Z" and int(fields[1]) == os.getpid():
             found.append(int(entry.name))
     return found
+
+
+def test_what_a_chatty_trigger_prints_is_recorded_cut_short(tmp_path: Path) -> None:
+    """A trigger printing 10 MB once made every later artefact of the run megabytes larger (and the bundle slow)."""
+    target = parse_target({
+        "name": "chatty trigger", "environment": "test", "api_key": "k" * 20,
+        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
+                            "trigger": {"command": [sys.executable, "-c", "print('x' * 200_000)"]}},
+        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
+                   "paper": False}],
+        "test_persons": ["26670271527"],
+    })
+    with SessionStore(tmp_path / "session.sqlite", session="chatty") as store:
+        system = SystemUnderVerification(target, store)
+        try:
+            answer = system.trigger({"formId": "x"})
+        finally:
+            system.close()
+    assert answer.status == 0 and answer.error is None
+    assert answer.response_body == "x" * 65536 + "…[truncated, 200,001 bytes]"
