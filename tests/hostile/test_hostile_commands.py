@@ -82,15 +82,8 @@ def test_a_command_printing_without_end_is_stopped_at_the_output_cap() -> None:
 
 def test_a_trigger_kind_that_keeps_timing_out_is_not_run_again(tmp_path: Path) -> None:
     mark = marker()
-    target = parse_target({
-        "name": "hanging trigger", "environment": "test", "api_key": "k" * 20,
-        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
-                            "trigger": {"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5,
-                                        "sms": {"command": ["sh", "-c", f"sleep {mark}"]}}},
-        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
-                   "paper": False}],
-        "test_persons": ["26670271527"],
-    })
+    target = command_target({"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5,
+                             "sms": {"command": ["sh", "-c", f"sleep {mark}"]}})
     with SessionStore(tmp_path / "session.sqlite", session="hostile") as store:
         system = SystemUnderVerification(target, store)
         try:
@@ -181,14 +174,7 @@ def zombies_of_this_process() -> list[int]:
 
 def test_what_a_chatty_trigger_prints_is_recorded_cut_short(tmp_path: Path) -> None:
     """A trigger printing 10 MB once made every later artefact of the run megabytes larger (and the bundle slow)."""
-    target = parse_target({
-        "name": "chatty trigger", "environment": "test", "api_key": "k" * 20,
-        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
-                            "trigger": {"command": [sys.executable, "-c", "print('x' * 200_000)"]}},
-        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
-                   "paper": False}],
-        "test_persons": ["26670271527"],
-    })
+    target = command_target({"command": [sys.executable, "-c", "print('x' * 200_000)"]})
     with SessionStore(tmp_path / "session.sqlite", session="chatty") as store:
         system = SystemUnderVerification(target, store)
         try:
@@ -197,3 +183,15 @@ def test_what_a_chatty_trigger_prints_is_recorded_cut_short(tmp_path: Path) -> N
             system.close()
     assert answer.status == 0 and answer.error is None
     assert answer.response_body == "x" * 65536 + "…[truncated, 200,001 bytes]"
+
+
+def command_target(trigger: dict) -> object:
+    """A target whose system is reached through this trigger (commands) only."""
+    return parse_target({
+        "name": "command trigger", "environment": "test", "api_key": "k" * 20,
+        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
+                            "trigger": trigger},
+        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
+                   "paper": False}],
+        "test_persons": ["26670271527"],
+    })
