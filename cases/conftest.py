@@ -25,13 +25,13 @@ def first_form(target: Any, *, signing: bool | None = None, paper: bool | None =
                 f"- {{id: <form GUID>, name: <name>, {wanted}}}")
 
 
-def require_trigger(system: Any, kind: str = "order") -> None:
+def require_trigger(eprom_system: Any, kind: str = "order") -> None:
     """Skip as not run unless the target names a trigger of ``kind`` (order, message, sms, email, personvern)."""
-    if kind == "order" and not system.has_trigger:
+    if kind == "order" and not eprom_system.has_trigger:
         pytest.skip("not run: the target has no trigger, so the system cannot be made to place an order; to run it, "
                     "add under bestillersystem: trigger: {url: <your system>/_trigger/order} (the body: "
                     "verification/spec/bestillersystem.openapi.yaml)")
-    if not system.has_trigger_for(kind):
+    if not eprom_system.has_trigger_for(kind):
         pytest.skip(f"not run: the target names no {kind} trigger (bestillersystem.trigger.{kind}), so the "
                     f"system cannot be asked for one")
 
@@ -64,12 +64,12 @@ def citizen(eprom_target: Any) -> str:
 
 
 @pytest.fixture(scope="session")
-def order_source(request: pytest.FixtureRequest, system: Any, citizen: str) -> Any:
+def order_source(request: pytest.FixtureRequest, eprom_system: Any, citizen: str) -> Any:
     """Orders the receiver cases (R-…) call back about: placed by the system through its trigger and the
     simulator, or the kit's own ids when the target accepts unknown orders; a skip saying why otherwise."""
     from verification.receiver_scenarios import OrderSource
 
-    source = OrderSource(system, None, national_id=citizen)
+    source = OrderSource(eprom_system, None, national_id=citizen)
     if source.unavailable:
         pytest.skip(source.unavailable)
     if source.places_orders:

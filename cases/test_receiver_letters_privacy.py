@@ -26,8 +26,8 @@ def test_letter_status_acknowledged_in_every_shape(eprom_target, order_source):
 
 
 @pytest.mark.eprom("R-PVK")
-def test_privacy_change_accepted_with_the_key_and_refused_without(eprom_target, system, citizen):
+def test_privacy_change_accepted_with_the_key_and_refused_without(eprom_target, eprom_system, citizen):
     require_capability(eprom_target, "personvern")
-    accepted = deliver(system, privacy_changes(citizen))
-    refused = deliver(system, privacy_changes_with_bad_keys(citizen))
+    accepted = deliver(eprom_system, privacy_changes(citizen))
+    refused = deliver(eprom_system, privacy_changes_with_bad_keys(citizen))
     check_pvk(accepted.exchanges, refused.exchanges)

@@ -71,12 +71,12 @@ def test_signed_return_leads_to_the_download(eprom_target, order_source):
 
 
 @pytest.fixture(scope="module")
-def patient_initiated(eprom_target: Any, system: Any, citizen: str) -> Delivered:
+def patient_initiated(eprom_target: Any, eprom_system: Any, citizen: str) -> Delivered:
     """A return the citizen started: no order was ever placed, so the id is new to the system by design."""
     require_capability(eprom_target, "formorder", "patient_initiated")
     stimulus = patient_initiated_return(new_guid(), eprom_target.api_key.reveal(), form_id=eprom_target.forms[0].id,
                                         national_id=citizen)
-    return deliver(system, [stimulus])
+    return deliver(eprom_system, [stimulus])
 
 
 @pytest.mark.eprom("R-PATIENT-INITIATED", "V3.1")

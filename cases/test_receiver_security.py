@@ -58,16 +58,16 @@ def test_bad_api_keys_store_nothing(bad_keys):
 
 
 @pytest.fixture(scope="module")
-def unknown_order(eprom_target: Any, system: Any) -> Delivered:
+def unknown_order(eprom_target: Any, eprom_system: Any) -> Delivered:
     """A C1 and a C2 ``Completed`` with the right key, each for an order id the system never saw (V3.2)."""
     require_capability(eprom_target, "formorder")
-    if system.settings.accepts_unknown_orders:
+    if eprom_system.settings.accepts_unknown_orders:
         pytest.skip("not applicable: the target declares accepts_unknown_orders: true")
     api_key = eprom_target.api_key.reveal()
     status = ordered_via(new_guid(), api_key, NotificationChannel.Helsenorge)
     nothing = Storage("status", status.body["formOrderId"], 0)
     status = replace(status, label=f"{status.label} for an order never placed", stores=nothing)
-    return deliver(system, [status, return_for_unknown_order(api_key)])
+    return deliver(eprom_system, [status, return_for_unknown_order(api_key)])
 
 
 @pytest.mark.eprom("R-UNKNOWN-ORDER")
@@ -81,17 +81,17 @@ def test_unknown_order_stores_nothing(unknown_order):
 
 
 @pytest.fixture(scope="module")
-def malformed(request: pytest.FixtureRequest, eprom_target: Any, system: Any) -> Delivered:
+def malformed(request: pytest.FixtureRequest, eprom_target: Any, eprom_system: Any) -> Delivered:
     """Malformed C1 bodies naming a placed order when there is one, so that "nothing stored" means
     something; then C2s and C4s ePROM never sends, to an order with its C1 but no answers yet."""
     require_capability(eprom_target, "formorder")
-    placed = system.has_trigger or system.settings.accepts_unknown_orders
+    placed = eprom_system.has_trigger or eprom_system.settings.accepts_unknown_orders
     source = request.getfixturevalue("order_source") if placed else None
     api_key = eprom_target.api_key.reveal()
     order_id = source.order(kit_c1=True).form_order_id if source else new_guid()
     return_id = source.order().form_order_id if source else new_guid()
     citizen = request.getfixturevalue("citizen")
-    return deliver(system, [*malformed_bodies(order_id, api_key),
+    return deliver(eprom_system, [*malformed_bodies(order_id, api_key),
                             *malformed_returns(return_id, api_key, unknown_order_id=new_guid()),
                             *malformed_privacy_changes(citizen)])
 
@@ -137,7 +137,8 @@ def test_callback_routes_store_once_and_other_methods_nothing(routes):
 
 
 @pytest.mark.eprom("R-TRANSPORT")
-def test_callback_transport(eprom_target, system):
-    notes = check_transport(system.settings.callback_base_url, eprom_target.environment, observe_tls(system))
+def test_callback_transport(eprom_target, eprom_system):
+    notes = check_transport(eprom_system.settings.callback_base_url, eprom_target.environment,
+                            observe_tls(eprom_system))
     for note in notes:
         warnings.warn(CheckNote(note), stacklevel=1)

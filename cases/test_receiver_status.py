@@ -70,11 +70,11 @@ def test_ordered_status_stored_once(ordered):
 
 
 @pytest.mark.eprom("R-STATUS-ORDERED", "V1.3")
-def test_ordered_status_channel_stored(ordered, system):
+def test_ordered_status_channel_stored(ordered, eprom_system):
     """V1.3: the channel the system keeps for each order is the one its C1 reported."""
     stored = {}
-    if system.has_probe("channel"):
-        stored = {ex.id: system.probe("channel", (ex.json_request() or {}).get("formOrderId", ""))
+    if eprom_system.has_probe("channel"):
+        stored = {ex.id: eprom_system.probe("channel", (ex.json_request() or {}).get("formOrderId", ""))
                   for ex in ordered.exchanges}
     for exchange in ordered.exchanges:
         check_stored_channel(None, exchange, stored.get(exchange.id), check_id="R-STATUS-ORDERED")

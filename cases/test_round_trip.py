@@ -37,25 +37,25 @@ RULES = [
 
 @pytest.mark.eprom("S-ROUND-TRIP", "V1.1", "V1.2", "V1.3", "V1.4", "V3.1", "V3.2")
 @pytest.mark.parametrize(("rule", "expected_channel", "form_wanted", "extra"), RULES)
-def test_round_trip(eprom_target, eprom_session, eprom_simulator, system, test_person, rule, expected_channel,
+def test_round_trip(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person, rule, expected_channel,
                     form_wanted, extra):
-    require_trigger(system)
+    require_trigger(eprom_system)
     require_capability(eprom_target, *(["paper"] if form_wanted.get("paper") else []),
                        *(["on_behalf_of"] if "onBehalfOfNationalId" in extra else []))
     form = first_form(eprom_target, **form_wanted)
     parameters = {"formId": form.id, "nationalId": test_person, "distributionRule": rule, **extra}
-    trip = round_trip(system, eprom_simulator, parameters, answers={"HealthGeneral": 3, "Kommentar": "Bra, takk"})
+    trip = round_trip(eprom_system, eprom_simulator, parameters, answers={"HealthGeneral": 3, "Kommentar": "Bra, takk"})
     check_round_trip(eprom_session.store, trip, expected_channel=expected_channel)
 
 
 @pytest.mark.eprom("S-ROUND-TRIP", "S-SIGNED-DOWNLOAD", "S-SIGN", "S-SIGN.1", "S-SIGN.3")
-def test_round_trip_signed(eprom_target, eprom_session, eprom_simulator, system, test_person):
-    require_trigger(system)
+def test_round_trip_signed(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person):
+    require_trigger(eprom_system)
     require_capability(eprom_target, "signing")
     form = first_form(eprom_target, signing=True)
     parameters = {"formId": form.id, "nationalId": test_person, "mustBeSigned": True,
                   "signingText": "Jeg bekrefter at svarene er mine"}
-    trip = round_trip(system, eprom_simulator, parameters, sign=True)
+    trip = round_trip(eprom_system, eprom_simulator, parameters, sign=True)
     check_round_trip(eprom_session.store, trip, expected_channel=NotificationChannel.Helsenorge)
     store = eprom_session.store
     check_signed_download(trip.signed_form_id, exchanges_by_id(store, trip.e2_ids), eprom_target.api_key.reveal(),
@@ -64,14 +64,14 @@ def test_round_trip_signed(eprom_target, eprom_session, eprom_simulator, system,
 
 
 @pytest.mark.eprom("V1.3", "S-ROUND-TRIP")
-def test_stored_channel_is_the_one_c1_reports(eprom_target, eprom_session, eprom_simulator, system):
+def test_stored_channel_is_the_one_c1_reports(eprom_target, eprom_session, eprom_simulator, eprom_system):
     """Basic prefers Helsenorge (the E1 answer), but the person has only a digital mailbox: C1 says
     DigitalMailbox, and that is the channel the system must keep."""
-    require_trigger(system)
+    require_trigger(eprom_system)
     eprom_simulator.configure(population={MAILBOX_ONLY_PERSON: MAILBOX_ONLY})  # merged with the test persons
     form = first_form(eprom_target)
     parameters = {"formId": form.id, "nationalId": MAILBOX_ONLY_PERSON, "distributionRule": "Basic"}
-    order = order_and_ask_channel(system, eprom_simulator, parameters)
+    order = order_and_ask_channel(eprom_system, eprom_simulator, parameters)
     store = eprom_session.store
     e1 = store.get(order.placement.e1_ids[0]) if order.placement.e1_ids else None
     c1 = store.get(order.c1_ids[0]) if order.c1_ids else None

@@ -24,35 +24,36 @@ REPEATED_FAULTS = 10  # more than any bounded retry policy gets through
 
 
 @pytest.fixture
-def order(eprom_target, system, test_person):
-    require_trigger(system)
+def order(eprom_target, eprom_system, test_person):
+    require_trigger(eprom_system)
     return {"formId": eprom_target.forms[0].id, "nationalId": test_person}
 
 
 @pytest.mark.eprom("S-ERROR-HANDLING")
-def test_no_retry_after_a_documented_400(eprom_session, eprom_simulator, system, order):
-    placement = place_order_with_fault(system, eprom_simulator, order, "400", count=REPEATED_FAULTS,
+def test_no_retry_after_a_documented_400(eprom_session, eprom_simulator, eprom_system, order):
+    placement = place_order_with_fault(eprom_system, eprom_simulator, order, "400", count=REPEATED_FAULTS,
                                        zero_orders=True)
     check_no_retry_on_client_error(exchanges_by_id(eprom_session.store, placement.e1_ids),
                                    orders_before=placement.zero_orders[0], orders_after=placement.zero_orders[1])
 
 
 @pytest.mark.eprom("S-ERROR-HANDLING")
-def test_bounded_retries_on_5xx(eprom_session, eprom_simulator, system, order):
-    placement = place_order_with_fault(system, eprom_simulator, order, "503", count=REPEATED_FAULTS)
+def test_bounded_retries_on_5xx(eprom_session, eprom_simulator, eprom_system, order):
+    placement = place_order_with_fault(eprom_system, eprom_simulator, order, "503", count=REPEATED_FAULTS)
     check_bounded_retries(exchanges_by_id(eprom_session.store, placement.e1_ids))
 
 
 @pytest.mark.eprom("S-NO-DUPLICATE-ORDER", "S-ERROR-HANDLING")
-def test_slow_answer_is_not_turned_into_a_second_order(eprom_target, eprom_session, eprom_simulator, system, order):
-    placement = place_order_with_fault(system, eprom_simulator, order, "delay",
+def test_slow_answer_is_not_turned_into_a_second_order(eprom_target, eprom_session, eprom_simulator, eprom_system,
+                                                        order):
+    placement = place_order_with_fault(eprom_system, eprom_simulator, order, "delay",
                                        delay_s=eprom_target.budgets.slow_answer_s)
     check_no_duplicate_order(exchanges_by_id(eprom_session.store, placement.e1_ids))
 
 
 @pytest.mark.eprom("S-ERROR-HANDLING")
-def test_all_zero_id_is_not_taken_as_an_order(eprom_target, eprom_session, eprom_simulator, system, order):
-    outcome = order_answered_with_zero_id(system, eprom_simulator, order)
+def test_all_zero_id_is_not_taken_as_an_order(eprom_target, eprom_session, eprom_simulator, eprom_system, order):
+    outcome = order_answered_with_zero_id(eprom_system, eprom_simulator, order)
     before, after = outcome.placement.zero_orders
     check_zero_id_not_placed(
         exchanges_by_id(eprom_session.store, outcome.placement.e1_ids), zero_callback=outcome.callback,

@@ -23,10 +23,10 @@ from .conftest import require_capability, require_trigger
 TRIGGER_TAKEN = {"S-MESSAGE": "S-MESSAGE.6", "S-SMS-EMAIL": "S-SMS-EMAIL.6", "S-PERSONVERN": "S-PERSONVERN.9"}
 
 
-def sent(system, simulator, store, kind, parameters, check_id):
+def sent(eprom_system, simulator, store, kind, parameters, check_id):
     """The requests one trigger of ``kind`` led to. A failed trigger that sent nothing is a failed check;
     a taken one that led to nothing matching is not verifiable, with what was seen."""
-    outcome = send_outbound(system, simulator, kind, parameters)
+    outcome = send_outbound(eprom_system, simulator, kind, parameters)
     if not outcome.exchange_ids:
         check_trigger(outcome.trigger, requirement=TRIGGER_TAKEN[check_id], part=f"the {kind} trigger is carried out")
         raise NotVerifiable(check_id, "; ".join(outcome.problems) or f"the {kind} trigger led to no request")
@@ -34,11 +34,11 @@ def sent(system, simulator, store, kind, parameters, check_id):
 
 
 @pytest.mark.eprom("S-MESSAGE")
-def test_letter(eprom_target, eprom_session, eprom_simulator, system, test_person):
+def test_letter(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person):
     require_capability(eprom_target, "message")
-    require_trigger(system, "message")
+    require_trigger(eprom_system, "message")
     parameters = {"nationalId": test_person, "title": "Innkalling", "description": "Brev fra registeret"}
-    check_message(sent(system, eprom_simulator, eprom_session.store, "message", parameters, "S-MESSAGE"))
+    check_message(sent(eprom_system, eprom_simulator, eprom_session.store, "message", parameters, "S-MESSAGE"))
 
 
 @pytest.mark.eprom("S-SMS-EMAIL")
@@ -46,10 +46,10 @@ def test_letter(eprom_target, eprom_session, eprom_simulator, system, test_perso
     pytest.param("sms", {"smsText": "Du har en ny melding på helsenorge.no"}, id="sms"),
     pytest.param("email", {"emailTitle": "Ny melding", "emailText": "Du har en ny melding"}, id="email"),
 ])
-def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, system, test_person, kind, extra):
+def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person, kind, extra):
     require_capability(eprom_target, kind)
-    require_trigger(system, kind)
-    exchanges = sent(system, eprom_simulator, eprom_session.store, kind, {"nationalId": test_person, **extra},
+    require_trigger(eprom_system, kind)
+    exchanges = sent(eprom_system, eprom_simulator, eprom_session.store, kind, {"nationalId": test_person, **extra},
                      "S-SMS-EMAIL")
     check_sms_email(exchanges, eprom_target.api_key.reveal())
 
@@ -59,10 +59,10 @@ def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, system, tes
     pytest.param({"type": "Reservasjon"}, id="get"),
     pytest.param({"type": "Reservasjon", "status": "Aktiv"}, id="set"),
 ])
-def test_privacy_setting(eprom_target, eprom_session, eprom_simulator, system, test_person, change):
+def test_privacy_setting(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person, change):
     require_capability(eprom_target, "personvern")
-    require_trigger(system, "personvern")
+    require_trigger(eprom_system, "personvern")
     parameters = {"nationalId": test_person, **change}
-    exchanges = sent(system, eprom_simulator, eprom_session.store, "personvern", parameters, "S-PERSONVERN")
+    exchanges = sent(eprom_system, eprom_simulator, eprom_session.store, "personvern", parameters, "S-PERSONVERN")
     check_personvern(exchanges, eprom_target.api_key.reveal())
     check_personvern_as_asked(parameters, exchanges)

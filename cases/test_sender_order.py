@@ -25,18 +25,18 @@ ADDRESS = {"fullName": "Kari Nordmann", "addressLine1": "Testveien 1", "postalCo
 
 
 @pytest.fixture(scope="module")
-def orders(eprom_target, eprom_simulator, system):
+def orders(eprom_target, eprom_simulator, eprom_system):
     """The three placements of the module docstring, keyed by name."""
-    require_trigger(system)
+    require_trigger(eprom_system)
     if not eprom_target.test_persons:
         pytest.skip(NO_TEST_PERSONS)
     person, form = eprom_target.test_persons[0], eprom_target.forms[0]
     full = {"formId": form.id, "nationalId": person, "distributionRule": "Basic", "mustBeSigned": False,
             "dontStoreCompletedFormInPha": True, "metadata": METADATA, "physicalAddress": ADDRESS}
     return {
-        "minimal": place_order(system, eprom_simulator, {"formId": form.id, "nationalId": person}),
-        "full": place_order(system, eprom_simulator, full, settle_s=0),
-        "h-number": place_order(system, eprom_simulator, {"formId": form.id, "nationalId": H_NUMBER}, settle_s=0,
+        "minimal": place_order(eprom_system, eprom_simulator, {"formId": form.id, "nationalId": person}),
+        "full": place_order(eprom_system, eprom_simulator, full, settle_s=0),
+        "h-number": place_order(eprom_system, eprom_simulator, {"formId": form.id, "nationalId": H_NUMBER}, settle_s=0,
                                 zero_orders=True),
     }
 

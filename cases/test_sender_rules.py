@@ -46,13 +46,13 @@ SCENARIOS = [
 
 @pytest.mark.eprom("S-ORDER-RULES")
 @pytest.mark.parametrize(("capabilities", "form_wanted", "extra", "forbidden"), SCENARIOS)
-def test_order_rules(eprom_target, eprom_session, eprom_simulator, system, test_person, capabilities,
+def test_order_rules(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person, capabilities,
                      form_wanted, extra, forbidden):
-    require_trigger(system)
+    require_trigger(eprom_system)
     require_capability(eprom_target, *capabilities)
     signing, paper = form_wanted
     form = first_form(eprom_target, signing=signing, paper=paper)
-    placement = place_order(system, eprom_simulator, {"formId": form.id, "nationalId": test_person, **extra},
+    placement = place_order(eprom_system, eprom_simulator, {"formId": form.id, "nationalId": test_person, **extra},
                             settle_s=0, zero_orders=bool(forbidden))
     e1 = exchanges_by_id(eprom_session.store, placement.e1_ids)
     if forbidden:

@@ -26,19 +26,20 @@ KINDS = {
 
 
 @pytest.fixture(scope="module")
-def session_outbound(eprom_target, eprom_session, eprom_simulator, system):
+def session_outbound(eprom_target, eprom_session, eprom_simulator, eprom_system):
     """Every request the system sent to ePROM in this session, after each declared kind ran once."""
-    require_trigger(system)
+    require_trigger(eprom_system)
     if not eprom_target.test_persons:
         pytest.skip(NO_TEST_PERSONS)
     person = eprom_target.test_persons[0]
     seen = {endpoint_of(ex) for ex in outbound(eprom_session.store.exchanges(direction="to_eprom"))}
     if "E1" not in seen:
-        place_order(system, eprom_simulator, {"formId": eprom_target.forms[0].id, "nationalId": person}, settle_s=0)
+        place_order(eprom_system, eprom_simulator, {"formId": eprom_target.forms[0].id, "nationalId": person},
+                    settle_s=0)
     for capability, (kind, extra) in KINDS.items():
-        if (capability in eprom_target.bestillersystem.capabilities and system.has_trigger_for(kind)
+        if (capability in eprom_target.bestillersystem.capabilities and eprom_system.has_trigger_for(kind)
                 and not seen & set(OUTBOUND_KINDS[kind][1])):
-            send_outbound(system, eprom_simulator, kind, {"nationalId": person, **extra})
+            send_outbound(eprom_system, eprom_simulator, kind, {"nationalId": person, **extra})
     return outbound(eprom_session.store.exchanges(direction="to_eprom"))
 
 

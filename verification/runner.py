@@ -180,7 +180,12 @@ def run_session(
     # The doctor tries the system's routes; not when no selected case talks to the system (the P-checks
     # talk to ePROM alone, and are all that direct mode runs).
     talks_to_system = target.eprom.mode == "simulator" and not (only and all(i.upper().startswith("P-") for i in only))
-    if doctor and talks_to_system and not _doctor_allows(target, quiet=quiet):
+    from . import deadline
+
+    run_clock = deadline.start(_run_limit(target, profile))  # the command's start-up counts, the doctor, pytest's
+    allowed = not (doctor and talks_to_system) or _doctor_allows(target, quiet=quiet)
+    left_s = deadline.stop()  # pytest continues the clock (run_clock); this process only waits for it
+    if not allowed:
         return 4
     created = session_dir is None
     session_dir = session_dir or new_session_dir(report_root)
@@ -206,8 +211,8 @@ def run_session(
         args += ["-p", plugin]
     # pytest runs in its own process: the library never imports pytest, and the run's plugin set and
     # environment are exactly these, whatever the caller has loaded.
-    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    code = _run_pytest(args, env, hard_limit_s=_run_limit(target, profile) + _BACKSTOP_GRACE_S)
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **run_clock}
+    code = _run_pytest(args, env, hard_limit_s=left_s + _BACKSTOP_GRACE_S)
     if code == 5:  # no case applicable: honest, but nothing was verified
         print("eprom-verify: no case was applicable to this target; nothing was verified", file=sys.stderr)
         if created:  # a run that sent nothing leaves no session folder

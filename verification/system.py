@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .deadline import ensure_time_left
 from .recorder.client import KitClient
 from .recorder.commands import CommandRunner
 from .recorder.store import Exchange, SessionStore
@@ -76,6 +77,7 @@ class SystemUnderVerification:
         meta: dict[str, Any] | None = None,
     ) -> Exchange:
         """Deliver one callback as ePROM would (C4 carries the key in a header, C1–C3 in the body)."""
+        ensure_time_left(f"callback {kind}")  # past the run's deadline the case stops, however it loops
         headers = dict(headers or {})
         if kind == "C4":
             headers.setdefault("Authorization", f"Basic {self.target.api_key.reveal()}")
@@ -108,6 +110,7 @@ class SystemUnderVerification:
         call = trigger.call(kind) if trigger is not None else None
         if trigger is None or call is None:
             raise RuntimeError(f"target has no {kind} trigger")
+        ensure_time_left(f"{kind} trigger")
         meta = {"purpose": "trigger", "trigger": kind}
         if call.url:
             return self.client.send("POST", call.url, json_body=parameters, timeout=trigger.timeout_s, meta=meta)
@@ -122,6 +125,7 @@ class SystemUnderVerification:
         return probe is not None and getattr(probe, kind, None) is not None
 
     def probe(self, kind: ProbeKind, form_order_id: str) -> ProbeAnswer:
+        ensure_time_left(f"{kind} probe")
         call = getattr(self.settings.probe, kind)
         meta = {"purpose": "probe", "probe": kind, "formOrderId": form_order_id}
         if call.url:
@@ -146,7 +150,7 @@ class SystemUnderVerification:
             env={**os.environ, **env} if env else None, route=_command_route(meta),
         )
         exchange.status = done.returncode
-        exchange.response_body = done.stdout.decode("utf-8", errors="replace")
+        exchange.response_body = _recorded_output(done.stdout)
         exchange.error = done.error
         if done.returncode not in (0, None):
             stderr = done.stderr.decode("utf-8", errors="replace").strip()[:500]
@@ -154,6 +158,16 @@ class SystemUnderVerification:
         exchange.latency_ms = (time.perf_counter() - started) * 1000
         self.store.record(exchange)
         return exchange
+
+
+_RECORDED_OUTPUT_BYTES = 64 * 1024  # of a command's stdout; its answer is a line of JSON, the rest is noise
+
+
+def _recorded_output(stdout: bytes) -> str:
+    """What the session records of a command's output: a command that prints megabytes (up to the runner's
+    cap) must not make every later artefact of the run, the bundle included, megabytes larger."""
+    text = stdout[:_RECORDED_OUTPUT_BYTES].decode("utf-8", errors="replace")
+    return text if len(stdout) <= _RECORDED_OUTPUT_BYTES else f"{text}…[truncated, {len(stdout):,} bytes]"
 
 
 def _probe_json(exchange: Exchange) -> tuple[Any, str]:

@@ -198,3 +198,22 @@ def test_the_terminal_never_shows_the_key(finished) -> None:
     assert KEY not in printed and KEY[:-2] not in printed and KEY[2:10] not in printed
     junit = (session_dir / "junit.xml").read_text(encoding="utf-8")
     assert KEY[:-2] not in junit and KEY[2:10] not in junit
+
+
+def test_the_terminal_shows_national_ids_as_the_bundles_aliases(finished) -> None:
+    # The captured output, the failure's traceback (a deviation received a D-nummer), the assertion message.
+    done, session_dir = finished
+    printed = done.stdout + done.stderr
+    assert VERIFICATION_PERSON not in printed and D_NUMBER not in printed, printed
+    assert "for person-1 (fødselsnummer, synthetic SyntPop)" in printed  # the test person, first as in the bundle
+    assert "person-2 (D-nummer)" in printed, printed
+    evidence = json.loads((session_dir / "evidence" / "evidence.json").read_text(encoding="utf-8"))
+    assert evidence["redaction"]["aliases"][:2] == [
+        {"alias": "person-1", "class": "fødselsnummer, synthetic SyntPop"}, {"alias": "person-2", "class": "D-nummer"}]
+
+
+def test_verbose_output_shows_no_national_id(tmp_path: Path) -> None:
+    done, _ = run_cases(tmp_path, "-k", "auth_fails or plain_error", "-v", "--tb=long", "-rA")
+    printed = done.stdout + done.stderr
+    assert "compared person-1 (fødselsnummer, synthetic SyntPop) with **********" in printed, printed
+    assert VERIFICATION_PERSON not in printed and D_NUMBER not in printed and KEY not in printed

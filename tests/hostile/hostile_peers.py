@@ -35,6 +35,7 @@ def hostile_server(behaviour: Behaviour) -> Iterator[str]:
                     return
                 head += chunk
             behaviour(conn, head, stop)
+            conn.shutdown(socket.SHUT_WR)
         except OSError:
             pass  # the kit hung up, as it should
 
@@ -58,7 +59,10 @@ def hostile_server(behaviour: Behaviour) -> Iterator[str]:
 
 
 def head(status: str = "200 OK", **headers: str) -> bytes:
-    lines = [f"HTTP/1.1 {status}", *(f"{name.replace('_', '-')}: {value}" for name, value in headers.items())]
+    """A response head; ``Connection: close``, as each connection serves one request (a keep-alive client
+    would otherwise send its next request on a connection nobody reads)."""
+    lines = [f"HTTP/1.1 {status}", "Connection: close",
+             *(f"{name.replace('_', '-')}: {value}" for name, value in headers.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -133,6 +137,17 @@ def slow(seconds: float, path_prefix: bytes = b"") -> Behaviour:
         correct(conn, request, stop)
 
     return behaviour
+
+
+def answers_the_doctor(behaviour: Behaviour) -> Behaviour:
+    """``behaviour``, except that the doctor's first look (``OPTIONS``, the probe's all-zero order id) gets a
+    healthy answer: the hostility meets the cases themselves."""
+
+    def behave(conn: socket.socket, request: bytes, stop: threading.Event) -> None:
+        doctor = request.startswith(b"OPTIONS ") or b"/00000000-0000-0000-0000-000000000000 " in request
+        (correct if doctor else behaviour)(conn, request, stop)
+
+    return behave
 
 
 BEHAVIOURS: dict[str, Callable[[], Behaviour]] = {

@@ -3,6 +3,7 @@ cap, its whole process group is killed, and nothing it started outlives the run.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 import time
@@ -81,15 +82,8 @@ def test_a_command_printing_without_end_is_stopped_at_the_output_cap() -> None:
 
 def test_a_trigger_kind_that_keeps_timing_out_is_not_run_again(tmp_path: Path) -> None:
     mark = marker()
-    target = parse_target({
-        "name": "hanging trigger", "environment": "test", "api_key": "k" * 20,
-        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
-                            "trigger": {"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5,
-                                        "sms": {"command": ["sh", "-c", f"sleep {mark}"]}}},
-        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
-                   "paper": False}],
-        "test_persons": ["26670271527"],
-    })
+    target = command_target({"command": ["sh", "-c", f"sleep {mark}"], "timeout_s": 0.5,
+                             "sms": {"command": ["sh", "-c", f"sleep {mark}"]}})
     with SessionStore(tmp_path / "session.sqlite", session="hostile") as store:
         system = SystemUnderVerification(target, store)
         try:
@@ -112,3 +106,92 @@ def test_a_trigger_kind_that_keeps_timing_out_is_not_run_again(tmp_path: Path) -
 def test_a_command_that_ignores_its_input_still_ends(stdin: bytes) -> None:
     result = CommandRunner().run(["sh", "-c", "exit 3"], stdin=stdin, timeout=5)
     assert result.returncode == 3 and result.error is None
+
+
+ESCAPES = {
+    "setsid": "setsid sleep {mark} > /dev/null 2>&1 &",
+    "double-fork": "(sh -c 'sleep {mark} > /dev/null 2>&1 &' &)",
+    "setsid-then-double-fork": "setsid sh -c '(sleep {mark} > /dev/null 2>&1 &) &' > /dev/null 2>&1 &",
+}
+
+
+@pytest.mark.parametrize("escape", ESCAPES.values(), ids=ESCAPES.keys())
+def test_a_process_that_left_the_group_is_killed_at_the_end_of_the_run(escape: str) -> None:
+    mark, runner = marker(), CommandRunner()
+    result = runner.run(["sh", "-c", escape.format(mark=mark) + "\necho placed"], timeout=5)
+    assert result.stdout == b"placed\n"
+    assert gone_but_for(mark, expected=1)  # a background worker may live while the run goes on
+    runner.close()
+    assert gone(mark)
+    assert not zombies_of_this_process()
+
+
+@pytest.mark.parametrize("escape", ESCAPES.values(), ids=ESCAPES.keys())
+def test_a_process_that_left_the_group_of_a_hanging_command_is_killed_with_it(escape: str) -> None:
+    mark, runner = marker(), CommandRunner()
+    result = runner.run(["sh", "-c", escape.format(mark=mark) + f"\nsleep {mark}"], timeout=1)
+    assert result.timed_out
+    runner.close()
+    assert gone(mark)
+
+
+def test_the_simulator_and_other_children_of_the_kit_are_not_strays() -> None:
+    """The kit's own children stay in its session: closing a runner leaves them alone."""
+    import subprocess
+
+    mark, runner = marker(), CommandRunner()
+    own = subprocess.Popen(["sleep", mark])
+    try:
+        runner.run(["sh", "-c", f"setsid sleep {mark} > /dev/null 2>&1 &"], timeout=5)
+        runner.close()
+        assert alive(mark) == [own.pid]
+    finally:
+        own.kill()
+        own.wait()
+
+
+def gone_but_for(mark: str, *, expected: int, within_s: float = 5.0) -> bool:
+    """Exactly ``expected`` processes carry ``mark`` once the command's short-lived shells have ended."""
+    deadline = time.monotonic() + within_s
+    while len(alive(mark)) != expected:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def zombies_of_this_process() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] == "Z" and int(fields[1]) == os.getpid():
+            found.append(int(entry.name))
+    return found
+
+
+def test_what_a_chatty_trigger_prints_is_recorded_cut_short(tmp_path: Path) -> None:
+    """A trigger printing 10 MB once made every later artefact of the run megabytes larger (and the bundle slow)."""
+    target = command_target({"command": [sys.executable, "-c", "print('x' * 200_000)"]})
+    with SessionStore(tmp_path / "session.sqlite", session="chatty") as store:
+        system = SystemUnderVerification(target, store)
+        try:
+            answer = system.trigger({"formId": "x"})
+        finally:
+            system.close()
+    assert answer.status == 0 and answer.error is None
+    assert answer.response_body == "x" * 65536 + "…[truncated, 200,001 bytes]"
+
+
+def command_target(trigger: dict) -> object:
+    """A target whose system is reached through this trigger (commands) only."""
+    return parse_target({
+        "name": "command trigger", "environment": "test", "api_key": "k" * 20,
+        "bestillersystem": {"callback_base_url": "http://127.0.0.1:9", "capabilities": ["formorder"],
+                            "trigger": trigger},
+        "forms": [{"id": "1bc5f9f0-2607-49eb-94f0-6af955bbd79a", "name": "RAND-12", "signing": False,
+                   "paper": False}],
+        "test_persons": ["26670271527"],
+    })

@@ -34,12 +34,11 @@ from urllib.parse import parse_qsl, urlsplit
 from .. import __version__
 from ..spec.checklist import load_checklist
 from ..session import RunProgress, mark_run_finished, run_progress
-from ..spec.national_id import looks_like_national_id
 from .attest import load_attestations
 from .evidence_json import build_evidence, dumps, redact_outcome
 from .leakscan import Leak, scan_bundle
 from .manifest import SHIPPED_PUBLIC_KEY, load_signing_key, ship_public_key, sign_manifest, write_manifest
-from .redact import AUTH_HEADERS, CREDENTIAL_KEYS, MIN_GLOBAL_SECRET, Aliases, Redactor
+from .redact import AUTH_HEADERS, CREDENTIAL_KEYS, MIN_GLOBAL_SECRET, Redactor, session_aliases
 from .report import GENERATOR, render_report
 from .results import CaseOutcome, item_statuses
 
@@ -264,10 +263,7 @@ def _redaction_for(
     """The session's redactor (its key, every credential seen, its aliases), the redacted target, and the
     target's full test-person ids when known."""
     target_data, api_key, test_persons = _target_parts(target, info)
-    aliases = Aliases(info.get(_ALIASES_INFO) or {})
-    for number in test_persons:  # the configured people first: the verification person is person-1
-        if looks_like_national_id(number):
-            aliases.alias(number)
+    aliases = session_aliases(info.get(_ALIASES_INFO), test_persons)  # the verification person is person-1
     secrets = [s for s in [api_key, *harvest_credentials(exchanges)] if s]
     redactor = Redactor(secrets=secrets, aliases=aliases, enabled=enabled)
     if test_persons:
@@ -436,11 +432,13 @@ def write_run_bundle(
     target_path: str | Path | None = None,
     profile: str | None = None,
     hypothesis_seed: Any = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> BundleResult | None:
     """At the end of a pytest run: the bundle of the session, or ``None`` when nothing was recorded.
 
     ``target`` is the session's :class:`~verification.config.Target` when a case opened the session;
     otherwise the target file is read again (and without one the store's redacted copy is used).
+    ``aliases`` (national id → alias) are those the terminal has shown: a first bundle continues them.
     """
     from ..recorder.store import SessionStore, now_iso
     from .collect import hypothesis_settings
@@ -459,6 +457,8 @@ def write_run_bundle(
     meta: dict[str, Any] = {"finished_at": now_iso(), "hypothesis": hypothesis_settings(hypothesis_seed)}
     with SessionStore(session_dir / STORE_FILE, session=session_dir.name) as store:
         _require_sound(store)
+        if aliases and not store.info().get(_ALIASES_INFO):
+            store.set_info(_ALIASES_INFO, dict(aliases))
         mark_run_finished(store)
         progress = run_progress(store)
         if progress is not None:

@@ -39,6 +39,7 @@ __all__ = [
     "Aliases",
     "Redactor",
     "national_id_class",
+    "session_aliases",
     "structure_summary",
     "secret_variants",
     "SecretRuns",
@@ -129,6 +130,16 @@ class Aliases:
     def described(self) -> list[dict[str, str]]:
         """The aliases with their classes, for the bundle (no numbers)."""
         return [{"alias": alias, "class": national_id_class(nid)} for nid, alias in self._alias.items()]
+
+
+def session_aliases(known: Mapping[str, str] | None, test_persons: Iterable[str] = ()) -> Aliases:
+    """The session's aliases: those already given (``known``), then the configured test persons, so that the
+    verification person is ``person-1`` on the terminal and in the bundle alike."""
+    aliases = Aliases(known)
+    for number in test_persons:
+        if looks_like_national_id(number):
+            aliases.alias(number)
+    return aliases
 
 
 def secret_variants(secret: str) -> list[str]:
@@ -315,10 +326,8 @@ class Redactor:
     re-judging.
     """
 
-    def __init__(self, *, secrets: Iterable[str] = (), aliases: Aliases | None = None, enabled: bool = True,
-                 national_ids: bool = True):
+    def __init__(self, *, secrets: Iterable[str] = (), aliases: Aliases | None = None, enabled: bool = True):
         self.enabled = enabled  # off only for debugging the kit itself; never in the certification profile
-        self.national_ids = national_ids  # off for the terminal: the session's aliases belong to the bundle
         self.aliases = aliases or Aliases()
         self.secrets: list[str] = []
         self._variants: list[str] = []
@@ -353,7 +362,7 @@ class Redactor:
                 text = pattern.sub(replace, text)
         if "formdata" in lowered:
             text = self._form_data_text(text)
-        return self._national_ids(text) if self.national_ids else text
+        return self._national_ids(text)
 
     def _national_ids(self, text: str) -> str:
         for number in self.aliases.numbers():
@@ -406,8 +415,7 @@ class Redactor:
             return [self.data(item, key) for item in value]
         if isinstance(value, str):
             return self.text(value)
-        if (self.national_ids and isinstance(value, int) and not isinstance(value, bool)
-                and looks_like_national_id(str(value))):
+        if isinstance(value, int) and not isinstance(value, bool) and looks_like_national_id(str(value)):
             return self.aliases.token(str(value))
         return value
 

@@ -3,8 +3,9 @@
 pytest writes a failed case's traceback, its crash message (the ``FAILED …`` summary lines), captured
 output and the kit's own failure record to the terminal, JUnit XML and pytest-html, and CI logs keep the
 terminal. :func:`redact_report` rewrites those texts in place on the report, so every consumer sees the
-redacted text. The terminal masks credentials only: national ids become aliases in the bundle, whose
-numbering is the session's (see :mod:`verification.evidence.bundle`), not one the terminal could invent.
+redacted text, with the bundle's policy (:mod:`.redact`): credentials masked, national ids as aliases. The
+terminal numbers the aliases as the bundle does (the test persons first), and the bundle continues the
+terminal's numbering (``write_run_bundle(aliases=…)``), so ``person-2`` is one person everywhere.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .redact import Redactor
+from .redact import Redactor, session_aliases
 
 __all__ = ["terminal_redactor", "redact_report", "redact_in_place"]
 
 
-def terminal_redactor(target: Any) -> Redactor | None:
-    """A redactor for the target's API key (``None`` without a key)."""
-    key = target.api_key.reveal() if target is not None and getattr(target, "api_key", None) else ""
-    return Redactor(secrets=[key], national_ids=False) if key else None
+def terminal_redactor(target: Any) -> Redactor:
+    """The redactor of what a run against ``target`` prints: its API key and every national id."""
+    key = target.api_key.reveal() if getattr(target, "api_key", None) else ""
+    return Redactor(secrets=[key] if key else [], aliases=session_aliases({}, target.test_persons))
 
 
 def redact_report(report: Any, redactor: Redactor) -> None:

@@ -6,7 +6,8 @@ On timeout or too much output the whole group is killed at once; whatever the co
 when the kit's process exits. A command kind that timed out :data:`~.client.CIRCUIT_THRESHOLD` times in
 a row is not run again (the cases that need it fail at once, saying why).
 
-A process that leaves its group on purpose (``setsid`` of its own) is beyond a process group's reach.
+A process that leaves its group on purpose (``setsid``, a double fork) is beyond a process group's reach:
+on Linux the kit adopts such orphans and kills them too (:mod:`.reaper`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .client import RUN_DEADLINE_PASSED, CircuitBreaker, run_time_left
+from .reaper import adopt_orphans, adopting, kill_strays, release_orphans
 
 __all__ = ["MAX_OUTPUT_BYTES", "CommandResult", "CommandRunner"]
 
@@ -59,6 +61,7 @@ class CommandRunner:
         timeout = timeout if left is None else min(timeout, left)
         if timeout <= 0:
             return CommandResult(error=f"not run: {RUN_DEADLINE_PASSED}")
+        adopt_orphans()  # before the command can leave an orphan
         try:
             process = subprocess.Popen(
                 list(command), cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -79,12 +82,18 @@ class CommandRunner:
         return result
 
     def close(self) -> None:
-        """Kill every process group this runner started (leftover workers and grandchildren included)."""
-        for group in list(self._groups):
-            self._kill(group)
+        """Kill every process this runner's commands started: leftover workers, grandchildren, and whatever
+        left the group (``setsid``, a double fork) and was adopted."""
+        mine, self._groups = self._groups, set()
+        for group in mine:
+            _kill_group(group)
+        kill_strays(mine, spare=_live_groups)
+        if not _live_groups:
+            release_orphans()
 
     def _kill(self, group: int) -> None:
         _kill_group(group)
+        kill_strays({group}, adopted=False)  # its session and its tree, even what left the group
         self._groups.discard(group)
 
 
@@ -98,8 +107,11 @@ def _kill_group(group: int) -> None:
 
 @atexit.register
 def _kill_leftovers() -> None:
-    for group in list(_live_groups):
+    groups = set(_live_groups)
+    for group in groups:
         _kill_group(group)
+    if groups or adopting():  # a process that never ran a command has no strays of the kit's
+        kill_strays(groups)
 
 
 def _communicate(process: subprocess.Popen[bytes], stdin: bytes, deadline: float, cap: int) -> CommandResult:

@@ -82,7 +82,12 @@ class SimulatorHandle:
     def _call(
         self, method: str, path: str, *, json_body: Any = None, params: Any = None, timeout: float | None = None
     ) -> Any:
+        from verification.deadline import ensure_time_left
+
         kwargs: dict[str, Any] = {"json": json_body, "params": params}
+        left = ensure_time_left(f"simulator {method} {path}")  # admin calls deliver callbacks: they wait too
+        if left is not None:  # a margin: a long-poll cut to the deadline answers right at it
+            timeout = min(timeout or self._client.timeout.read or left, left + 0.5)
         if timeout is not None:
             kwargs["timeout"] = timeout
         response = self._client.request(method, path, **kwargs)
@@ -160,12 +165,11 @@ class SimulatorHandle:
     def wait(self, *, after: int = 0, timeout: float = 10.0, **filters: Any) -> list[dict[str, Any]]:
         """Matching exchanges recorded after ``after``, as soon as one exists; ``[]`` at the timeout
         (cut to what is left of the run's deadline, budgets.run_s)."""
-        from verification.recorder.client import run_time_left
+        from verification.deadline import capped
 
-        left = run_time_left()
-        timeout = timeout if left is None else min(timeout, left)
+        timeout = capped(timeout)
         params = {"after": after, "timeout": timeout, **filters}
-        return self._call("GET", "/wait", params=params, timeout=timeout + 10)
+        return self._call("GET", "/wait", params=params, timeout=timeout + 10)  # cut to the run's deadline
 
 
 # --- the child process --------------------------------------------------------------------------------

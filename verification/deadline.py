@@ -1,0 +1,84 @@
+"""The run's deadline (``budgets.run_s``): one clock that every wait of a run consults.
+
+``eprom-verify run`` starts it as of its own start (:func:`start`) and hands it to its pytest process
+(:data:`DEADLINE_VARIABLE`), so interpreter start-up, the doctor, the simulator's start and the cases all
+count. Every wait is cut to what is left (:func:`capped`): exchanges and commands end at the deadline
+with an error the check reports; a case that asks for more time once none is left is stopped at once with
+:class:`RunDeadlinePassed` (the plugin reports it as not run, with the reason). After the deadline only the
+tear-down and the bundle remain.
+
+The clock itself lives next to the bounded exchange, which reads it at every socket call
+(:func:`verification.recorder.client.run_time_left`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from .recorder.client import RUN_DEADLINE_PASSED, run_time_left, set_run_deadline
+
+__all__ = ["DEADLINE_VARIABLE", "RunDeadlinePassed", "capped", "ensure_time_left", "inherit", "start", "stop"]
+
+# The deadline as seconds since the epoch: time.monotonic() has no meaning shared between processes.
+DEADLINE_VARIABLE = "EPROM_VERIFY_RUN_DEADLINE"
+
+
+class RunDeadlinePassed(BaseException):
+    """The run's deadline has passed: the case in progress stops here.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: a scenario's ``except Exception`` and hypothesis'
+    shrinking must not turn "no time left" into more waiting."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(f"{RUN_DEADLINE_PASSED}{f' ({what})' if what else ''}")
+
+
+def start(limit_s: float) -> dict[str, str]:
+    """Start the run's clock when this process started (the command's own start-up counts); the
+    environment entry that hands it to a child process."""
+    age = _process_age_s()
+    set_run_deadline(time.monotonic() - age + limit_s)
+    return {DEADLINE_VARIABLE: repr(time.time() - age + limit_s)}
+
+
+def _process_age_s() -> float:
+    """Seconds since this process started (Linux's /proc; 0 where that cannot be read)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()  # the name may hold spaces
+        started_s = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in ticks since boot
+        return max(float(Path("/proc/uptime").read_text().split()[0]) - started_s, 0.0)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def stop() -> float:
+    """Stop the clock in this process; the seconds that were left."""
+    left = run_time_left()
+    set_run_deadline(None)
+    return 0.0 if left is None else left
+
+
+def inherit(limit_s: float, environ: Mapping[str, str] = os.environ) -> None:
+    """Continue the clock a parent started (:func:`start`), else start it now with ``limit_s``."""
+    try:
+        left = float(environ[DEADLINE_VARIABLE]) - time.time()
+    except (KeyError, ValueError):
+        left = limit_s
+    set_run_deadline(time.monotonic() + min(left, limit_s))
+
+
+def capped(timeout: float) -> float:
+    """``timeout``, cut to what is left of the run (0 once the deadline has passed)."""
+    left = run_time_left()
+    return timeout if left is None else min(timeout, left)
+
+
+def ensure_time_left(what: str = "") -> float | None:
+    """Seconds left of the run (None: no deadline); :class:`RunDeadlinePassed` when none are."""
+    left = run_time_left()
+    if left is not None and left <= 0:
+        raise RunDeadlinePassed(what)
+    return left

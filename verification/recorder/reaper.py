@@ -1,0 +1,129 @@
+"""No process a trigger or probe command starts outlives the run, whatever it does.
+
+A process group is not enough: ``setsid`` leaves the group (and the session), and a double fork leaves the
+command's tree, re-parenting the grandchild to init. So, on Linux, the kit becomes a *child subreaper*
+(``prctl(PR_SET_CHILD_SUBREAPER)``) while it runs commands: an orphan is re-parented to the kit instead of
+init, and stays in the kit's process tree, where a walk of ``/proc`` finds it.
+
+Which processes are the commands'? Each command starts a session of its own (``start_new_session``), and
+no process can join an existing session: every process a command starts is in that session, or (after
+``setsid``) in a new one. The kit's own children (the simulator) stay in the kit's session. So the strays of
+a run are the kit's descendants outside its session, with all their descendants, except the sessions of
+commands another runner still runs. They are killed (SIGKILL) and, being the kit's children now, reaped.
+
+Elsewhere (no ``prctl``), the process group is what is killed, and a ``setsid`` escapes it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import select
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Collection
+
+__all__ = ["adopt_orphans", "adopting", "kill_strays", "release_orphans"]
+
+_PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+_REAP_WITHIN_S = 2.0  # a SIGKILLed process is gone at once; one stuck in the kernel (D state) is left to exit
+_subreaper = False
+
+
+def adopt_orphans() -> bool:
+    """Make this process the subreaper of its descendants (Linux); False where that is not possible."""
+    global _subreaper
+    if not _subreaper:
+        _subreaper = _prctl_subreaper(1)
+    return _subreaper
+
+
+def adopting() -> bool:
+    """This process is the subreaper now (a command ran, and its runner has not closed)."""
+    return _subreaper
+
+
+def release_orphans() -> None:
+    """Stop adopting (once no command of this process runs and its strays are killed)."""
+    global _subreaper
+    if _subreaper:
+        _prctl_subreaper(0)
+        _subreaper = False
+
+
+def _prctl_subreaper(on: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_CHILD_SUBREAPER, on, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux, or no prctl in the C library
+        return False
+
+
+def kill_strays(sessions: Collection[int], *, spare: Collection[int] = (), adopted: bool = True) -> int:
+    """SIGKILL every process of these command ``sessions`` and all their descendants; with ``adopted``, also
+    every descendant of this process outside its own session (a ``setsid`` escapee re-parented here) whose
+    session is not in ``spare`` (commands still running). Reaps the killed; returns how many there were."""
+    table = _process_table()
+    me, own_session = os.getpid(), os.getsid(0)
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (parent, _) in table.items():
+        children[parent].append(pid)
+    roots = {pid for pid, (_, session) in table.items() if session in sessions}
+    if adopted:
+        roots |= {pid for pid in _descendants(me, children) if table[pid][1] not in {own_session, *spare}}
+    victims = (roots | {pid for root in roots for pid in _descendants(root, children)}) - {me}
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    _reap(victims - set(sessions))  # a command itself is its Popen's to wait for
+    return len(victims)
+
+
+def _descendants(root: int, children: dict[int, list[int]]) -> set[int]:
+    found, todo = set(), list(children.get(root, ()))
+    while todo:
+        pid = todo.pop()
+        if pid not in found:
+            found.add(pid)
+            todo += children.get(pid, ())
+    return found
+
+
+def _process_table() -> dict[int, tuple[int, int]]:
+    """``pid: (parent pid, session id)`` of every process /proc shows; empty without /proc."""
+    table = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return {}
+    for name in entries:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()  # the command name may hold ") "
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+            table[int(name)] = (int(fields[1]), int(fields[3]))  # after ")": state, ppid, pgrp, session
+    return table
+
+
+def _reap(pids: Collection[int]) -> None:
+    """Collect the exit of killed children (no zombies), each waited for on its pidfd, all within a bound."""
+    deadline = time.monotonic() + _REAP_WITHIN_S
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except OSError:
+            fd = None  # reaped meanwhile
+        try:
+            if fd is not None:
+                select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass  # not this process's child: its own parent reaps it
+        finally:
+            if fd is not None:
+                os.close(fd)
