@@ -93,7 +93,10 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     # The variant's whole run ends (with its bundle) before the selftest's own timeout would kill it;
     # retries_slow_orders gives up after 0.5 s, so ePROM's answer held back 1.5 s catches it (and keeps sessions short).
-    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.5}
+    # The reference system downloads a signed document at once (in ms, on loopback), so the window for it is the
+    # callback budget, not the default 10 s that the batch design (downloads_signed_in_batch) would wait out twice.
+    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.5,
+                           "signed_download_s": BUDGET_S}
     for key, value in (deployment.changes if deployment else {}).items():
         document[key] = {**document[key], **value} if isinstance(value, dict) else value
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -101,9 +104,34 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
 
 def focus(name: str) -> tuple[str, ...]:
     """The check IDs a focused session of ``name`` runs: a faulty variant's catches (what must fail);
-    ``()`` (every case) for the correct system and the correct designs, which must pass everything."""
+    ``()`` (every case) for the correct system and the correct designs, which must pass everything.
+
+    A catch judged over the whole session (R-LATENCY, S-AUTH-HEADER, …) judges what the other cases of its
+    side sent or answered, so the session keeps every check of that area (receiver or sender)."""
     expected = expectations(name)
-    return tuple(sorted(expected[0])) if expected and not _correct(name) else ()
+    if not expected or _correct(name):
+        return ()
+    from .spec.checklist import load_checklist
+
+    checks = [entry for entry in load_checklist() if entry.kind == "check"]
+    areas = {entry.area for entry in checks if entry.id in expected[0] & whole_session_checks()}
+    return tuple(sorted(expected[0] | {entry.id for entry in checks if entry.area in areas}))
+
+
+def whole_session_checks() -> frozenset[str]:
+    """The check IDs of the cases marked ``@pytest.mark.eprom(..., whole_session=True)``, read from the cases."""
+    import ast
+
+    from .runner import CASES_DIR
+
+    found: set[str] = set()
+    for path in sorted(CASES_DIR.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eprom"
+                    and any(k.arg == "whole_session" and getattr(k.value, "value", None) is True
+                            for k in node.keywords)):
+                found |= {arg.value for arg in node.args if isinstance(arg, ast.Constant)}
+    return frozenset(found)
 
 
 def run_variant(name: str, session_dir: Path, *, focused: bool = False) -> int:
