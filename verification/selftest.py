@@ -22,6 +22,7 @@ run, because nothing else may be sent to such a deployment.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import secrets
 import shutil
@@ -111,13 +112,18 @@ def focus(name: str) -> tuple[str, ...]:
     expected = expectations(name)
     if not expected or _correct(name):
         return ()
+    areas = {area for check, area in _check_areas() if check in expected[0] & whole_session_checks()}
+    return tuple(sorted(expected[0] | {check for check, area in _check_areas() if area in areas}))
+
+
+@functools.cache
+def _check_areas() -> tuple[tuple[str, str], ...]:
     from .spec.checklist import load_checklist
 
-    checks = [entry for entry in load_checklist() if entry.kind == "check"]
-    areas = {entry.area for entry in checks if entry.id in expected[0] & whole_session_checks()}
-    return tuple(sorted(expected[0] | {entry.id for entry in checks if entry.area in areas}))
+    return tuple((entry.id, entry.area) for entry in load_checklist() if entry.kind == "check")
 
 
+@functools.cache
 def whole_session_checks() -> frozenset[str]:
     """The check IDs of the cases marked ``@pytest.mark.eprom(..., whole_session=True)``, read from the cases."""
     import ast
