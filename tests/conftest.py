@@ -17,6 +17,12 @@ import pytest
 _CORRUPT_ON_PURPOSE: set[Path] = set()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest first: the whole-session selftest tests (``slow``) start at once, so that the xdist workers
+    end together, sharing out the short tests at the end (``--dist worksteal``), not waiting on a last long one."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def deliberately_corrupt() -> Callable[[Path], Path]:
     """Mark a store the test corrupts on purpose (the suite-wide integrity check leaves it out)."""

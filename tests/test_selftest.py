@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from verification.reference.behaviour import VARIANTS, correct_designs, faulty_variants
-from verification.selftest import DEPLOYMENTS, VariantRun, judge_runs, matrix, read_run, selftest, summary
+from verification.selftest import (
+    DEPLOYMENTS, VariantRun, focus, judge_runs, matrix, read_run, selftest, summary, whole_session_checks,
+)
 from verification.spec.checklist import load_checklist
 
 CHECK_IDS = {entry.id for entry in load_checklist() if entry.kind == "check"}
@@ -103,7 +105,7 @@ def test_failed_check_ids_are_read_from_the_outcomes(tmp_path: Path):
 def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Path, monkeypatch):
     attempts: list[str] = []
 
-    def child(name: str, root: Path) -> VariantRun:
+    def child(name: str, root: Path, **_: object) -> VariantRun:
         attempts.append(name)
         if len(attempts) == 1:
             return VariantRun(name, 3, problem="the session ended with exit code 3: cannot listen")
@@ -118,18 +120,55 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
 
 def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Path, monkeypatch):
     monkeypatch.setattr("verification.selftest._run_child",
-                        lambda name, root: VariantRun(name, 3, problem="the session ended with exit code 3"))
+                        lambda name, root, **_: VariantRun(name, 3, problem="the session ended with exit code 3"))
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 1
     assert "SELFTEST FAILED correct" in out.getvalue()
 
 
+def test_a_focused_session_runs_a_faulty_variants_catches_and_everything_on_a_correct_design():
+    assert focus("stores_duplicates") == ("R-CONCURRENT", "R-IDEMPOTENT")
+    assert all(set(focus(name)) >= record.catches for name, record in faulty_variants().items())
+    assert focus("correct") == () and all(focus(name) == () for name in correct_designs())
+
+
+def test_a_catch_judged_over_the_whole_session_keeps_every_check_of_its_side():
+    """slow_signed_return is caught by R-LATENCY over the replies of the signed-return cases: its focused
+    session keeps every receiver check, and no sender check."""
+    assert {"R-LATENCY", "R-NO-LEAK", "S-AUTH-HEADER"} <= whole_session_checks()
+    receiver = {entry.id for entry in load_checklist() if entry.kind == "check" and entry.area == "receiver"}
+    assert set(focus("slow_signed_return")) == receiver
+    assert "S-ORDER-SENT" in focus("key_in_body") and "R-AUTH" not in focus("key_in_body")
+
+
+def test_the_focus_reaches_the_session_as_its_only_ids(tmp_path: Path, monkeypatch):
+    """``selftest(focused=True)`` hands the focus to the child, and the child to the run as ``--only``."""
+    import verification.selftest as module
+
+    commands: list[list[str]] = []
+
+    def fake_run(command: list[str], **_: object) -> object:
+        commands.append(command)
+        raise module.subprocess.TimeoutExpired(command, 1)
+
+    monkeypatch.setattr(module.subprocess, "run", fake_run)
+    selftest(variants=["stores_duplicates"], report_root=tmp_path, out=io.StringIO(), focused=True)
+    assert commands and all("--focused" in command for command in commands)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr("verification.runner.run_session", lambda *a, **kw: seen.update(kw) or 0)
+    assert module.run_variant("stores_duplicates", tmp_path / "s", focused=True) == 0
+    assert seen["only"] == ("R-CONCURRENT", "R-IDEMPOTENT")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [*VARIANTS, *DEPLOYMENTS])
 def test_the_selftest_catches_every_variant_and_nothing_else(name: str, tmp_path: Path):
-    """The whole matrix, one session per test: the xdist workers share the sessions out between them."""
+    """The whole matrix, one session per test: the xdist workers share the sessions out between them.
+
+    Focused, for time: a faulty variant runs only the cases of its catches (each must still fail), the
+    correct system every case (nothing may fail). ``eprom-verify selftest`` runs every case on every variant."""
     out = io.StringIO()
-    code = selftest(variants=[name], report_root=tmp_path, out=out, jobs=1)
+    code = selftest(variants=[name], report_root=tmp_path, out=out, jobs=1, focused=True)
     assert code == 0, out.getvalue()
     assert "eprom-verify selftest: passed (1 sessions)" in out.getvalue()
 

@@ -22,6 +22,7 @@ run, because nothing else may be sent to such a deployment.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import secrets
 import shutil
@@ -93,14 +94,55 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     # The variant's whole run ends (with its bundle) before the selftest's own timeout would kill it;
     # retries_slow_orders gives up after 0.5 s, so ePROM's answer held back 1.5 s catches it (and keeps sessions short).
-    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.5}
+    # The reference system downloads a signed document at once (in ms, on loopback), so the window for it is the
+    # callback budget, not the default 10 s that the batch design (downloads_signed_in_batch) would wait out twice.
+    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.5,
+                           "signed_download_s": BUDGET_S}
     for key, value in (deployment.changes if deployment else {}).items():
         document[key] = {**document[key], **value} if isinstance(value, dict) else value
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def run_variant(name: str, session_dir: Path) -> int:
-    """One full session against the reference system in variant ``name`` (or a deployment variant)."""
+def focus(name: str) -> tuple[str, ...]:
+    """The check IDs a focused session of ``name`` runs: a faulty variant's catches (what must fail);
+    ``()`` (every case) for the correct system and the correct designs, which must pass everything.
+
+    A catch judged over the whole session (R-LATENCY, S-AUTH-HEADER, …) judges what the other cases of its
+    side sent or answered, so the session keeps every check of that area (receiver or sender)."""
+    expected = expectations(name)
+    if not expected or _correct(name):
+        return ()
+    areas = {area for check, area in _check_areas() if check in expected[0] & whole_session_checks()}
+    return tuple(sorted(expected[0] | {check for check, area in _check_areas() if area in areas}))
+
+
+@functools.cache
+def _check_areas() -> tuple[tuple[str, str], ...]:
+    from .spec.checklist import load_checklist
+
+    return tuple((entry.id, entry.area) for entry in load_checklist() if entry.kind == "check")
+
+
+@functools.cache
+def whole_session_checks() -> frozenset[str]:
+    """The check IDs of the cases marked ``@pytest.mark.eprom(..., whole_session=True)``, read from the cases."""
+    import ast
+
+    from .runner import CASES_DIR
+
+    found: set[str] = set()
+    for path in sorted(CASES_DIR.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eprom"
+                    and any(k.arg == "whole_session" and getattr(k.value, "value", None) is True
+                            for k in node.keywords)):
+                found |= {arg.value for arg in node.args if isinstance(arg, ast.Constant)}
+    return frozenset(found)
+
+
+def run_variant(name: str, session_dir: Path, *, focused: bool = False) -> int:
+    """One full session against the reference system in variant ``name`` (or a deployment variant);
+    ``focused``: a faulty variant runs only the cases of the checks in its :func:`focus`."""
     from .config import TargetError, load_target
     from .demo import DEMO_KEY_VARIABLE, free_port
     from .reference import run_reference_system
@@ -122,8 +164,9 @@ def run_variant(name: str, session_dir: Path) -> int:
         except TargetError as refusal:
             print(refusal, file=sys.stderr)
             return 4
-        return run_session(target, target_path, report_root=session_dir.parent,
-                           only=deployment.only if deployment else (), quiet=True, session_dir=session_dir)
+        only = deployment.only if deployment else focus(name) if focused else ()
+        return run_session(target, target_path, report_root=session_dir.parent, only=only, quiet=True,
+                           session_dir=session_dir)
 
 
 # -- many variants, from the parent -----------------------------------------------------------------------
@@ -157,9 +200,10 @@ def read_run(name: str, exit_code: int, session_dir: Path, seconds: float) -> Va
     return run
 
 
-def _run_child(name: str, root: Path) -> VariantRun:
+def _run_child(name: str, root: Path, *, focused: bool = False) -> VariantRun:
     session_dir = root / name
-    command = [sys.executable, "-m", "verification.selftest", "--one", name, "--session-dir", str(session_dir)]
+    command = [sys.executable, "-m", "verification.selftest", "--one", name, "--session-dir", str(session_dir),
+               *(["--focused"] if focused else [])]
     root_of_package = str(Path(__file__).resolve().parent.parent)  # importable even when not installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root_of_package, os.environ.get("PYTHONPATH"))))}
     started = time.monotonic()
@@ -256,9 +300,13 @@ def _cell(check: str, run: VariantRun, catches: set[str], collateral: set[str]) 
 
 def selftest(
     *, variants: Sequence[str] | None = None, report_root: Path | None = None, jobs: int = 2,
-    out: TextIO = sys.stdout, progress: Callable[[VariantRun], None] | None = None,
+    out: TextIO = sys.stdout, progress: Callable[[VariantRun], None] | None = None, focused: bool = False,
 ) -> int:
-    """Run the matrix; print it and every problem; 0 when every fault is caught and nothing else fails."""
+    """Run the matrix; print it and every problem; 0 when every fault is caught and nothing else fails.
+
+    ``focused`` (the kit's own test suite, for time): each faulty variant runs only the cases of its
+    catches (:func:`focus`), so a false alarm it would raise elsewhere goes unseen; the
+    correct system and designs still run every case. ``eprom-verify selftest`` runs everything."""
     from .reference.behaviour import correct_designs, faulty_variants
 
     everything = [*correct_designs(), *faulty_variants(), *DEPLOYMENTS]
@@ -271,10 +319,10 @@ def selftest(
     print(f"eprom-verify selftest: {len(names)} sessions, {jobs} at a time, in {root}", file=out, flush=True)
 
     def one(name: str) -> VariantRun:
-        run = _run_child(name, root)
+        run = _run_child(name, root, focused=focused)
         if run.exit_code == _SETUP_FAILED:  # e.g. a port taken meanwhile: no verdict yet, so once more
             first = run.problem
-            run = _run_child(name, root)
+            run = _run_child(name, root, focused=focused)
             run.retried = first
         (progress or (lambda r: print(_progress_line(r), file=out, flush=True)))(run)
         return run
@@ -303,8 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m verification.selftest")
     parser.add_argument("--one", required=True, metavar="VARIANT")
     parser.add_argument("--session-dir", required=True, type=Path)
+    parser.add_argument("--focused", action="store_true", help="a faulty variant runs only its catches' cases")
     args = parser.parse_args(argv)
-    return run_variant(args.one, args.session_dir)
+    return run_variant(args.one, args.session_dir, focused=args.focused)
 
 
 if __name__ == "__main__":
