@@ -38,6 +38,8 @@ from typing import Any, TextIO
 
 import yaml
 
+from .checks.failure import STRICT_VARIABLE
+
 __all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix",
            "summary"]
 
@@ -206,6 +208,8 @@ def _run_child(name: str, root: Path, *, focused: bool = False) -> VariantRun:
                *(["--focused"] if focused else [])]
     root_of_package = str(Path(__file__).resolve().parent.parent)  # importable even when not installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root_of_package, os.environ.get("PYTHONPATH"))))}
+    if _strict(name):  # caught by the kit's advice: run as `eprom-verify run --strict`
+        env[STRICT_VARIABLE] = "1"
     started = time.monotonic()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=_VARIANT_TIMEOUT_S, check=False,
@@ -222,6 +226,13 @@ def _run_child(name: str, root: Path, *, focused: bool = False) -> VariantRun:
     if run.problem:
         run.problem += ": " + (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
     return run
+
+
+def _strict(name: str) -> bool:
+    from .reference.behaviour import VARIANTS
+
+    record = VARIANTS.get(name)
+    return bool(record and record.strict)
 
 
 def expectations(name: str) -> tuple[set[str], set[str]] | None:

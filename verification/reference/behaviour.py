@@ -122,6 +122,9 @@ class Variant:
     catches: frozenset[str] = frozenset()  # checks that must fail on it (empty: a correct design, must pass)
     collateral: frozenset[str] = frozenset()  # further checks its fault may fail
     why: str = ""  # why the collateral follows from the fault
+    # Caught by the kit's own advice (a SHOULD, beyond the guide): its session runs with --strict, where
+    # advice fails; without --strict such a system passes, and that is the point of advice.
+    strict: bool = False
 
     @property
     def must_pass(self) -> bool:
@@ -129,11 +132,11 @@ class Variant:
 
 
 def faulty(name: str, description: str, behaviour: Behaviour, *, catches: set[str], collateral: set[str] = frozenset(),
-           why: str = "") -> Variant:
+           why: str = "", strict: bool = False) -> Variant:
     """A faulty variant: ``catches`` must all fail on it; of the rest, only ``collateral`` may."""
     if not catches or (collateral and not why) or set(catches) & set(collateral):
         raise ValueError(f"{name}: a faulty variant names the checks that catch it, and apart, why any collateral")
-    return Variant(name, description, behaviour, frozenset(catches), frozenset(collateral), why)
+    return Variant(name, description, behaviour, frozenset(catches), frozenset(collateral), why, strict)
 
 
 def correct_design(name: str, description: str, behaviour: Behaviour) -> Variant:
@@ -271,12 +274,14 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         "the callback route has no method constraint: a POST or PATCH is processed and stored",
         Behaviour(accepts_any_method=True),
         catches={"R-ROUTES"},
+        strict=True,  # a SHOULD of the kit (no guide sentence on it)
     ),
     faulty(
         "leaks_stack_traces",
         "puts the exception with its traceback in the body of every rejection",
         Behaviour(leaks_stack_traces=True),
         catches={"R-NO-LEAK"},
+        strict=True,  # a SHOULD of the kit (no guide sentence on it)
     ),
     faulty(
         "c3_message_shape_only",
@@ -337,6 +342,7 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         "answers a refusal with the repr of the exception it caught: KeyError(\"{'name': …}\")",
         Behaviour(leaks_exception_repr=True),
         catches={"R-NO-LEAK"},
+        strict=True,  # a SHOULD of the kit (no guide sentence on it)
     ),
     faulty(
         "refuses_early_c1",
