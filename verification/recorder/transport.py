@@ -173,10 +173,17 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
+# An idle connection is dropped after 1 s, well below the idle timeouts servers close at (uvicorn 5 s,
+# gunicorn 2 s): at an equal timeout, a request sent as the server closes meets "connection reset", and a
+# correct system would fail a check for the kit's reuse of a dying connection (a selftest false alarm).
+KEEPALIVE_EXPIRY_S = 1.0
+
+
 def bounded_http_transport(*, verify: Any = True, keepalive: int = 20) -> httpx.HTTPTransport:
     """httpx's transport without the client layer, whose sockets obey the exchange's total deadline."""
     transport = httpx.HTTPTransport(verify=verify, trust_env=False,
-                                    limits=httpx.Limits(max_keepalive_connections=keepalive))
+                                    limits=httpx.Limits(max_keepalive_connections=keepalive,
+                                                        keepalive_expiry=KEEPALIVE_EXPIRY_S))
     # httpx has no parameter for the network backend; its pool reads this attribute for each new connection.
     pool = transport._pool  # noqa: SLF001
     if not hasattr(pool, "_network_backend"):
@@ -460,7 +467,7 @@ class AsyncRecordingTransport(_Recording, httpx.AsyncBaseTransport):
         super().__init__(actor=actor, direction=direction, timeout=timeout, max_body=max_body, breaker=breaker,
                          name_redirects=name_redirects, record=record)
         self.inner = inner if inner is not None else httpx.AsyncHTTPTransport(
-            trust_env=False, limits=httpx.Limits(max_keepalive_connections=20))
+            trust_env=False, limits=httpx.Limits(max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY_S))
 
     async def exchange(self, request: httpx.Request, *, timeout: float | None = None,
                        direction: Direction | None = None, meta: dict[str, Any] | None = None) -> Exchange:
