@@ -130,6 +130,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from .simulator.process import port_is_free
 
     path = session.config.getoption("--eprom-target", None)
+    if session.config.getoption("collectonly"):  # nothing will listen: a busy port is no reason to stop
+        return
     if not path or not any("eprom_simulator" in getattr(item, "fixturenames", ()) for item in session.items):
         return
     try:
