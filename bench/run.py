@@ -1,5 +1,7 @@
 """Run every benchmark of ``bench/`` (or those named): ``python3 bench/run.py [startup simulator …]``.
 
+The campaigns (``mutation_bench``, about an hour; ``hostile_table``, about 8 minutes) run only when named.
+
 Each bench module exposes ``main()``, prints its own table, and writes ``bench/results/<name>.json``.
 """
 
@@ -10,6 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+CAMPAIGNS = {"mutation_bench", "hostile_table"}
 
 
 def bench_names() -> list[str]:
@@ -18,7 +21,7 @@ def bench_names() -> list[str]:
 
 def main(names: list[str]) -> None:
     sys.path.insert(0, str(HERE))
-    for name in names or bench_names():
+    for name in names or [name for name in bench_names() if name not in CAMPAIGNS]:
         print(f"\n== {name} ==")
         importlib.import_module(name).main()
 
