@@ -48,6 +48,8 @@ from .config import (
     CONFIRM_KEY,
     mask_national_id,
 )
+from .spec.hosts import is_loopback_host
+from .spec.routes import ends_in_callback_path
 
 
 # --------------------------------------------------------------------------------------------- YAML
@@ -441,7 +443,7 @@ def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
         reader.problem("eprom.public_url", url, "is not https (ePROM calls back over TLS; only loopback may "
                        "use plain http)", "put the relay behind an https address")
         return None
@@ -453,7 +455,7 @@ def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
 
 def _default_callback_listen(listen: ListenAddress, public_url: str) -> ListenAddress:
     parts = urlsplit(public_url)
-    if _is_loopback(parts.hostname or ""):
+    if is_loopback_host(parts.hostname or ""):
         default_port = 443 if parts.scheme == "https" else 80
         return ListenAddress(parts.hostname or listen.host, default_port if parts.port is None else parts.port)
     return ListenAddress(listen.host, listen.port + 1 if listen.port else 0)
@@ -480,7 +482,7 @@ def _upstream(reader: _Reader, value: Any, fix: str) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
         reader.problem("eprom.upstream", url, "is not https (only loopback may use plain http)",
                        "use the https:// address of the ePROM environment")
         return None
@@ -527,15 +529,6 @@ def _is_http_url(text: str) -> bool:
     return True
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _system(reader: _Reader, value: Any) -> SystemSettings | None:
     section = reader.mapping(value, "bestillersystem", _SYSTEM)
     if section is None:
@@ -561,7 +554,7 @@ def _callback_base_url(reader: _Reader, value: Any) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
         reader.problem(path, url, "is plain http on a host that is not loopback: the callbacks carry the API key, "
                        "which would travel in cleartext", "use https://… (plain http only for 127.0.0.1, ::1 or "
                        "localhost)")
@@ -569,8 +562,7 @@ def _callback_base_url(reader: _Reader, value: Any) -> str | None:
     if parts.query or parts.fragment:
         reader.problem(path, url, "has a query or fragment", "give the base URL only; ePROM appends /api/…")
         return None
-    if parts.path.lower().rstrip("/").endswith(("/api/promsformorder", "/api/messagetocitizen",
-                                                 "/api/personverninnstilling")):
+    if ends_in_callback_path(parts.path):
         reader.problem(path, url, "ends in a callback path",
                        "give the base URL only; ePROM appends /api/PromsFormOrder and the others")
         return None
@@ -817,7 +809,7 @@ def _refuse_callback_to_simulator(reader: _Reader, eprom: EpromSettings | None,
     parts = urlsplit(system.callback_base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host, listen = (parts.hostname or "").lower(), eprom.listen.host.lower()
-    same_host = host == listen or (_is_loopback(host) and (_is_loopback(listen) or listen in ("0.0.0.0", "::")))
+    same_host = host == listen or (is_loopback_host(host) and (is_loopback_host(listen) or listen in ("0.0.0.0", "::")))
     if same_host and port == eprom.listen.port:
         reader.problem("bestillersystem.callback_base_url", system.callback_base_url,
                        f"is the simulator's own address (eprom.listen {eprom.listen}): the callbacks would reach "

@@ -64,6 +64,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .spec.enums import CAPABILITIES
+from .spec.hosts import is_production_url
 
 __all__ = [
     "ABSENT",
@@ -71,10 +72,8 @@ __all__ = [
     "ENVIRONMENTS",
     "MASK",
     "MODES",
-    "PRODUCTION_HOSTS",
     "RUN_BUDGET_S",
     "PROFILES",
-    "TEST_HOSTS",
     "Budgets",
     "EpromSettings",
     "FormSpec",
@@ -90,8 +89,6 @@ __all__ = [
     "TriggerCall",
     "TRIGGER_KINDS",
     "is_production",
-    "is_production_host",
-    "is_production_url",
     "load_target",
     "mask_national_id",
     "parse_target",
@@ -103,10 +100,6 @@ MASK = "**********"
 ENVIRONMENTS = ("test", "qa", "production")
 MODES = ("simulator", "relay", "direct")
 PROFILES = ("quick", "certification")
-# Spec 1.3. A host counts as production when it equals one of these or is a subdomain of one; the QA
-# host pasientrapportering.qa.nhn.no is neither, so it is not production.
-PRODUCTION_HOSTS = ("pasientrapportering.nhn.no",)
-TEST_HOSTS = ("proms.hemitdev.org", "proms2.hemit.org", "pasientrapportering.qa.nhn.no")
 
 DEFAULT_LISTEN = "127.0.0.1:18080"
 # budgets.run_s when the target gives none: a correct system takes about 25 s in quick; certification runs
@@ -381,19 +374,6 @@ def parse_target(
 
     file = "<target>" if source is None else str(source)
     return _parse(data, source=None if source is None else Path(source), file=file, environ=environ)
-
-
-def is_production_host(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == known or host.endswith("." + known) for known in PRODUCTION_HOSTS)
-
-
-def is_production_url(url: str) -> bool:
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return False
-    return bool(host) and is_production_host(host)
 
 
 def production_reason(target: Target) -> str | None:

@@ -27,7 +27,6 @@ Exception hierarchy::
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import ssl
 import time
@@ -42,6 +41,7 @@ from .config import MASK, Secret, Target, mask_national_id, production_reason
 from .recorder.client import KIT_HEADERS, bounded_exchange, bounded_transport
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
+from .spec.hosts import is_loopback_host, is_loopback_url
 from .spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
 
 __all__ = [
@@ -49,8 +49,6 @@ __all__ = [
     "SafetyError",
     "FORM_ORDER_PATH",
     "guard_request",
-    "is_loopback_host",
-    "is_loopback_url",
     "redacted_body",
     "refuse_unsafe_target",
 ]
@@ -73,20 +71,6 @@ class SafetyError(Exception):
 
 
 # --- pure rules (also used by the dry run) ----------------------------------------------------------
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_loopback_url(url: str) -> bool:
-    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def refuse_unsafe_target(target: Target) -> None:

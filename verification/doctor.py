@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .system import CALLBACK_PATHS
+from .spec.routes import CALLBACK_PATHS
 
 __all__ = ["Finding", "diagnose", "render", "reachable", "trigger_kinds", "ZERO_ORDER_ID"]
 

@@ -16,19 +16,12 @@ from typing import Any, Literal
 from .recorder.client import KitClient
 from .recorder.commands import CommandRunner
 from .recorder.store import Exchange, SessionStore
+from .spec.routes import CALLBACK_PATHS
 
-__all__ = ["CALLBACK_PATHS", "ProbeAnswer", "SystemUnderVerification"]
+__all__ = ["ProbeAnswer", "SystemUnderVerification"]
 
 CallbackKind = Literal["C1", "C2", "C3", "C4"]
 ProbeKind = Literal["status", "answers", "signed", "channel"]
-
-CALLBACK_PATHS: dict[str, str] = {
-    "C1": "/api/PromsFormOrder",
-    "C2": "/api/PromsFormOrder",
-    "C3": "/api/MessageToCitizen",
-    "C4": "/api/PersonvernInnstilling",
-}
-
 
 @dataclass(frozen=True)
 class ProbeAnswer:

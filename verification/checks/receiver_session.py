@@ -16,6 +16,7 @@ from typing import Any
 
 from ..recorder.store import Exchange, SessionStore
 from ..spec.national_id import classify, looks_like_national_id
+from ..spec.routes import ends_in_callback_path
 from .failure import NotVerifiable
 from .receiver import deviations_for, reply, sent, server_failure
 
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 _HOOKS = ("trigger", "probe")
-CALLBACK_PATHS = ("/api/promsformorder", "/api/messagetocitizen", "/api/personverninnstilling")
 
 # What a reply must never show: the signs of a stack trace or of the code behind it.
 LEAK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -57,7 +57,7 @@ def system_replies(store: SessionStore) -> list[Exchange]:
 def callbacks(store: SessionStore) -> list[Exchange]:
     """Every callback delivered to the system (PUT on a documented path), by the kit or the simulator."""
     return [ex for ex in system_replies(store)
-            if ex.method == "PUT" and ex.path.lower().rstrip("/").endswith(CALLBACK_PATHS)]
+            if ex.method == "PUT" and ends_in_callback_path(ex.path)]
 
 
 # -- R-RESPONSE-SHAPE ------------------------------------------------------------------------------

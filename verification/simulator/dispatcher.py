@@ -22,19 +22,12 @@ import httpx
 
 from verification.recorder.client import bounded_exchange_async, redirect_problem
 from verification.recorder.store import Exchange, now_iso
+from verification.spec.routes import CALLBACK_PATHS
 
 from .exchange_log import ExchangeLog
 from .settings import RetryPolicy, SimulatorSettings
 
-__all__ = ["Attempt", "DeliveryOutcome", "CallbackDispatcher", "CALLBACK_PATHS"]
-
-CALLBACK_PATHS = {
-    "C1": "/api/PromsFormOrder",
-    "C2": "/api/PromsFormOrder",
-    "C3": "/api/MessageToCitizen",
-    "C4": "/api/PersonvernInnstilling",
-}
-
+__all__ = ["Attempt", "DeliveryOutcome", "CallbackDispatcher"]
 
 @dataclass
 class Attempt:

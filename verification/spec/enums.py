@@ -28,6 +28,7 @@ __all__ = [
     "C1_STATUSES",
     "C2_STATUSES",
     "CAPABILITIES",
+    "wire_name",
 ]
 
 # What an ordering system can do, as a target file declares it (``bestillersystem.capabilities``).
