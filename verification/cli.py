@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_evidence_commands(commands: argparse._SubParsersAction) -> None:
-    """``judge``, ``attest`` and ``verify-evidence`` (issue 6; the work is in verification.evidence.commands)."""
+    """``judge``, ``attest`` and ``verify-evidence`` (issue 6; the work is in verification.commands.evidence)."""
     judge = commands.add_parser("judge", help="judge a recorded session again and rewrite its evidence bundle")
     judge.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
     judge.add_argument("--compare", type=Path, metavar="OTHER_BUNDLE",
@@ -170,7 +170,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(render(findings))
         return EXIT_OK if reachable(findings) else EXIT_USAGE
     if args.command == "relay":
-        from .recorder.relay_command import relay_command
+        from .commands.relay import relay_command
 
         target = load_target_or_exit(args.target)
         if args.session is None:
@@ -188,7 +188,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _evidence_command(args: argparse.Namespace) -> int:
-    from .evidence import commands
+    from .commands import evidence as commands
 
     if args.command == "judge":
         return commands.judge_command(args.session_dir, compare=args.compare, target_path=args.target,

@@ -35,6 +35,8 @@ from .outbound import answer_text, endpoint_of
 __all__ = [
     "trigger_reached",
     "trigger_refused",
+    "trigger_ok",
+    "describe_trigger",
     "guide_requires",
     "check_refused_or_handled",
     "check_order_as_asked",
@@ -74,16 +76,25 @@ def trigger_refused(trigger: Exchange) -> bool:
     return 400 <= (trigger.status or 0) < 500
 
 
-def _describe(trigger: Exchange) -> str:
-    from .sender import describe_trigger  # sender imports this module's helpers
+def trigger_ok(trigger: Exchange) -> bool:
+    """The trigger was taken: HTTP 2xx, or a command that exited 0, in time."""
+    if trigger.error:
+        return False
+    if trigger.method == "EXEC":
+        return trigger.status == 0
+    return trigger.status is not None and 200 <= trigger.status < 300
 
-    return describe_trigger(trigger)
 
-
-def _taken(trigger: Exchange) -> bool:
-    from .sender import trigger_ok
-
-    return trigger_ok(trigger)
+def describe_trigger(trigger: Exchange) -> str:
+    """``sent POST <url> with {…}; got HTTP 500 '…'`` — what the kit sent and what came back."""
+    sent = trigger.request_body if len(trigger.request_body) <= 300 else trigger.request_body[:300] + "…"
+    if trigger.method == "EXEC":
+        what = f"ran {trigger.url.removeprefix('command:')} with {sent} on stdin"
+        came = trigger.error or f"exit {trigger.status}"
+    else:
+        what = f"sent {trigger.method} {trigger.url} with {sent}"
+        came = answer_text(trigger)
+    return f"{what}; got {came}"
 
 
 def check_refused_or_handled(
@@ -94,11 +105,11 @@ def check_refused_or_handled(
     is not verifiable (never a pass)."""
     if not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger asking for {asked} never reached the system "
-                            f"({_describe(trigger)}), so whether it refuses or forwards it is not known")
+                            f"({describe_trigger(trigger)}), so whether it refuses or forwards it is not known")
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
     found = Deviations(check_id, f"Asked for {asked}: refused, or forwarded once and ePROM's 400 handled")
     if not orders:
-        found.advise(trigger_refused(trigger), "trigger reply", _describe(trigger),
+        found.advise(trigger_refused(trigger), "trigger reply", describe_trigger(trigger),
                      "answering a trigger the system will not carry out with HTTP 4xx or a non-zero exit, "
                      "so the caller sees the refusal", exchange_id=trigger.id)
         found.raise_if_any()
@@ -110,7 +121,7 @@ def check_refused_or_handled(
     found.require(len(orders) == 1, "E1 requests after ePROM's 400", len(orders),
                   "1: " + guide_requires("no error situations and no duplicate messages; a refused order sent "
                                          "again is refused again", V1_4), rule="V1.4", exchange_id=orders[-1].id)
-    found.advise(trigger_refused(trigger) or not _taken(trigger), "trigger reply", _describe(trigger),
+    found.advise(trigger_refused(trigger) or not trigger_ok(trigger), "trigger reply", describe_trigger(trigger),
                  "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero exit)",
                  exchange_id=trigger.id)
     found.raise_if_any()

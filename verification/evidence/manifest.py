@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "signing_key_from_env",
     "MANIFEST",
     "SIGNATURE",
     "SHIPPED_PUBLIC_KEY",
@@ -85,6 +86,12 @@ class ManifestCheck:
         out += self.problems
         out.append(f"signature: {self.signature}" + (f" ({self.signature_note})" if self.signature_note else ""))
         return out
+
+
+def signing_key_from_env() -> Path | None:
+    """``EPROM_VERIFY_SIGNING_KEY``: the operator's Ed25519 private key (PEM) for signing manifests."""
+    value = os.environ.get("EPROM_VERIFY_SIGNING_KEY", "").strip()
+    return Path(value) if value else None
 
 
 def _digest(path: Path) -> str:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .relay import RelayError, RelaySettings, serve_relay
-from .store import now_iso
+from ..recorder.relay import RelayError, RelaySettings, serve_relay
+from ..recorder.store import now_iso
 
 __all__ = ["relay_refusal", "start_session", "relay_command"]
 

@@ -1,13 +1,9 @@
-"""Reading and validating a target file: the half of :mod:`verification.config` that turns YAML into a
-:class:`~verification.config.Target`, collecting every problem before failing once.
-
-Private to the config module; import :func:`verification.config.load_target` instead.
-"""
+"""Reading and validating a target file: YAML into a :class:`~verification.config.Target`, collecting
+every problem before failing once (:func:`load_target`, :func:`parse_target`)."""
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import re
 import shlex
@@ -18,7 +14,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .config import (
+from ..spec.hosts import is_loopback_host
+from ..spec.routes import ends_in_callback_path
+from .model import (
     ABSENT,
     Budgets,
     CAPABILITIES,
@@ -48,8 +46,8 @@ from .config import (
     CONFIRM_KEY,
     mask_national_id,
 )
-from .spec.hosts import is_loopback_host
-from .spec.routes import ends_in_callback_path
+
+__all__ = ["load_target", "parse_target"]
 
 
 # --------------------------------------------------------------------------------------------- YAML
@@ -830,3 +828,21 @@ def _budgets(reader: _Reader, value: Any) -> Budgets | None:
         return None
     return Budgets(callback_s=float(callback_s), run_s=None if run_s is None else float(run_s),
                    **{name: float(value) for name, value in windows.items()})
+
+
+# ------------------------------------------------------------------------------------------ public API
+
+
+def load_target(path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None) -> Target:
+    """Read and validate a target file; raise :class:`TargetError` listing every problem."""
+    file = str(path)
+    data = _read_yaml(Path(path), file)
+    return _parse(data, source=Path(path).resolve(), file=file, environ=environ)
+
+
+def parse_target(
+    data: Any, *, source: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Target:
+    """Validate an already-loaded target mapping (``source`` names it in errors)."""
+    file = "<target>" if source is None else str(source)
+    return _parse(data, source=None if source is None else Path(source), file=file, environ=environ)
