@@ -20,7 +20,8 @@ PACKAGE = ROOT / "verification"
 # The layer order, lowest first. A module may import its own area (``verification.<area>``) and any area
 # of a lower layer, never one of its own layer or above.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("verification", "errors", "spec"),  # the package root (__version__), exit codes, the ePROM contract
+    ("verification", "errors"),  # the package root (__version__), exit codes and the base exception
+    ("spec",),  # the ePROM contract
     ("config",),  # the target: model, reader, safety refusals
     ("recorder",),  # exchanges: the store, the kit's client, commands, the relay
     ("session", "selection", "system", "stimuli", "simulator", "reference"),  # what the kit sends and serves
@@ -187,6 +188,7 @@ def test_every_area_has_a_layer_once() -> None:
     ("verification.stimuli.plans", "verification.scenarios"),
     ("verification.evidence.bundle", "verification.passive"),
     ("verification.spec.payloads", "verification.config"),
+    ("verification.errors", "verification.spec"),
     ("verification.checks.fuzz", "verification.evidence"),  # same layer is not below
 ])
 def test_an_upward_import_is_found(module: str, target: str) -> None:

@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 4
+from .errors import ExitCode, UsageError
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -105,19 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except KeyboardInterrupt:
         print("eprom-verify: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except _UsageError as exc:
+        return ExitCode.INTERRUPTED
+    except UsageError as exc:
         print(f"eprom-verify: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except OSError as exc:  # a folder that is a file, unwritable, or on a full disk: the operator's fix
         if exc.errno not in _WRITE_ERRORS or not exc.filename:
             raise
         print(f"eprom-verify: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-
-
-class _UsageError(Exception):
-    """A configuration problem reported with exit code 4."""
+        return ExitCode.USAGE
 
 
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR,
@@ -143,7 +140,7 @@ def check_report_dir(report_dir: Path) -> None:
         finally:
             probe.unlink(missing_ok=True)
     except OSError as exc:
-        raise _UsageError(f"--report-dir {report_dir} cannot hold session folders: "
+        raise UsageError(f"--report-dir {report_dir} cannot hold session folders: "
                           f"{exc.strerror or exc} ({exc.filename or existing})") from None
 
 
@@ -168,7 +165,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         findings = diagnose(load_target_or_exit(args.target))
         print(render(findings))
-        return EXIT_OK if reachable(findings) else EXIT_USAGE
+        return ExitCode.OK if reachable(findings) else ExitCode.USAGE
     if args.command == "relay":
         from .commands.relay import relay_command
 
@@ -203,17 +200,17 @@ def _checklist(fmt: str) -> int:
 
     items = load_checklist()
     print(to_json(items) if fmt == "json" else to_table(items))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def load_target_or_exit(path: Path):
-    """The target, or a :class:`_UsageError` carrying the loader's full list of problems."""
+    """The target, or a :class:`UsageError` carrying the loader's full list of problems."""
     from .config import TargetError, load_target
 
     try:
         return load_target(path)
     except TargetError as exc:
-        raise _UsageError(f"bad target file\n{exc}") from None
+        raise UsageError(f"bad target file\n{exc}") from None
 
 
 def _resolve_only(given: Sequence[str]) -> tuple[str, ...]:
@@ -222,7 +219,7 @@ def _resolve_only(given: Sequence[str]) -> tuple[str, ...]:
     try:
         return resolve_only(given)
     except SelectionError as exc:
-        raise _UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def _run(target_path: Path, args: argparse.Namespace) -> int:
@@ -242,11 +239,11 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
         try:
             previous, nodeids = last_failed_nodeids(args.report_dir, target.name)
         except SelectionError as exc:
-            raise _UsageError(str(exc)) from None
+            raise UsageError(str(exc)) from None
         if not nodeids:
             print(f"eprom-verify: nothing failed in the previous session of {target.name!r} ({previous}); "
                   "nothing to re-run")
-            return EXIT_OK
+            return ExitCode.OK
         print(f"eprom-verify: re-running the {len(nodeids)} case(s) that failed in {previous}")
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
@@ -260,14 +257,14 @@ def _clean(args: argparse.Namespace) -> int:
     target = load_target_or_exit(args.target) if args.target else None
     keep = args.keep if args.keep is not None else (target.reports_keep if target else None)
     if keep is None or keep < 1:
-        raise _UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
+        raise UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
                           "file with reports: {keep: N}")
     name = target.name if target else None
     removed = prune(args.report_dir, keep, name)
     left = len(session_folders(args.report_dir, name))
     print(f"eprom-verify clean: removed {len(removed)} session folder(s), kept {left} in {args.report_dir}"
           + (f" (target {name!r})" if name else ""))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _simulate(target_path: Path, *, urls: bool = False) -> int:
@@ -278,8 +275,8 @@ def _simulate(target_path: Path, *, urls: bool = False) -> int:
         serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port, urls=urls)
     except SimulatorStartError as exc:
         print(f"eprom-verify simulate: {exc}\nfix: {BUSY_PORT_FIX}", file=sys.stderr)
-        return 4
-    return EXIT_OK
+        return ExitCode.USAGE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

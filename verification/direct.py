@@ -19,10 +19,8 @@ enforced, *before* anything is sent:
 Each exchange is recorded in the session store (actor ``kit``, direction ``to_eprom``), with the drift
 found in ePROM's answer (:mod:`verification.checks.drift`) in its ``meta``.
 
-Exception hierarchy::
-
-    Exception
-     └── SafetyError     a safety rule refused a request (or the client); ``rule`` names it; exit code 4
+Errors: :class:`SafetyError`, a safety rule refused a request (or the client); ``rule`` names it. It is a
+:class:`~verification.errors.UsageError` (exit 4); the hierarchy is drawn in :mod:`verification.errors`.
 """
 
 from __future__ import annotations
@@ -38,6 +36,7 @@ import httpx
 
 from .checks.drift import answer_drift
 from .config import MASK, Secret, Target, mask_national_id, production_reason
+from .errors import UsageError
 from .recorder.client import KIT_HEADERS, bounded_exchange, bounded_transport
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
@@ -60,10 +59,8 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _TEXT_LIMIT = 1_000_000
 
 
-class SafetyError(Exception):
+class SafetyError(UsageError):
     """A safety rule refused a request, or the client itself; ``rule`` names the rule. Exit code 4."""
-
-    exit_code = 4
 
     def __init__(self, rule: str, message: str):
         self.rule = rule

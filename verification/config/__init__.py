@@ -46,10 +46,9 @@ Extensions to the contract (all optional):
   relay's callback face; https unless loopback. ``eprom.callback_listen`` (host:port) is where that face
   listens; by default the public URL's own port when it is loopback, else the ``listen`` port + 1.
 
-Exception hierarchy::
-
-    ValueError
-     └── TargetError      one or more TargetProblem; exit_code = 4
+Errors: :class:`TargetError` (one or more :class:`TargetProblem`), a
+:class:`~verification.errors.UsageError` (exit 4) and a ``ValueError``; the whole hierarchy is drawn in
+:mod:`verification.errors`.
 """
 
 from __future__ import annotations

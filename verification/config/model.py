@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..errors import UsageError
 from ..spec.enums import CAPABILITIES
 from ..spec.hosts import is_production_url
 
@@ -274,10 +275,8 @@ class TargetProblem:
         return f"{text} — fix: {self.fix}" if self.fix else text
 
 
-class TargetError(ValueError):
+class TargetError(UsageError, ValueError):
     """The target file cannot be used; ``problems`` lists every reason. Exit code 4."""
-
-    exit_code = 4
 
     def __init__(self, problems: list[TargetProblem] | tuple[TargetProblem, ...]) -> None:
         super().__init__(tuple(problems))

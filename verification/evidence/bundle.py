@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .. import __version__
+from ..errors import ExitCode, UsageError
 from ..spec.checklist import load_checklist
 from ..session import RunProgress, mark_run_finished, run_progress
 from ..spec.national_id import looks_like_national_id
@@ -75,12 +76,14 @@ _ALIASES_INFO = "evidence_aliases"  # session_info key: national id → alias (p
 _PERSONS_INFO = "evidence_test_persons"  # the target's test persons as aliases
 
 
-class BundleError(Exception):
+class BundleError(UsageError):
     """The bundle cannot be written as asked (not a session folder, redaction refused off, …)."""
 
 
 class StoreCorrupt(BundleError):
     """The session store fails ``PRAGMA integrity_check``: no verdict is built on it."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 @dataclass

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+
 __all__ = [
     "signing_key_from_env",
     "MANIFEST",
@@ -60,7 +62,7 @@ REVIEWER_COMMANDS = (
 )
 
 
-class SigningError(Exception):
+class SigningError(UsageError):
     """The signing key or public key cannot be used (missing ``cryptography``, wrong type, unreadable)."""
 
 

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..errors import UsageError
 from ..spec.routes import PREFIXES
 from .store import Exchange, SessionStore, now_iso
 
@@ -58,7 +59,7 @@ _STARTUP_TIMEOUT_S = 15.0
 _STOP_TIMEOUT_S = 5.0
 
 
-class RelayError(RuntimeError):
+class RelayError(UsageError, RuntimeError):
     """The relay could not start (a port in use, …)."""
 
 

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import uvicorn
 
+from ..errors import EpromVerifyError
 from .app import build_app
 from .behaviour import CORRECT, Behaviour, variant
 from .runtime import ReferenceSettings
@@ -46,7 +47,7 @@ _STOP_TIMEOUT_S = 5.0
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the directory holding ``verification/``
 
 
-class ReferenceSystemError(RuntimeError):
+class ReferenceSystemError(EpromVerifyError, RuntimeError):
     """The reference system did not come up."""
 
 

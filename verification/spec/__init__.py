@@ -6,9 +6,10 @@ which uses python-stdnum) is loaded on first use of one of its names.
 
 Errors::
 
-    ValueError
+    ContractError (verification.errors; a ValueError)
      ├── EnumValueError     a value that is no member of an enum (enums.parse_enum)
-     └── PayloadError       a payload member that cannot be read (payloads, timestamps)
+     ├── PayloadError       a payload member that cannot be read (payloads, timestamps)
+     └── ChecklistError     checklist data that contradicts itself (checklist)
 """
 
 from __future__ import annotations

@@ -26,6 +26,8 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Literal
 
+from ..errors import ContractError
+
 __all__ = [
     "PayloadError",
     "ZoneLessMeans",
@@ -88,7 +90,7 @@ _TIMESTAMP = re.compile(
 )
 
 
-class PayloadError(ValueError):
+class PayloadError(ContractError):
     """A member of a payload that cannot be read: names the field, what came and what was expected.
 
     ``field`` is a path (``patientInitiatedValues.orderTimestamp``, ``formOrderEventLog[1].eventType``);
