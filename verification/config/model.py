@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,11 +55,7 @@ RUN_BUDGET_S = {"quick": 90.0, "certification": 900.0}
 # The key in which the operator confirms an ordinary-looking (non-synthetic) id is a registered test person.
 CONFIRM_KEY = "confirmed_ordinary_test_persons"
 DEMO_PAPER_FORM_ID = "5053bd9d-5111-40df-95ef-0aa160412015"  # made up; exists only in the simulator
-_SAMPLE_NATIONAL_ID = "26073941651"  # the guide's sample id; see CHECKS.md "National ids"
-_VERIFICATION_PERSON = "26670271527"
-_ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 _FORM_ORDER_ID = "{formOrderId}"
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 # --------------------------------------------------------------------------------------------- secret

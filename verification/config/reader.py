@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..spec.hosts import is_loopback_host
+from ..spec.national_id import SAMPLE_ID_NEVER_USE, VERIFICATION_PERSON
 from ..spec.routes import ends_in_callback_path
+from ..spec.wire import GUID_PATTERN, ZERO_GUID
 from .model import (
     ABSENT,
     Budgets,
@@ -39,10 +41,6 @@ from .model import (
     Trigger,
     TriggerCall,
     _FORM_ORDER_ID,
-    _GUID,
-    _SAMPLE_NATIONAL_ID,
-    _VERIFICATION_PERSON,
-    _ZERO_GUID,
     CONFIRM_KEY,
     mask_national_id,
 )
@@ -56,6 +54,7 @@ __all__ = ["load_target", "parse_target"]
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a target file is a page of YAML; an absurd URL still gets its own error
 MAX_DEPTH = 32  # nesting of mappings and lists
 MAX_EXPANDED_NODES = 20_000  # nodes after aliases are expanded: a real target has a few hundred
+_GUID = re.compile(f"^{GUID_PATTERN}$")
 
 
 class _Refused(yaml.composer.ComposerError):
@@ -354,7 +353,7 @@ _PROBE = ("status", "answers", "signed", "channel")
 _PROBE_CALL = ("url", "command")
 _FORM = ("id", "name", "signing", "paper", "published")
 _BUDGETS = ("callback_s", "run_s", "signed_download_s", "slow_answer_s")
-_PERSON_EXAMPLE = f'e.g. "{_VERIFICATION_PERSON}" (the documented synthetic verification person)'
+_PERSON_EXAMPLE = f'e.g. "{VERIFICATION_PERSON}" (the documented synthetic verification person)'
 
 
 def _parse(data: Any, *, source: Path | None, file: str, environ: Mapping[str, str] | None) -> Target:
@@ -659,7 +658,7 @@ def _probe_call(reader: _Reader, value: Any, path: str) -> ProbeCall | None:
     if _FORM_ORDER_ID not in template:
         reader.problem(path, template, "does not contain {formOrderId}", fix)
         return None
-    if not _is_http_url(template.replace(_FORM_ORDER_ID, _ZERO_GUID)):
+    if not _is_http_url(template.replace(_FORM_ORDER_ID, ZERO_GUID)):
         reader.problem(path, template, "is not an http(s) URL", fix)
         return None
     return ProbeCall(url=template)
@@ -728,7 +727,7 @@ def _guid(reader: _Reader, value: Any, path: str) -> str | None:
     if not _GUID.match(text):
         reader.problem(path, text, "is not a GUID", fix)
         return None
-    if text == _ZERO_GUID:
+    if text == ZERO_GUID:
         reader.problem(path, text, "is the zero GUID, which ePROM uses for 'none'", fix)
         return None
     return text.lower()
@@ -766,7 +765,7 @@ def _test_person(reader: _Reader, value: Any, path: str, confirmed: frozenset[st
     if not re.fullmatch(r"\d{11}", text):
         reader.problem(path, text, "is not 11 digits", fix)
         return None
-    if text == _SAMPLE_NATIONAL_ID:
+    if text == SAMPLE_ID_NEVER_USE:
         reader.problem(path, text, "is the integration guide's sample id; it decodes as an ordinary 1939 birth, "
                        "so a real person could have it", fix)
         return None
