@@ -41,7 +41,7 @@ from verification.reference import run_reference_system
 from verification.simulator import SimulatorSettings, run_simulator
 from verification.spec.enums import NotificationChannel
 from verification.spec.wire import order_status_callback
-from verification.stimuli.plans import MEANINGS_OF, OrderPair, placed_orders, run_fuzz_plan
+from verification.fuzz_scenarios import MEANINGS_OF, OrderPair, placed_orders, run_fuzz_plan
 from verification.stimuli.profiles import profile_settings
 from verification.system import SystemUnderVerification
 

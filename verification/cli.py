@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2, 3, 4
+from .errors import ExitCode, UsageError
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_evidence_commands(commands: argparse._SubParsersAction) -> None:
-    """``judge``, ``attest`` and ``verify-evidence`` (issue 6; the work is in verification.evidence.commands)."""
+    """``judge``, ``attest`` and ``verify-evidence`` (issue 6; the work is in verification.commands.evidence)."""
     judge = commands.add_parser("judge", help="judge a recorded session again and rewrite its evidence bundle")
     judge.add_argument("session_dir", type=Path, metavar="SESSION_DIR")
     judge.add_argument("--compare", type=Path, metavar="OTHER_BUNDLE",
@@ -108,22 +109,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except KeyboardInterrupt:
         print("eprom-verify: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # `eprom-verify checklist | head`: the reader left; no traceback, nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_INTERRUPTED
-    except _UsageError as exc:
+        return ExitCode.INTERRUPTED
+    except UsageError as exc:
         print(f"eprom-verify: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except OSError as exc:  # a folder that is a file, unwritable, or on a full disk: the operator's fix
         if exc.errno not in _WRITE_ERRORS or not exc.filename:
             raise
         print(f"eprom-verify: cannot write {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-
-
-class _UsageError(Exception):
-    """A configuration problem reported with exit code 4."""
+        return ExitCode.USAGE
 
 
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR,
@@ -149,7 +146,7 @@ def check_report_dir(report_dir: Path) -> None:
         finally:
             probe.unlink(missing_ok=True)
     except OSError as exc:
-        raise _UsageError(f"--report-dir {report_dir} cannot hold session folders: "
+        raise UsageError(f"--report-dir {report_dir} cannot hold session folders: "
                           f"{exc.strerror or exc} ({exc.filename or existing})") from None
 
 
@@ -174,9 +171,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         findings = diagnose(load_target_or_exit(args.target))
         print(render(findings))
-        return EXIT_OK if reachable(findings) else EXIT_USAGE
+        return ExitCode.OK if reachable(findings) else ExitCode.USAGE
     if args.command == "relay":
-        from .recorder.relay_command import relay_command
+        from .commands.relay import relay_command
 
         target = load_target_or_exit(args.target)
         if args.session is None:
@@ -194,7 +191,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _evidence_command(args: argparse.Namespace) -> int:
-    from .evidence import commands
+    from .commands import evidence as commands
 
     if args.command == "judge":
         return commands.judge_command(args.session_dir, compare=args.compare, target_path=args.target,
@@ -209,7 +206,7 @@ def _checklist(fmt: str) -> int:
 
     items = load_checklist()
     print(to_json(items) if fmt == "json" else to_table(items))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 class _AnyVariable(dict):
@@ -221,13 +218,13 @@ class _AnyVariable(dict):
 
 
 def load_target_or_exit(path: Path, *, needs_environment: bool = True):
-    """The target, or a :class:`_UsageError` carrying the loader's full list of problems."""
+    """The target, or a :class:`UsageError` carrying the loader's full list of problems."""
     from .config import TargetError, load_target
 
     try:
         return load_target(path, environ=None if needs_environment else _AnyVariable())
     except TargetError as exc:
-        raise _UsageError(f"bad target file\n{exc}") from None
+        raise UsageError(f"bad target file\n{exc}") from None
 
 
 def _resolve_only(given: Sequence[str]) -> tuple[str, ...]:
@@ -236,7 +233,7 @@ def _resolve_only(given: Sequence[str]) -> tuple[str, ...]:
     try:
         return resolve_only(given)
     except SelectionError as exc:
-        raise _UsageError(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def _run(target_path: Path, args: argparse.Namespace) -> int:
@@ -256,11 +253,11 @@ def _run(target_path: Path, args: argparse.Namespace) -> int:
         try:
             previous, nodeids = last_failed_nodeids(args.report_dir, target.name)
         except SelectionError as exc:
-            raise _UsageError(str(exc)) from None
+            raise UsageError(str(exc)) from None
         if not nodeids:
             print(f"eprom-verify: nothing failed in the previous session of {target.name!r} ({previous}); "
                   "nothing to re-run")
-            return EXIT_OK
+            return ExitCode.OK
         print(f"eprom-verify: re-running the {len(nodeids)} case(s) that failed in {previous}")
     return run_session(
         target, target_path, report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet,
@@ -274,14 +271,14 @@ def _clean(args: argparse.Namespace) -> int:
     target = load_target_or_exit(args.target, needs_environment=False) if args.target else None
     keep = args.keep if args.keep is not None else (target.reports_keep if target else None)
     if keep is None or keep < 1:
-        raise _UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
+        raise UsageError("clean: say how many session folders to keep: --keep N (N >= 1), or give a target "
                           "file with reports: {keep: N}")
     name = target.name if target else None
     removed = prune(args.report_dir, keep, name)
     left = len(session_folders(args.report_dir, name))
     print(f"eprom-verify clean: removed {len(removed)} session folder(s), kept {left} in {args.report_dir}"
           + (f" (target {name!r})" if name else ""))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _simulate(target_path: Path, *, urls: bool = False) -> int:
@@ -292,8 +289,8 @@ def _simulate(target_path: Path, *, urls: bool = False) -> int:
         serve(SimulatorSettings.from_target(target), target.eprom.listen.host, target.eprom.listen.port, urls=urls)
     except SimulatorStartError as exc:
         print(f"eprom-verify simulate: {exc}\nfix: {BUSY_PORT_FIX}", file=sys.stderr)
-        return 4
-    return EXIT_OK
+        return ExitCode.USAGE
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

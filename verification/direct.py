@@ -20,15 +20,12 @@ enforced, *before* anything is sent:
 Each exchange is recorded in the session store (actor ``kit``, direction ``to_eprom``), with the drift
 found in ePROM's answer (:mod:`verification.checks.drift`) in its ``meta``.
 
-Exception hierarchy::
-
-    Exception
-     └── SafetyError     a safety rule refused a request (or the client); ``rule`` names it; exit code 4
+Errors: :class:`SafetyError`, a safety rule refused a request (or the client); ``rule`` names it. It is a
+:class:`~verification.errors.UsageError` (exit 4); the hierarchy is drawn in :mod:`verification.errors`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import ssl
 from collections.abc import Mapping
@@ -39,9 +36,11 @@ import httpx
 
 from .checks.drift import answer_drift
 from .config import MASK, Secret, Target, mask_national_id, production_reason
+from .errors import UsageError
 from .recorder.transport import KIT_HEADERS, REDIRECT_STATUSES, RecordingClient, RecordingTransport
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
+from .spec.hosts import is_loopback_host, is_loopback_url
 from .spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
 
 __all__ = [
@@ -49,8 +48,6 @@ __all__ = [
     "SafetyError",
     "FORM_ORDER_PATH",
     "guard_request",
-    "is_loopback_host",
-    "is_loopback_url",
     "redacted_body",
     "refuse_unsafe_target",
 ]
@@ -60,10 +57,8 @@ MAX_REDIRECTS = 5
 _NATIONAL_ID_MEMBERS = ("nationalid", "onbehalfofnationalid")
 
 
-class SafetyError(Exception):
+class SafetyError(UsageError):
     """A safety rule refused a request, or the client itself; ``rule`` names the rule. Exit code 4."""
-
-    exit_code = 4
 
     def __init__(self, rule: str, message: str):
         self.rule = rule
@@ -71,20 +66,6 @@ class SafetyError(Exception):
 
 
 # --- pure rules (also used by the dry run) ----------------------------------------------------------
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_loopback_url(url: str) -> bool:
-    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def refuse_unsafe_target(target: Target) -> None:

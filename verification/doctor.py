@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .system import CALLBACK_PATHS
+from .spec.routes import CALLBACK_PATHS
+from .spec.wire import ZERO_GUID  # the guide's "no order" id (Q16): no order has it
 
-__all__ = ["Finding", "diagnose", "render", "reachable", "trigger_kinds", "ZERO_ORDER_ID"]
+__all__ = ["Finding", "diagnose", "render", "reachable", "trigger_kinds"]
 
-ZERO_ORDER_ID = "00000000-0000-0000-0000-000000000000"  # the guide's "no order" id (Q16): no order has it
 _TIMEOUT_S = 5.0
 # Which callback ePROM sends for which declared capability (spec C1–C4).
 _CALLBACKS_BY_CAPABILITY = {"C1": "formorder", "C2": "formorder", "C3": "message", "C4": "personvern"}
@@ -134,7 +134,7 @@ def _probes(client: Any, target: Any) -> list[Finding]:
         if call is None:
             continue
         if call.url:
-            found.append(_http(client, f"probe {name}", "GET", call.url_for(ZERO_ORDER_ID), unknown_order=True,
+            found.append(_http(client, f"probe {name}", "GET", call.url_for(ZERO_GUID), unknown_order=True,
                                fix=f"start the system, or correct bestillersystem.probe.{name}"))
         else:
             found.append(_program(f"probe {name}", call.command or (), target, f"bestillersystem.probe.{name}"))

@@ -45,8 +45,9 @@ import httpx
 
 from .checks.eprom import expected_text
 from .config import MASK, FormSpec, Target
-from .direct import FORM_ORDER_PATH, DirectClient, SafetyError, guard_request, is_loopback_url, redacted_body
+from .direct import FORM_ORDER_PATH, DirectClient, SafetyError, guard_request, redacted_body
 from .recorder.store import Exchange, SessionStore
+from .spec.hosts import is_loopback_url
 from .spec.national_id import synthetic_national_ids
 
 __all__ = [

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .config import Target, production_reason
+from .errors import ExitCode
 
 __all__ = ["run_session", "new_session_dir", "safety_refusal", "refuse_production", "dry_run", "CASES_DIR"]
 
@@ -47,7 +48,7 @@ def _run_pytest(args: list[str], env: dict[str, str], *, hard_limit_s: float) ->
               "interrupting it", file=sys.stderr)
         process.send_signal(signal.SIGINT)
         _end(process)
-        return 3
+        return ExitCode.INTERNAL
     except KeyboardInterrupt:  # the terminal sent SIGINT to pytest as well: let it tear down, bounded
         _end(process)
         raise
@@ -117,7 +118,7 @@ def dry_run(target: Target, *, only: Sequence[str] = ()) -> int:
     else:
         print(f"in {target.eprom.mode} mode the kit itself sends no request to a real ePROM")
     print(f"a real run would be refused (exit 4): {refusal}" if refusal else "a real run would be allowed")
-    return 4 if refusal else 0
+    return ExitCode.USAGE if refusal else ExitCode.OK
 
 
 def _doctor_allows(target: Target, *, quiet: bool) -> bool:
@@ -161,22 +162,22 @@ def run_session(
     refusal = safety_refusal(target, only=only)
     if refusal:
         print(f"eprom-verify: {refusal}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     if target.eprom.mode == "direct":  # the pre-flight: only the P-checks talk to ePROM directly
         only = direct_mode_checks(only)
         if not only:
             print("eprom-verify: in direct mode only the pre-flight checks run (P-…); --only named none",
                   file=sys.stderr)
-            return 4
+            return ExitCode.USAGE
     elif target.eprom.mode == "relay":  # the relay records; judging is a separate step (issue 5)
         print("eprom-verify: in relay mode the kit starts no simulator and sends nothing itself: record the "
               "session with `eprom-verify relay TARGET.yaml`, then judge it with `eprom-verify judge SESSION_DIR`",
               file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     elif target.eprom.mode != "simulator":
         print(f"eprom-verify: eprom.mode {target.eprom.mode!r} is not supported by this version yet; "
               "use mode: simulator", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     # The doctor tries the system's routes; not when no selected case talks to the system (the P-checks
     # talk to ePROM alone, and are all that direct mode runs).
     talks_to_system = target.eprom.mode == "simulator" and not (only and all(i.upper().startswith("P-") for i in only))
@@ -186,7 +187,7 @@ def run_session(
     allowed = not (doctor and talks_to_system) or _doctor_allows(target, quiet=quiet)
     left_s = deadline.stop()  # pytest continues the clock (run_clock); this process only waits for it
     if not allowed:
-        return 4
+        return ExitCode.USAGE
     created = session_dir is None
     session_dir = session_dir or new_session_dir(report_root)
     args = [
@@ -219,7 +220,7 @@ def run_session(
             import shutil
 
             shutil.rmtree(session_dir, ignore_errors=True)
-        return 1
+        return ExitCode.FAILED
     print(f"\neprom-verify: session folder {session_dir}")
     if target.reports_keep:
         from .retention import prune
@@ -242,6 +243,6 @@ def _required(code: int, session_dir: Path) -> int:
     except (OSError, ValueError, KeyError):
         verdict = "unknown (no evidence.json)"
     if verdict == "passed":
-        return 0
+        return ExitCode.OK
     print(f"eprom-verify: verdict {verdict}; --require complete makes that exit 1", file=sys.stderr)
-    return 1
+    return ExitCode.FAILED

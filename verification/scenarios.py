@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks.outbound import endpoint_of
-from .checks.sender import describe_trigger, trigger_ok
+from .checks.sender_trigger import describe_trigger, trigger_ok
 from .recorder.store import Exchange, SessionStore
 from .spec.enums import FormOrderStatus, NotificationChannel
 from .spec.payloads import PayloadError, member, read_form_order_request, read_form_order_response
@@ -42,6 +42,7 @@ __all__ = [
     "order_and_ask_channel",
     "recollect_orders",
     "exchanges_by_id",
+    "trip_exchanges",
     "E1_PATH",
     "SETTLE_S",
     "OUTBOUND_KINDS",
@@ -423,3 +424,9 @@ def order_and_ask_channel(
 
 def exchanges_by_id(store: SessionStore, ids: list[int]) -> list[Exchange]:
     return [store.get(i) for i in ids]
+
+
+def trip_exchanges(store: SessionStore, trip: Any) -> dict[int, Exchange]:
+    """The recorded E1s, C1s and C2s of a round trip, by id: what ``check_round_trip`` judges."""
+    ids = [*trip.placement.e1_ids, *trip.c1_ids, *trip.c2_ids]
+    return {exchange_id: store.get(exchange_id) for exchange_id in ids}

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UsageError
+
 __all__ = ["SelectionError", "known_ids", "target_name_of", "resolve_only", "previous_session", "last_failed_nodeids"]
 
 
-class SelectionError(ValueError):
+class SelectionError(UsageError, ValueError):
     """The selection cannot be used as given (exit 4); the message says what to do."""
 
 

@@ -39,13 +39,14 @@ from typing import Any, TextIO
 import yaml
 
 from .checks.failure import STRICT_VARIABLE
+from .errors import ExitCode
 
 __all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix",
            "summary"]
 
 BUDGET_S = 4.0  # room for a cold first callback on a loaded machine; the slow variant takes 6 s
 _VARIANT_TIMEOUT_S = 300.0
-_SETUP_FAILED = 3  # the run's own exit code when the session could not start (pytest's "internal error")
+_SETUP_FAILED = ExitCode.INTERNAL  # the run's own exit code when the session could not start (pytest's "internal error")
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def run_variant(name: str, session_dir: Path, *, focused: bool = False) -> int:
             target = load_target(target_path)
         except TargetError as refusal:
             print(refusal, file=sys.stderr)
-            return 4
+            return ExitCode.USAGE
         only = deployment.only if deployment else focus(name) if focused else ()
         return run_session(target, target_path, report_root=session_dir.parent, only=only, quiet=True,
                            session_dir=session_dir)
@@ -325,7 +326,7 @@ def selftest(
     unknown = [n for n in names if n not in everything]
     if unknown:
         print(f"eprom-verify selftest: unknown variant(s) {', '.join(unknown)}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     root = report_root or Path(tempfile.mkdtemp(prefix="eprom-selftest-"))
     print(f"eprom-verify selftest: {len(names)} sessions, {jobs} at a time, in {root}", file=out, flush=True)
 
@@ -348,7 +349,7 @@ def selftest(
     print(f"eprom-verify selftest: {'failed' if problems else 'passed'} ({len(runs)} sessions)", file=out)
     if report_root is None and not problems:
         shutil.rmtree(root, ignore_errors=True)
-    return 1 if problems else 0
+    return ExitCode.FAILED if problems else ExitCode.OK
 
 
 def _progress_line(run: VariantRun) -> str:

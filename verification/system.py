@@ -17,19 +17,12 @@ from .deadline import ensure_time_left
 from .recorder.client import KitClient
 from .recorder.commands import CommandRunner
 from .recorder.store import Exchange, SessionStore
+from .spec.routes import CALLBACK_PATHS
 
-__all__ = ["CALLBACK_PATHS", "ProbeAnswer", "SystemUnderVerification"]
+__all__ = ["ProbeAnswer", "SystemUnderVerification"]
 
 CallbackKind = Literal["C1", "C2", "C3", "C4"]
 ProbeKind = Literal["status", "answers", "signed", "channel", "orders"]
-
-CALLBACK_PATHS: dict[str, str] = {
-    "C1": "/api/PromsFormOrder",
-    "C2": "/api/PromsFormOrder",
-    "C3": "/api/MessageToCitizen",
-    "C4": "/api/PersonvernInnstilling",
-}
-
 
 @dataclass(frozen=True)
 class ProbeAnswer:

@@ -21,7 +21,7 @@ from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
 from verification.simulator import SimulatorSettings, run_simulator
-from verification.stimuli.plans import OrderPair, order_pairs, orders_needed, placed_orders, status_orders_needed
+from verification.fuzz_scenarios import OrderPair, order_pairs, orders_needed, placed_orders, status_orders_needed
 from verification.system import SystemUnderVerification
 
 

@@ -358,8 +358,8 @@ def test_only_callbacks_and_no_hooks_are_judged(store, record):
     callback = record(200)
     record(200, {"count": 1}, method="GET", path=f"/_probe/status/{ORDER}", purpose="probe")
     refused = record(405, NO, method="GET")
-    assert [ex.id for ex in callbacks(store)] == [callback.id]
-    assert [ex.id for ex in system_replies(store)] == [callback.id, refused.id]
+    assert [ex.id for ex in callbacks(store.exchanges())] == [callback.id]
+    assert [ex.id for ex in system_replies(store.exchanges())] == [callback.id, refused.id]
 
 
 def test_reply_shape(record):

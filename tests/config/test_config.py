@@ -17,8 +17,6 @@ from verification.config import (
     ABSENT,
     CAPABILITIES,
     MASK,
-    PRODUCTION_HOSTS,
-    TEST_HOSTS,
     ListenAddress,
     ProbeCall,
     TriggerCall,
@@ -26,12 +24,12 @@ from verification.config import (
     Target,
     TargetError,
     is_production,
-    is_production_url,
     load_target,
     parse_target,
     production_reason,
     redacted_dict,
 )
+from verification.spec.hosts import PRODUCTION_HOSTS, TEST_HOSTS, is_production_url
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = "test-api-key-7f3a"

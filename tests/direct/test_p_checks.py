@@ -23,7 +23,7 @@ from verification.direct import guard_request
 from verification.preflight import P_CHECKS, WRONG_KEY, open_preflight, plan_preflight
 from verification.recorder.store import Exchange, SessionStore
 from verification.simulator import SimulatorSettings, run_simulator
-from verification.simulator.messages import APPENDIX_C
+from verification.spec.messages import APPENDIX_C
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from evidence_support import KEY, SyntheticSession
 from test_evidence_plugin import REPO, TARGET, plugin_args
 
-from verification.evidence.commands import judge_command
+from verification.commands.evidence import judge_command
 from verification.recorder.store import SessionStore
 from verification.session import mark_run_finished, mark_run_started
 

@@ -21,7 +21,7 @@ from verification.evidence.attest import (
     save_attestations,
 )
 from verification.evidence.bundle import OUTCOMES_FILE
-from verification.evidence.commands import attest_command
+from verification.commands.evidence import attest_command
 from verification.evidence.manifest import verify_manifest
 from verification.evidence.results import human_items
 

@@ -11,7 +11,7 @@ from evidence_support import KEY, ORDER_ID, VERIFICATION_PERSON, SyntheticSessio
 from verification import __version__
 from verification.evidence import BundleResult, rebuild_bundle
 from verification.evidence.bundle import harvest_credentials, load_outcomes
-from verification.evidence.commands import judge_command
+from verification.commands.evidence import judge_command
 from verification.evidence.compare import compare_evidence, load_evidence
 from verification.evidence.manifest import verify_manifest
 from verification.evidence.results import STATUSES

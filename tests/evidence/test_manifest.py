@@ -10,7 +10,7 @@ import pytest
 from evidence_support import SyntheticSession, write
 
 from verification.evidence import BundleResult, verify_manifest
-from verification.evidence.commands import verify_evidence_command
+from verification.commands.evidence import verify_evidence_command
 from verification.evidence.manifest import MANIFEST, SIGNATURE, public_key_fingerprint, read_manifest
 
 
@@ -152,7 +152,7 @@ def test_judge_sign_with_a_bad_key_exits_4_and_keeps_the_previous_signature(
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from verification.evidence.commands import judge_command
+    from verification.commands.evidence import judge_command
 
     key, pub = key_pair(tmp_path)
     bundle_dir = write(session, signing_key=key).bundle_dir

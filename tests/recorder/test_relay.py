@@ -23,7 +23,7 @@ from relay_support import (
 from verification.config import parse_target
 from verification.passive import foreign_callbacks, judge_recorded
 from verification.recorder.relay import RelaySettings, bind, run_relay
-from verification.recorder.relay_command import relay_command, start_session
+from verification.commands.relay import relay_command, start_session
 from verification.recorder.store import SessionStore
 from verification.spec.enums import FormOrderStatus, NotificationChannel
 from verification.spec.wire import new_guid, order_status_callback
@@ -136,7 +136,7 @@ def test_callbacks_for_orders_the_session_did_not_place_are_foreign(loop):
 
 def test_judge_writes_the_relay_verdicts_as_evidence(loop, tmp_path):
     from verification.evidence.bundle import load_outcomes
-    from verification.evidence.commands import judge_command
+    from verification.commands.evidence import judge_command
 
     session_dir = tmp_path / "session"
     with loop.relay(session_dir / "session.sqlite") as topology:

@@ -20,7 +20,7 @@ from verification.config import load_target
 from verification.doctor import diagnose
 from verification.simulator import SimulatorHandle
 from verification.spec.contract import CONTRACT_PATH, system_contract
-from verification.system import CALLBACK_PATHS
+from verification.spec.routes import CALLBACK_PATHS
 
 ROOT = Path(__file__).resolve().parents[2]
 

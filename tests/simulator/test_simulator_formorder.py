@@ -28,7 +28,7 @@ from sim_support import (
 )
 
 from verification.simulator import SimulatorHandle
-from verification.simulator.messages import APPENDIX_C
+from verification.spec.messages import APPENDIX_C
 from verification.spec.wire import ZERO_GUID
 
 EXAMPLES = Path(__file__).parents[1] / "spec_examples"

@@ -14,7 +14,7 @@ from verification.simulator.dispatcher import acknowledged
 from verification.simulator.documents import signed_form_pdf
 from verification.simulator.formorder import metadata_problem
 from verification.simulator.letters import has_main_document
-from verification.simulator.routing import normalise
+from verification.spec.routes import normalise
 from verification.spec.enums import DistributionRule, FormOrderStatus, FormOrderStatusErrorCode, NotificationChannel
 
 NC = NotificationChannel

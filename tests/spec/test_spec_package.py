@@ -18,9 +18,9 @@ def test_every_public_name_resolves_once() -> None:
 
 
 def test_module_all_lists_are_re_exported() -> None:
-    from verification.spec import enums, payloads, timestamps, wire
+    from verification.spec import enums, hosts, messages, payloads, routes, timestamps, wire
 
-    for module in (enums, wire, payloads, timestamps):
+    for module in (enums, wire, payloads, timestamps, routes, messages, hosts):
         assert set(module.__all__) <= set(spec.__all__), module.__name__
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import is_production_url
+from ..spec.hosts import is_production_url
 from .failure import Deviations
 
 __all__ = ["check_test_environment"]

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..recorder.store import Exchange
+from ..spec.messages import APPENDIX_C, E1_ERRORS, render
 from ..spec.payloads import is_guid, is_zero_guid
 from .failure import Deviations
 
@@ -35,23 +36,9 @@ __all__ = [
     "check_documented_error",
 ]
 
-# Spec Appendix C, exact; ``{formId}`` is the form id of the request. E1-6 ends in the parser's own
-# message (UNSPECIFIED), so only its fixed beginning is compared.
-E1_ERROR_TEXTS: dict[str, str] = {
-    "E1-1": "The ordered form is not Published",
-    "E1-2": "No form with id='{formId}' exists",
-    "E1-3": "The ordered form needs to be signed. This is not possible when using DistributionRule = "
-    "'NoDistribution'.",
-    "E1-4": "The ordered form needs to be signed. This is not possible when the form is ordered on behalf "
-    "of someone.",
-    "E1-5": "Form with id='{formId}' is not paper enabled",
-    "E1-6": "JSON in metadata is not valid: ",
-    "E1-7": "nationalId: FH-nummer is not supported as national ID. The national ID must be either Norsk "
-    "fødselsnummer or D-nummer.",
-    "E1-8": "nationalId: H-nummer is not supported as national ID. The national ID must be either Norsk "
-    "fødselsnummer or D-nummer.",
-}
-E1_ERRORS = tuple(E1_ERROR_TEXTS)
+# Spec Appendix C; E1-6 ends in the parser's own message (UNSPECIFIED), so only its fixed beginning is
+# compared.
+E1_ERROR_TEXTS: dict[str, str] = {key: APPENDIX_C[key].split("{message}")[0] for key in E1_ERRORS}
 _KEY_REFUSED = (400, 401)
 # capability → the requirements of its orders (the answer, the order id)
 _CAPABILITY_REQUIREMENTS = {"signing": ("P-FORM-CAPS.1", "P-FORM-CAPS.2"), "paper": ("P-FORM-CAPS.3", "P-FORM-CAPS.4")}
@@ -59,10 +46,7 @@ _CAPABILITY_REQUIREMENTS = {"signing": ("P-FORM-CAPS.1", "P-FORM-CAPS.2"), "pape
 
 def expected_text(message_id: str, **values: str) -> str:
     """The documented text of ``message_id`` with its placeholders filled in."""
-    text = E1_ERROR_TEXTS[message_id]
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    return text
+    return render(E1_ERROR_TEXTS[message_id], **values)
 
 
 def message_texts(body: str) -> list[str]:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..errors import CheckOutcome, ExitCode
 from ..spec.requirements import requirement
 
 __all__ = ["Deviation", "CheckFailure", "NotVerifiable", "Waiting", "Deviations", "Severity", "Advice", "strict"]
@@ -53,7 +54,7 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} chars)"
 
 
-class CheckFailure(AssertionError):
+class CheckFailure(CheckOutcome, AssertionError):
     """A check failed; carries every deviation found (an ``AssertionError`` so pytest reports it as such)."""
 
     def __init__(
@@ -77,8 +78,10 @@ class CheckFailure(AssertionError):
         return [d.exchange_id for d in self.deviations if d.exchange_id]
 
 
-class NotVerifiable(Exception):
+class NotVerifiable(CheckOutcome):
     """The check (or a part of it) cannot be judged with what the target provides; ``reason`` says why."""
+
+    exit_code = ExitCode.OK  # an open item, not a failure: the verdict says incomplete (--require complete: 1)
 
     def __init__(self, check_id: str, reason: str):
         self.check_id = check_id
@@ -86,8 +89,10 @@ class NotVerifiable(Exception):
         super().__init__(f"{check_id}: not verifiable: {reason}")
 
 
-class Waiting(Exception):
+class Waiting(CheckOutcome):
     """The events the check needs have not been recorded yet (relay sessions judged while in progress)."""
+
+    exit_code = ExitCode.OK  # an open item, like NotVerifiable
 
     def __init__(self, check_id: str, reason: str):
         self.check_id = check_id

@@ -8,14 +8,14 @@ endpoint is read from the path the way ePROM routes it (case-insensitive, under 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..recorder.store import Exchange
+from ..spec import routes
+from ..spec.routes import KEY_IN_BODY
 
 __all__ = [
-    "ENDPOINT_PATHS",
     "KEY_IN_BODY",
     "endpoint_of",
     "under_eprom_prefix",
@@ -28,33 +28,6 @@ __all__ = [
     "answer_text",
 ]
 
-# (endpoint, method, path pattern after the prefix) — the routes of spec section 2.
-ENDPOINT_PATHS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (endpoint, method, re.compile(f"^{pattern}$"))
-    for endpoint, method, pattern in (
-        ("E1", "POST", r"/api/v2/formorder"),
-        ("E2", "GET", r"/(?:api/)?externaldocument/[^/]+"),
-        ("E3", "POST", r"/api/v2/messagetocitizen"),
-        ("E4", "POST", r"/api/unsecuremessagesms"),
-        ("E5", "POST", r"/api/unsecuremessageemail"),
-        ("E6", "POST", r"/api/(?:v2/)?getpersonverninnstilling"),
-        ("E7", "POST", r"/api/(?:v2/)?setpersonverninnstilling"),
-        ("E8", "POST", r"/api/v2/get-residents-active-pi-for-definition"),
-        ("E9", "POST", r"/api/formorder"),
-        ("E10", "POST", r"/api/messagetocitizen"),
-    )
-)
-_PREFIXES = ("/promswebapi", "/webapi")
-KEY_IN_BODY = frozenset({"E4", "E5"})  # SMS and e-mail carry the key in the body member apiKey (1.4)
-
-
-def _normalised_path(path: str) -> str:
-    lowered = path.lower().rstrip("/") or "/"
-    for prefix in _PREFIXES:
-        if lowered == prefix or lowered.startswith(prefix + "/"):
-            return lowered[len(prefix):] or "/"
-    return lowered
-
 
 def under_eprom_prefix(exchange: Exchange) -> bool:
     """The request path starts with one of ePROM's base-URL prefixes (``/promswebapi``, ``/webapi``)."""
@@ -64,11 +37,7 @@ def under_eprom_prefix(exchange: Exchange) -> bool:
 
 def endpoint_of(exchange: Exchange) -> str | None:
     """``"E1"`` … ``"E10"`` for a request ePROM would route to that endpoint, else ``None``."""
-    path = _normalised_path(exchange.path)
-    for endpoint, method, pattern in ENDPOINT_PATHS:
-        if pattern.match(path) and exchange.method.upper() == method:
-            return endpoint
-    return None
+    return routes.endpoint_of(exchange.method, exchange.path)
 
 
 def outbound(exchanges: Iterable[Exchange]) -> list[Exchange]:

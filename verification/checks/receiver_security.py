@@ -7,11 +7,11 @@ bodies it cannot use (R-MALFORMED), its routes (R-ROUTES) and its transport (R-T
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ..recorder.store import Exchange
+from ..spec.hosts import is_loopback_url
 from .failure import NotVerifiable
 from .receiver import (
     deviations_for,
@@ -30,7 +30,6 @@ __all__ = [
     "check_routes",
     "check_pvk",
     "check_transport",
-    "is_loopback_url",
     "MIN_TLS",
 ]
 
@@ -123,16 +122,6 @@ def check_pvk(accepted: Sequence[Exchange], bad_keys: Sequence[Exchange], *, che
 
 
 # -- R-TRANSPORT -----------------------------------------------------------------------------------
-
-
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_transport(

@@ -14,8 +14,9 @@ import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..recorder.store import Exchange, SessionStore
+from ..recorder.store import Exchange
 from ..spec.national_id import classify, looks_like_national_id
+from ..spec.routes import ends_in_callback_path
 from .failure import NotVerifiable
 from .receiver import deviations_for, reply, sent, server_failure
 
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 _HOOKS = ("trigger", "probe")
-CALLBACK_PATHS = ("/api/promsformorder", "/api/messagetocitizen", "/api/personverninnstilling")
 
 # What a reply must never show: the signs of a stack trace or of the code behind it.
 LEAK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -49,15 +49,15 @@ LEAK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _NATIONAL_ID_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]{11}(?![0-9A-Za-z])")
 
 
-def system_replies(store: SessionStore) -> list[Exchange]:
-    """Every request to the system in the session but the kit's own hooks, in recording order."""
-    return [ex for ex in store.exchanges(direction="to_system") if ex.meta.get("purpose") not in _HOOKS]
+def system_replies(exchanges: Iterable[Exchange]) -> list[Exchange]:
+    """Of a session's exchanges (in recording order), every request to the system but the kit's own hooks."""
+    return [ex for ex in exchanges if ex.direction == "to_system" and ex.meta.get("purpose") not in _HOOKS]
 
 
-def callbacks(store: SessionStore) -> list[Exchange]:
+def callbacks(exchanges: Iterable[Exchange]) -> list[Exchange]:
     """Every callback delivered to the system (PUT on a documented path), by the kit or the simulator."""
-    return [ex for ex in system_replies(store)
-            if ex.method == "PUT" and ex.path.lower().rstrip("/").endswith(CALLBACK_PATHS)]
+    return [ex for ex in system_replies(exchanges)
+            if ex.method == "PUT" and ends_in_callback_path(ex.path)]
 
 
 # -- R-RESPONSE-SHAPE ------------------------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..recorder.store import Exchange, SessionStore
+from ..recorder.store import Exchange
 from ..spec.enums import FormOrderStatus, NotificationChannel, parse_enum, wire_name
 from ..spec.wire import ZERO_GUID
 from .failure import Deviations, NotVerifiable, Waiting
+from .sender_trigger import trigger_reached
 
 __all__ = ["check_round_trip", "acknowledged", "RecordedOrder", "check_recorded_round_trips"]
 
@@ -31,22 +32,24 @@ def _answer(exchange: Exchange) -> str:
 
 
 def check_round_trip(
-    store: SessionStore, trip: Any, *, expected_channel: NotificationChannel, check_id: str = "S-ROUND-TRIP"
+    exchanges: Mapping[int, Exchange], trip: Any, *, expected_channel: NotificationChannel,
+    check_id: str = "S-ROUND-TRIP",
 ) -> None:
     """Exactly one E1, answered with an order; C1 and C2 each acknowledged on first delivery; the C1
-    channel the one the rule and the person's reachability call for; answers stored once (probe)."""
-    from .sender_trigger import trigger_reached
-
+    channel the one the rule and the person's reachability call for; answers stored once (probe).
+    ``exchanges`` holds the trip's recorded exchanges by id (``scenarios.trip_exchanges``)."""
     if not trigger_reached(trip.placement.trigger):
         raise NotVerifiable(check_id, f"the trigger never reached the system: {'; '.join(trip.problems)}")
     found = Deviations(check_id)
     for problem in trip.problems:
         found.check("S-ROUND-TRIP.1", False, "scenario", problem, "every step of the round trip happens")
-    _judge_orders(found, store, trip)
-    _judge_callback(found, store, trip.c1_ids, "C1 order status", acknowledged_="S-ROUND-TRIP.5", once="S-ROUND-TRIP.7")
-    _judge_callback(found, store, trip.c2_ids, "C2 form return", acknowledged_="S-ROUND-TRIP.6", once="S-ROUND-TRIP.8")
+    _judge_orders(found, exchanges, trip)
+    _judge_callback(found, exchanges, trip.c1_ids, "C1 order status", acknowledged_="S-ROUND-TRIP.5",
+                    once="S-ROUND-TRIP.7")
+    _judge_callback(found, exchanges, trip.c2_ids, "C2 form return", acknowledged_="S-ROUND-TRIP.6",
+                    once="S-ROUND-TRIP.8")
     if trip.c1_ids:
-        body = store.get(trip.c1_ids[0]).json_request() or {}
+        body = exchanges[trip.c1_ids[0]].json_request() or {}
         channel = _channel(body.get("notificationChannel"))
         found.check("S-ROUND-TRIP.9", channel == expected_channel, "C1.notificationChannel", channel,
                     wire_name(expected_channel), exchange_id=trip.c1_ids[0])
@@ -62,8 +65,8 @@ def check_round_trip(
     found.raise_if_any()
 
 
-def _judge_orders(found: Deviations, store: SessionStore, trip: Any) -> None:
-    e1 = [store.get(i) for i in trip.placement.e1_ids]
+def _judge_orders(found: Deviations, exchanges: Mapping[int, Exchange], trip: Any) -> None:
+    e1 = [exchanges[i] for i in trip.placement.e1_ids]
     if not e1:
         return
     found.check("S-ROUND-TRIP.2", len(e1) == 1, "E1 requests for one trigger", len(e1), "exactly 1")
@@ -74,12 +77,12 @@ def _judge_orders(found: Deviations, store: SessionStore, trip: Any) -> None:
                 trip.placement.form_order_id, "a non-zero order id", exchange_id=first.id)
 
 
-def _judge_callback(found: Deviations, store: SessionStore, ids: list[int], what: str, *, acknowledged_: str,
-                    once: str) -> None:
+def _judge_callback(found: Deviations, exchanges: Mapping[int, Exchange], ids: list[int], what: str, *,
+                    acknowledged_: str, once: str) -> None:
     """The first delivery acknowledged (requirement ``acknowledged_``), and no second one needed (``once``)."""
     if not ids:
         return
-    attempts = [store.get(i) for i in ids]
+    attempts = [exchanges[i] for i in ids]
     first = attempts[0]
     found.check(acknowledged_, acknowledged(first), f"{what}: reply to the first delivery", _answer(first),
                 'HTTP 2xx with {"success": true} (BR-21)', exchange_id=first.id)
@@ -120,18 +123,8 @@ def _judge_deliveries(found: Deviations, attempts: list[Exchange], what: str, *,
     for attempt in attempts:
         by_body.setdefault(attempt.request_body, []).append(attempt)
     for deliveries in by_body.values():
-        _judge_callback(found, _Fetched(deliveries), [ex.id for ex in deliveries], what, acknowledged_=acknowledged_,
-                        once=once)
-
-
-class _Fetched:
-    """The store interface :func:`_judge_callback` needs, over exchanges already read."""
-
-    def __init__(self, exchanges: list[Exchange]):
-        self._by_id = {ex.id: ex for ex in exchanges}
-
-    def get(self, exchange_id: int) -> Exchange:
-        return self._by_id[exchange_id]
+        _judge_callback(found, {ex.id: ex for ex in deliveries}, [ex.id for ex in deliveries], what,
+                        acknowledged_=acknowledged_, once=once)
 
 
 def check_recorded_round_trips(orders: Iterable[RecordedOrder], *, check_id: str = "S-ROUND-TRIP") -> None:

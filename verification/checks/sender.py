@@ -33,11 +33,9 @@ from .outbound import (
     under_eprom_prefix,
 )
 from .round_trip import acknowledged
-from .sender_trigger import trigger_reached
+from .sender_trigger import describe_trigger, trigger_ok, trigger_reached
 
 __all__ = [
-    "trigger_ok",
-    "describe_trigger",
     "check_trigger",
     "created_order_id",
     "authorization_problem",
@@ -55,27 +53,6 @@ _JSON_TYPES = ("application/json", "text/json")
 
 
 # -- triggers --------------------------------------------------------------------------------------
-
-
-def trigger_ok(trigger: Exchange) -> bool:
-    """The trigger was taken: HTTP 2xx, or a command that exited 0, in time."""
-    if trigger.error:
-        return False
-    if trigger.method == "EXEC":
-        return trigger.status == 0
-    return trigger.status is not None and 200 <= trigger.status < 300
-
-
-def describe_trigger(trigger: Exchange) -> str:
-    """``sent POST <url> with {…}; got HTTP 500 '…'`` — what the kit sent and what came back."""
-    sent = trigger.request_body if len(trigger.request_body) <= 300 else trigger.request_body[:300] + "…"
-    if trigger.method == "EXEC":
-        what = f"ran {trigger.url.removeprefix('command:')} with {sent} on stdin"
-        came = trigger.error or f"exit {trigger.status}"
-    else:
-        what = f"sent {trigger.method} {trigger.url} with {sent}"
-        came = answer_text(trigger)
-    return f"{what}; got {came}"
 
 
 TRIGGER_CONTRACT = ("the trigger carried out (eprom-verify's trigger contract, README: HTTP 2xx or exit 0 for a "

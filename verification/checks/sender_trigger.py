@@ -35,6 +35,8 @@ from .outbound import answer_text, endpoint_of
 __all__ = [
     "trigger_reached",
     "trigger_refused",
+    "trigger_ok",
+    "describe_trigger",
     "check_refused_or_handled",
     "check_order_as_asked",
     "check_personvern_as_asked",
@@ -63,16 +65,25 @@ def trigger_refused(trigger: Exchange) -> bool:
     return 400 <= (trigger.status or 0) < 500
 
 
-def _describe(trigger: Exchange) -> str:
-    from .sender import describe_trigger  # sender imports this module's helpers
+def trigger_ok(trigger: Exchange) -> bool:
+    """The trigger was taken: HTTP 2xx, or a command that exited 0, in time."""
+    if trigger.error:
+        return False
+    if trigger.method == "EXEC":
+        return trigger.status == 0
+    return trigger.status is not None and 200 <= trigger.status < 300
 
-    return describe_trigger(trigger)
 
-
-def _taken(trigger: Exchange) -> bool:
-    from .sender import trigger_ok
-
-    return trigger_ok(trigger)
+def describe_trigger(trigger: Exchange) -> str:
+    """``sent POST <url> with {…}; got HTTP 500 '…'`` — what the kit sent and what came back."""
+    sent = trigger.request_body if len(trigger.request_body) <= 300 else trigger.request_body[:300] + "…"
+    if trigger.method == "EXEC":
+        what = f"ran {trigger.url.removeprefix('command:')} with {sent} on stdin"
+        came = trigger.error or f"exit {trigger.status}"
+    else:
+        what = f"sent {trigger.method} {trigger.url} with {sent}"
+        came = answer_text(trigger)
+    return f"{what}; got {came}"
 
 
 def check_refused_or_handled(
@@ -87,12 +98,12 @@ def check_refused_or_handled(
     from .sender_errors import require_no_zero_id_order  # sender_errors imports this module
     if not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger asking for {asked} never reached the system "
-                            f"({_describe(trigger)}), so whether it refuses or forwards it is not known")
+                            f"({describe_trigger(trigger)}), so whether it refuses or forwards it is not known")
     orders = [ex for ex in e1 if endpoint_of(ex) == "E1"]
     shown, once, surfaced, stored = _REFUSAL[check_id]
     found = Deviations(check_id, f"asked for {asked}")
     if not orders:
-        found.check(shown, trigger_refused(trigger), "trigger reply", _describe(trigger),
+        found.check(shown, trigger_refused(trigger), "trigger reply", describe_trigger(trigger),
                     "answering a trigger the system will not carry out with HTTP 4xx or a non-zero exit, "
                     "so the caller sees the refusal", exchange_id=trigger.id)
         found.raise_if_any()
@@ -105,8 +116,9 @@ def check_refused_or_handled(
                 "1: no error situations and no duplicate messages; a refused order sent again is refused again",
                 exchange_id=orders[-1].id)
     require_no_zero_id_order(found, stored, orders_before, orders_after, after_what="ePROM's 400")
-    found.check(surfaced, trigger_refused(trigger) or not _taken(trigger), "trigger reply", _describe(trigger),
-                "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero exit)", exchange_id=trigger.id)
+    found.check(surfaced, trigger_refused(trigger) or not trigger_ok(trigger), "trigger reply",
+                describe_trigger(trigger), "surfacing ePROM's refusal to the caller (a non-2xx reply or a non-zero "
+                "exit)", exchange_id=trigger.id)
     found.raise_if_any()
 
 

@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..spec.checklist import ChecklistItem
 from .results import human_items
 
@@ -55,7 +56,7 @@ _YES = {"y", "yes", "j", "ja", "true", "1"}
 _NO = {"n", "no", "nei", "false", "0"}
 
 
-class AttestationError(ValueError):
+class AttestationError(UsageError, ValueError):
     """One or more problems in attestations; ``problems`` lists them all."""
 
     def __init__(self, problems: Sequence[str]):

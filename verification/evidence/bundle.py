@@ -24,7 +24,7 @@ import json
 import os
 import platform
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,12 +32,20 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .. import __version__
+from ..errors import ExitCode, UsageError
 from ..spec.checklist import load_checklist
 from ..session import RunProgress, mark_run_finished, run_progress
 from .attest import load_attestations
 from .evidence_json import build_evidence, dumps, redact_outcome
 from .leakscan import Leak, scan_bundle
-from .manifest import SHIPPED_PUBLIC_KEY, load_signing_key, ship_public_key, sign_manifest, write_manifest
+from .manifest import (
+    SHIPPED_PUBLIC_KEY,
+    load_signing_key,
+    ship_public_key,
+    sign_manifest,
+    signing_key_from_env,
+    write_manifest,
+)
 from .redact import AUTH_HEADERS, CREDENTIAL_KEYS, MIN_GLOBAL_SECRET, Redactor, session_aliases
 from .report import GENERATOR, render_report
 from .results import CaseOutcome, item_statuses
@@ -57,6 +65,8 @@ __all__ = [
     "harvest_credentials",
 ]
 
+JudgeRecorded = Callable[[Any, Any], list[CaseOutcome]]  # (store, target) -> the recorded checks' outcomes
+
 BUNDLE_DIR = "evidence"
 OUTCOMES_FILE = "outcomes.json"
 LEAK_FILE = "LEAK-SCAN-FAILED.txt"
@@ -65,12 +75,14 @@ _ALIASES_INFO = "evidence_aliases"  # session_info key: national id → alias (p
 _PERSONS_INFO = "evidence_test_persons"  # the target's test persons as aliases
 
 
-class BundleError(Exception):
+class BundleError(UsageError):
     """The bundle cannot be written as asked (not a session folder, redaction refused off, …)."""
 
 
 class StoreCorrupt(BundleError):
     """The session store fails ``PRAGMA integrity_check``: no verdict is built on it."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 @dataclass
@@ -371,8 +383,12 @@ def rebuild_bundle(
     target: Any = None,
     signing_key: Path | None = None,
     operator: str | None = None,
+    judge_recorded: JudgeRecorded | None = None,
 ) -> BundleResult:
-    """Rewrite the bundle from the session store and the stored outcomes (``judge``, after ``attest``)."""
+    """Rewrite the bundle from the session store and the stored outcomes (``judge``, after ``attest``).
+
+    A relay session is judged afresh from its recording by ``judge_recorded`` (``passive.recorded_outcomes``,
+    which sits above this module and is handed in by the command)."""
     from ..recorder.store import SessionStore
 
     session_dir = Path(session_dir)
@@ -389,7 +405,8 @@ def rebuild_bundle(
                 outcomes = [CaseOutcome.from_dict(data) for data in store.case_outcomes()]
         if store.info().get("mode") == "relay":  # a relay session is judged afresh from its recording
             target = target or _relay_target(store)
-            outcomes = [o for o in outcomes if not o.nodeid.startswith("recorded::")] + _recorded(store, target)
+            outcomes = [o for o in outcomes if not o.nodeid.startswith("recorded::")] + _recorded(
+                store, target, judge_recorded)
         return write_bundle(
             session_dir, outcomes=outcomes, target=target, store=store, profile=meta.get("profile"), meta=meta,
             operator=operator, signing_key=signing_key,
@@ -416,12 +433,12 @@ def _relay_target(store: Any) -> Any:
         raise BundleError(f"judging a relay session needs its target file (give --target TARGET.yaml): {exc}") from None
 
 
-def _recorded(store: Any, target: Any) -> list[CaseOutcome]:
-    from ..passive import recorded_outcomes
-
+def _recorded(store: Any, target: Any, judge_recorded: JudgeRecorded | None) -> list[CaseOutcome]:
     if target is None or isinstance(target, Mapping):
         raise BundleError("judging a relay session needs its target file: give --target TARGET.yaml")
-    return recorded_outcomes(store, target)
+    if judge_recorded is None:
+        raise BundleError("a relay session is judged by `eprom-verify judge`: no judge was given to rebuild it")
+    return judge_recorded(store, target)
 
 
 def write_run_bundle(
@@ -442,7 +459,6 @@ def write_run_bundle(
     """
     from ..recorder.store import SessionStore, now_iso
     from .collect import hypothesis_settings
-    from .commands import signing_key_from_env
 
     if session_dir is None or not (Path(session_dir) / STORE_FILE).exists():
         return None

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..spec.checklist import ChecklistItem
+from ..spec.wire import GUID_PATTERN
 from .redact import SUMMARY_KEYS, Redactor
 from .results import STATUSES, VERDICT_MEANING, CaseOutcome, ItemResult, case_counts, counts_line, human_items, verdict
 from .speclinks import spec_link
@@ -52,7 +53,7 @@ ENUM_FIELDS = frozenset({
     "formorderstatus", "notificationchannel", "formorderstatuserrorcode", "sentstatus", "eventtype",
     "status", "filledoutbyacttype", "distributionrule", "type", "instansendret",
 })
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_GUID = re.compile(GUID_PATTERN)
 
 _HOW = {
     "automatic": "automatic (the kit over HTTP)",

@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+
 __all__ = [
+    "signing_key_from_env",
     "MANIFEST",
     "SIGNATURE",
     "SHIPPED_PUBLIC_KEY",
@@ -59,7 +62,7 @@ REVIEWER_COMMANDS = (
 )
 
 
-class SigningError(Exception):
+class SigningError(UsageError):
     """The signing key or public key cannot be used (missing ``cryptography``, wrong type, unreadable)."""
 
 
@@ -85,6 +88,12 @@ class ManifestCheck:
         out += self.problems
         out.append(f"signature: {self.signature}" + (f" ({self.signature_note})" if self.signature_note else ""))
         return out
+
+
+def signing_key_from_env() -> Path | None:
+    """``EPROM_VERIFY_SIGNING_KEY``: the operator's Ed25519 private key (PEM) for signing manifests."""
+    value = os.environ.get("EPROM_VERIFY_SIGNING_KEY", "").strip()
+    return Path(value) if value else None
 
 
 def _digest(path: Path) -> str:

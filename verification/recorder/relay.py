@@ -41,6 +41,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import serving
+from ..errors import UsageError
+from ..spec.routes import PREFIXES
 from .store import Exchange, SessionStore, now_iso
 
 __all__ = [
@@ -52,12 +54,11 @@ _HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
     "transfer-encoding", "upgrade", "host", "content-length", "accept-encoding", "content-encoding",
 })
-_EPROM_PREFIXES = ("/promswebapi", "/webapi")
 _STARTUP_TIMEOUT_S = 15.0
 _STOP_TIMEOUT_S = 5.0
 
 
-class RelayError(RuntimeError):
+class RelayError(UsageError, RuntimeError):
     """The relay could not start (a port in use, …)."""
 
 
@@ -196,10 +197,10 @@ async def _read_body(receive: Any) -> bytes:
 def describe_to_eprom(exchange: Exchange) -> dict[str, Any]:
     """``endpoint`` and, for an E1 answered with an order id, ``formOrderId`` (read cheaply: this runs on
     every request; the checks read the answer properly)."""
-    from ..checks.outbound import endpoint_of
     from ..spec.payloads import is_guid, is_zero_guid, member
+    from ..spec.routes import endpoint_of
 
-    endpoint = endpoint_of(exchange)
+    endpoint = endpoint_of(exchange.method, exchange.path)
     meta: dict[str, Any] = {"endpoint": endpoint} if endpoint else {}
     answer = exchange.json_response() if endpoint == "E1" and 200 <= (exchange.status or 0) < 300 else None
     order_id = member(answer, "id", None) if isinstance(answer, dict) else None
@@ -211,11 +212,12 @@ def describe_to_eprom(exchange: Exchange) -> dict[str, Any]:
 def describe_to_system(exchange: Exchange) -> dict[str, Any]:
     """``callback`` (C1…C4) and the id it concerns (``formOrderId`` / ``messageToCitizenId``)."""
     from ..spec.payloads import PayloadError, classify_promsformorder, member
+    from ..spec.routes import callback_of
 
-    path = exchange.path.lower().rstrip("/")
+    kind = callback_of(exchange.path)
     body = exchange.json_request()
     body = body if isinstance(body, dict) else {}
-    if path.endswith("/api/promsformorder"):
+    if kind == "C1/C2":
         meta: dict[str, Any] = {}
         try:
             meta["callback"] = classify_promsformorder(exchange.request_body)
@@ -225,10 +227,10 @@ def describe_to_system(exchange: Exchange) -> dict[str, Any]:
         if isinstance(order_id, str):
             meta["formOrderId"] = order_id.lower()
         return meta
-    if path.endswith("/api/messagetocitizen"):
+    if kind == "C3":
         message_id = member(body, "messageToCitizenId", None)
         return {"callback": "C3", **({"messageToCitizenId": message_id} if isinstance(message_id, str) else {})}
-    if path.endswith("/api/personverninnstilling"):
+    if kind == "C4":
         return {"callback": "C4"}
     return {}
 
@@ -239,7 +241,7 @@ class RelayApp:
     def __init__(self, settings: RelaySettings, store: SessionStore, *, eprom_port: int, callback_port: int):
         public_prefix = urlsplit(settings.public_url).path.rstrip("/") if settings.public_url else ""
         self.faces = {
-            eprom_port: _Face(direction="to_eprom", target_base=settings.upstream, strip=_EPROM_PREFIXES,
+            eprom_port: _Face(direction="to_eprom", target_base=settings.upstream, strip=PREFIXES,
                               store=store, timeout_s=settings.upstream_timeout_s, describe=describe_to_eprom),
             callback_port: _Face(direction="to_system", target_base=settings.system_base_url,
                                  strip=(public_prefix,), store=store, timeout_s=settings.system_timeout_s,

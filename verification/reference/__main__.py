@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+from ..errors import ExitCode
 from .behaviour import VARIANTS, variant
 from .runtime import ReferenceSettings
 from ..serving import bind
@@ -33,25 +34,25 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     if args.child:
         serve_child(sys.stdin, sys.stdout)
-        return 0
+        return ExitCode.OK
     if args.list_variants:
         for name, record in VARIANTS.items():
             if name != "correct":
                 print(f"{name:28} {'CORRECT: ' if record.must_pass else ''}{record.description}")
-        return 0
+        return ExitCode.OK
     api_key = os.environ.get(args.api_key_env, "")
     if not args.eprom_base_url or not api_key:
         print(f"need --eprom-base-url and the API key in ${args.api_key_env}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     try:
         settings = ReferenceSettings(args.eprom_base_url, api_key, variant(args.variant), args.db)
     except KeyError as unknown:
         print(unknown.args[0], file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     sock = bind(args.host, args.port)
     port = sock.getsockname()[1]
     serve_forever(settings, sock, lambda: print(f"reference system listening on http://{args.host}:{port}", flush=True))
-    return 0
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..spec.routes import CALLBACK_PATHS as SPEC_CALLBACK_PATHS
 from ..spec.wire import ZERO_GUID
 from .reading import (
     FORM_ORDER_MEMBERS,
@@ -40,7 +41,7 @@ from .store import Applied, UnknownOrder
 
 __all__ = ["callback_routes", "CanonicalCallbackPaths", "CALLBACK_PATHS", "accepted", "rejected"]
 
-CALLBACK_PATHS = ("/api/PromsFormOrder", "/api/MessageToCitizen", "/api/PersonvernInnstilling")
+CALLBACK_PATHS = tuple(dict.fromkeys(SPEC_CALLBACK_PATHS.values()))  # C1 and C2 share a path
 _CANONICAL = {path.lower(): path for path in CALLBACK_PATHS}
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..errors import EpromVerifyError
 from ..spec.enums import (
     DistributionRule,
     NotificationChannel,
@@ -47,7 +48,7 @@ LETTER_PDF = (
 )
 
 
-class TriggerError(ValueError):
+class TriggerError(EpromVerifyError, ValueError):
     """Trigger parameters the system refuses to act on (answered with HTTP 400, nothing sent)."""
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from ..errors import EpromVerifyError
 from ..spec.enums import (
     C2_STATUSES,
     FormOrderStatus,
@@ -64,7 +65,7 @@ MESSAGE_STATUS_MEMBERS = frozenset(
 PERSONVERN_MEMBERS = frozenset(m.lower() for m in "nationalId id name status".split())
 
 
-class Rejection(Exception):
+class Rejection(EpromVerifyError):
     """The system refuses a callback; ``status`` is the HTTP status it answers with."""
 
     def __init__(self, status: int, reason: str):

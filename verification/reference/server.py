@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from verification.serving import ChildNotReady, ChildServer, announce_ready, bind, ready_server, start_child, url_of
 
+from ..errors import EpromVerifyError
 from .app import build_app
 from .behaviour import CORRECT, Behaviour, variant
 from .runtime import ReferenceSettings
@@ -39,7 +40,7 @@ _STARTUP_TIMEOUT_S = 20.0
 _STOP_TIMEOUT_S = 5.0
 
 
-class ReferenceSystemError(RuntimeError):
+class ReferenceSystemError(EpromVerifyError, RuntimeError):
     """The reference system did not come up."""
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..errors import EpromVerifyError
 from ..recorder.store import create_owner_only
 from ..spec.enums import FormOrderStatus, wire_name
 from .behaviour import CORRECT, Behaviour
@@ -56,7 +57,7 @@ CREATE TABLE IF NOT EXISTS personvern_changes (
 """
 
 
-class UnknownOrder(LookupError):
+class UnknownOrder(EpromVerifyError, LookupError):
     """A callback for an order (or letter) this system never placed."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from verification.serving import announce_ready
 
+from ..errors import ExitCode
 from .process import SimulatorStartError, serve, serve_blocking
 from .settings import SettingsError, SimulatorSettings
 
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = SimulatorSettings.from_json(text)
     except (OSError, ValueError, SettingsError) as exc:
         print(f"eprom simulator: cannot read settings {args.settings}: {exc}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     try:
         if args.foreground:
             serve(settings, args.host, args.port)
@@ -41,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             serve_blocking(settings, args.host, args.port, announce_ready)
     except SimulatorStartError as exc:  # a busy port is the user's fix, not a traceback
         print(f"eprom simulator: {exc}", file=sys.stderr)
-        return 3
-    return 0
+        return ExitCode.INTERNAL
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

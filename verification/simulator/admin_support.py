@@ -7,12 +7,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..errors import EpromVerifyError
 from .orders import CitizenRefusal
 
 __all__ = ["AdminError", "admin_endpoint", "request_json"]
 
 
-class AdminError(Exception):
+class AdminError(EpromVerifyError):
     """An admin request the simulator answers with ``{"error": message}`` and ``status``."""
 
     def __init__(self, status: int, message: str):

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..errors import EpromVerifyError
 from .auth import Credential, header_credential
 from .faults import DEFAULT_MESSAGE_IDS, GENERIC_TEXTS, Fault
 from .messages import error_response, text
@@ -38,7 +39,7 @@ OTHER_SYSTEM_FINDING = "request authenticated with another ordering system's API
 BODY_KEY_FINDING = "apiKey in the body of a v2 call (v1 style; the key goes in the header)"
 
 
-class Rejection(Exception):
+class Rejection(EpromVerifyError):
     """A request the handler answers with an error response."""
 
     def __init__(self, response: Response):

@@ -20,19 +20,12 @@ from typing import Any
 import httpx
 
 from verification.recorder.transport import AsyncRecordingTransport
+from verification.spec.routes import CALLBACK_PATHS
 
 from .exchange_log import ExchangeLog
 from .settings import RetryPolicy, SimulatorSettings
 
-__all__ = ["Attempt", "DeliveryOutcome", "CallbackDispatcher", "CALLBACK_PATHS"]
-
-CALLBACK_PATHS = {
-    "C1": "/api/PromsFormOrder",
-    "C2": "/api/PromsFormOrder",
-    "C3": "/api/MessageToCitizen",
-    "C4": "/api/PersonvernInnstilling",
-}
-
+__all__ = ["Attempt", "DeliveryOutcome", "CallbackDispatcher"]
 
 @dataclass
 class Attempt:

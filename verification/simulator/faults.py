@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..errors import UsageError
+
 __all__ = ["Fault", "FaultBoard", "FaultError", "DEFAULT_MESSAGE_IDS", "GENERIC_TEXTS"]
 
 ENDPOINTS = ("E1", "E2", "E3", "E4", "E5", "E6", "E7", "E8")
@@ -39,7 +41,7 @@ GENERIC_TEXTS = {
 }
 
 
-class FaultError(ValueError):
+class FaultError(UsageError, ValueError):
     """A fault request the simulator cannot take."""
 
 

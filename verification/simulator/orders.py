@@ -30,6 +30,7 @@ from verification.spec.enums import (
 )
 from verification.spec.wire import ZERO_GUID, event, form_return_callback, local_timestamp, new_guid, utc_timestamp
 
+from ..errors import EpromVerifyError
 from .channels import Distribution
 from .dispatcher import DeliveryOutcome
 from .settings import SimulatorSettings
@@ -60,7 +61,7 @@ DEFAULT_ANSWERS: dict[str, Any] = {
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud to a citizen
 
 
-class CitizenRefusal(Exception):
+class CitizenRefusal(EpromVerifyError):
     """What the simulated citizen (or ePROM) would not do, with the reason."""
 
 

@@ -24,6 +24,7 @@ import httpx
 
 from verification.serving import ServingError, bind, ready_server, start_child, url_of
 
+from ..errors import EpromVerifyError
 from .settings import SimulatorSettings
 
 __all__ = ["BUSY_PORT_FIX", "SimulatorHandle", "SimulatorStartError", "SimulatorAdminError", "run_simulator", "serve"]
@@ -32,11 +33,11 @@ __all__ = ["BUSY_PORT_FIX", "SimulatorHandle", "SimulatorStartError", "Simulator
 BUSY_PORT_FIX = "free that port or give eprom.listen another one"
 
 
-class SimulatorStartError(RuntimeError):
+class SimulatorStartError(EpromVerifyError, RuntimeError):
     """The simulator process did not come up; the message holds its stderr."""
 
 
-class SimulatorAdminError(RuntimeError):
+class SimulatorAdminError(EpromVerifyError, RuntimeError):
     """An admin call answered with an error (a refusal is 409 with ``body["refused"]``)."""
 
     def __init__(self, status: int, body: Any):

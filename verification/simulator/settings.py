@@ -56,6 +56,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from ..errors import UsageError
+
 __all__ = [
     "Person",
     "Form",
@@ -67,7 +69,7 @@ __all__ = [
 ]
 
 
-class SettingsError(ValueError):
+class SettingsError(UsageError, ValueError):
     """A settings document or a runtime change that the simulator cannot take."""
 
 

@@ -1,13 +1,15 @@
-"""The ePROM contract as code: enums, exact wire writers, lenient payload readers, timestamps.
+"""The ePROM contract as code: enums, exact wire writers, lenient payload readers, timestamps, routes and
+callback paths, Appendix C message texts, host classification.
 
 Importing this package costs only the standard library. National-id classification (``national_id``,
 which uses python-stdnum) is loaded on first use of one of its names.
 
 Errors::
 
-    ValueError
+    ContractError (verification.errors; a ValueError)
      ├── EnumValueError     a value that is no member of an enum (enums.parse_enum)
-     └── PayloadError       a payload member that cannot be read (payloads, timestamps)
+     ├── PayloadError       a payload member that cannot be read (payloads, timestamps)
+     └── ChecklistError     checklist data that contradicts itself (checklist)
 """
 
 from __future__ import annotations
@@ -15,204 +17,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .enums import (
-    C1_STATUSES,
-    C2_STATUSES,
-    CAPABILITIES,
-    PAPER_RULES,
-    DistributionRule,
-    EnumValueError,
-    FilledOutByActType,
-    FormOrderEventType,
-    FormOrderStatus,
-    FormOrderStatusErrorCode,
-    InstansEndret,
-    NotificationChannel,
-    PersonvernInnstillingStatus,
-    PersonvernInnstillingType,
-    SentStatus,
-    VolvenStatus,
-    parse_enum,
-    wire_name,
-)
-from .payloads import (
-    C1_MEMBERS,
-    C2_MEMBERS,
-    MISSING,
-    Body,
-    CallbackReply,
-    FilledOutBy,
-    FormDataWarning,
-    FormOrderEvent,
-    FormOrderRequest,
-    FormOrderResponse,
-    FormReturnCallback,
-    MessageInfo,
-    MessageStatusCallback,
-    MessageToCitizenRequest,
-    MessageToCitizenResponse,
-    OrderStatusCallback,
-    PatientInitiatedValues,
-    PayloadError,
-    PersonvernCallback,
-    PersonvernGetRequest,
-    PersonvernSetRequest,
-    PersonvernSetResponse,
-    PersonvernSetting,
-    PhysicalAddress,
-    PvkError,
-    ResidentInstance,
-    ResidentsActivePiRequest,
-    ResidentsActivePiResponse,
-    SenderInfo,
-    UnsecureEmailRequest,
-    UnsecureSmsRequest,
-    classify_promsformorder,
-    is_guid,
-    is_zero_guid,
-    member,
-    read_callback_reply,
-    read_external_document_id,
-    read_form_order_request,
-    read_form_order_response,
-    read_form_return_callback,
-    read_message_status_callback,
-    read_message_to_citizen_request,
-    read_message_to_citizen_response,
-    read_order_status_callback,
-    read_personvern_callback,
-    read_personvern_get_request,
-    read_personvern_set_request,
-    read_personvern_set_response,
-    read_personvern_setting,
-    read_physical_address,
-    read_promsformorder,
-    read_pvk_error,
-    read_residents_request,
-    read_residents_response,
-    read_unsecure_email_request,
-    read_unsecure_sms_request,
-    unknown_members,
-)
-from .timestamps import DOCUMENTED_SHAPES, ZoneLessMeans, parse_timestamp, zone_less_means_for
-from .wire import (
-    ZERO_GUID,
-    EnumStyle,
-    enum_value,
-    event,
-    form_return_callback,
-    local_timestamp,
-    message_status_callback,
-    new_guid,
-    order_status_callback,
-    personvern_callback,
-    utc_timestamp,
-)
-
-__all__ = [
-    # enums
-    "DistributionRule",
-    "NotificationChannel",
-    "FormOrderStatus",
-    "FormOrderStatusErrorCode",
-    "SentStatus",
-    "PersonvernInnstillingType",
-    "PersonvernInnstillingStatus",
-    "InstansEndret",
-    "VolvenStatus",
-    "FormOrderEventType",
-    "FilledOutByActType",
-    "EnumValueError",
-    "parse_enum",
-    "wire_name",
-    "PAPER_RULES",
-    "C1_STATUSES",
-    "C2_STATUSES",
-    "CAPABILITIES",
-    # wire writers
-    "ZERO_GUID",
-    "EnumStyle",
-    "enum_value",
-    "new_guid",
-    "local_timestamp",
-    "utc_timestamp",
-    "order_status_callback",
-    "form_return_callback",
-    "message_status_callback",
-    "personvern_callback",
-    "event",
-    # timestamps
-    "ZoneLessMeans",
-    "DOCUMENTED_SHAPES",
-    "parse_timestamp",
-    "zone_less_means_for",
-    # payload readers
-    "PayloadError",
-    "MISSING",
-    "Body",
-    "member",
-    "is_guid",
-    "is_zero_guid",
-    "unknown_members",
-    "PhysicalAddress",
-    "FormOrderRequest",
-    "FormOrderResponse",
-    "read_physical_address",
-    "read_form_order_request",
-    "read_form_order_response",
-    "read_external_document_id",
-    "SenderInfo",
-    "MessageInfo",
-    "MessageToCitizenRequest",
-    "MessageToCitizenResponse",
-    "UnsecureSmsRequest",
-    "UnsecureEmailRequest",
-    "read_message_to_citizen_request",
-    "read_message_to_citizen_response",
-    "read_unsecure_sms_request",
-    "read_unsecure_email_request",
-    "PersonvernGetRequest",
-    "PersonvernSetting",
-    "PersonvernSetRequest",
-    "PersonvernSetResponse",
-    "ResidentsActivePiRequest",
-    "ResidentInstance",
-    "ResidentsActivePiResponse",
-    "PvkError",
-    "read_personvern_get_request",
-    "read_personvern_setting",
-    "read_personvern_set_request",
-    "read_personvern_set_response",
-    "read_residents_request",
-    "read_residents_response",
-    "read_pvk_error",
-    "OrderStatusCallback",
-    "FormDataWarning",
-    "FormOrderEvent",
-    "PatientInitiatedValues",
-    "FilledOutBy",
-    "FormReturnCallback",
-    "MessageStatusCallback",
-    "PersonvernCallback",
-    "CallbackReply",
-    "read_order_status_callback",
-    "read_form_return_callback",
-    "read_message_status_callback",
-    "read_personvern_callback",
-    "read_callback_reply",
-    "C1_MEMBERS",
-    "C2_MEMBERS",
-    "classify_promsformorder",
-    "read_promsformorder",
-    # national ids (loaded on first use)
-    "NationalIdKind",
-    "NationalIdInfo",
-    "classify_national_id",
-    "is_acceptable_for_eprom",
-    "synthetic_national_ids",
-    "SAMPLE_ID_NEVER_USE",
-    "VERIFICATION_PERSON",
-]
+from . import enums, hosts, messages, payloads, routes, timestamps, wire
+from .enums import *  # noqa: F403 - each module's __all__ is its public surface
+from .hosts import *  # noqa: F403
+from .messages import *  # noqa: F403
+from .payloads import *  # noqa: F403
+from .routes import *  # noqa: F403
+from .timestamps import *  # noqa: F403
+from .wire import *  # noqa: F403
 
 # Package name -> name in ``national_id``; ``classify`` alone would be ambiguous here.
 _NATIONAL_ID_NAMES = {
@@ -224,6 +36,12 @@ _NATIONAL_ID_NAMES = {
     "SAMPLE_ID_NEVER_USE": "SAMPLE_ID_NEVER_USE",
     "VERIFICATION_PERSON": "VERIFICATION_PERSON",
 }
+
+
+__all__ = list(dict.fromkeys([  # PayloadError is in both timestamps and payloads
+    *enums.__all__, *wire.__all__, *timestamps.__all__, *payloads.__all__, *routes.__all__, *messages.__all__,
+    *hosts.__all__, *_NATIONAL_ID_NAMES,
+]))
 
 
 def __getattr__(name: str) -> Any:

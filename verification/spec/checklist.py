@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
+from ..errors import ContractError
 from .enums import CAPABILITIES
 
 __all__ = [
@@ -70,7 +71,7 @@ _KNOWN_KEYS = frozenset(_REQUIRED + _CHECK_ONLY + _OPTIONAL)
 _Fail = Callable[[str, str], "ChecklistError"]
 
 
-class ChecklistError(ValueError):
+class ChecklistError(ContractError):
     """The checklist file is malformed; ``entry`` and ``field`` say where."""
 
     def __init__(self, source: str, entry: str, field: str, problem: str) -> None:

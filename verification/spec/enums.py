@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from typing import TypeVar
 
+from ..errors import ContractError
+
 __all__ = [
     "DistributionRule",
     "NotificationChannel",
@@ -28,6 +30,7 @@ __all__ = [
     "C1_STATUSES",
     "C2_STATUSES",
     "CAPABILITIES",
+    "wire_name",
 ]
 
 # What an ordering system can do, as a target file declares it (``bestillersystem.capabilities``).
@@ -170,7 +173,7 @@ C2_STATUSES = frozenset({FormOrderStatus.Completed, FormOrderStatus.Expired})
 E = TypeVar("E", bound=enum.Enum)
 
 
-class EnumValueError(ValueError):
+class EnumValueError(ContractError):
     """A value that is no member of the enum; names the field and the allowed values."""
 
     def __init__(self, field: str, value: object, enum_cls: type[enum.Enum]):

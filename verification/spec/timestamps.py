@@ -26,20 +26,59 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Literal
 
-__all__ = ["PayloadError", "ZoneLessMeans", "DOCUMENTED_SHAPES", "parse_timestamp", "zone_less_means_for"]
+from ..errors import ContractError
+
+__all__ = [
+    "PayloadError",
+    "ZoneLessMeans",
+    "TimestampShape",
+    "TIMESTAMP_SHAPES",
+    "CALLBACK_TIMESTAMP_SHAPES",
+    "DOCUMENTED_SHAPES",
+    "shape_of",
+    "parse_timestamp",
+    "zone_less_means_for",
+]
 
 ZoneLessMeans = Literal["utc", "oslo"]
 
+TimestampShape = Literal["offset", "local_7", "utc_7_z", "local_ms", "utc_ms_z", "space_ms", "date"]
+# Each shape ePROM writes, by name, with the documented example it stands for (spec 1.5, Q04).
+TIMESTAMP_SHAPES: dict[TimestampShape, str] = {
+    "offset": "2019-05-03T00:00:00+02:00",  # C2 timestamp [5567066], with offset
+    "local_7": "2023-03-29T10:20:10.1804332",  # C1 timestamp: local, no zone, 7 fractional digits (.NET ticks)
+    "utc_7_z": "2023-03-29T08:20:10.1804332Z",  # C1 timestampUtc
+    "local_ms": "2023-03-29T10:01:49.857",  # C2 patientInitiatedValues.orderTimestamp
+    "utc_ms_z": "2023-03-29T08:01:49.857Z",  # C2 patientInitiatedValues.orderTimestampUTC
+    "space_ms": "2021-05-07 09:17:51.220",  # C2 formOrderEventLog[].timestampUtc: space, no zone
+    "date": "2024-06-01",  # a date only (E1 dates); not documented for callbacks
+}
+CALLBACK_TIMESTAMP_SHAPES: tuple[TimestampShape, ...] = tuple(shape for shape in TIMESTAMP_SHAPES if shape != "date")
 DOCUMENTED_SHAPES = (
-    "2019-05-03T00:00:00+02:00",  # C2 timestamp, with offset
-    "2023-03-29T10:20:10.1804332",  # C1 timestamp: local, no zone, 7 fractional digits (.NET ticks)
-    "2023-03-29T08:20:10.1804332Z",  # C1 timestampUtc
-    "2023-03-29T10:01:49.857",  # C2 patientInitiatedValues.orderTimestamp
-    "2023-03-29T08:01:49.857Z",  # C2 patientInitiatedValues.orderTimestampUTC
-    "2021-05-07 09:17:51.220",  # C2 formOrderEventLog[].timestampUtc: space, no zone
+    *(TIMESTAMP_SHAPES[shape] for shape in CALLBACK_TIMESTAMP_SHAPES),
     "2022-03-11T09:46:46.000Z",  # E1 expiryDate as JavaScript's Date.toJSON writes it
-    "2024-06-01",  # date only
+    TIMESTAMP_SHAPES["date"],
 )
+
+_SHAPE_PATTERNS: tuple[tuple[TimestampShape, re.Pattern[str]], ...] = (
+    ("date", re.compile(r"\d{4}-\d\d-\d\d")),
+    ("space_ms", re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}")),
+    ("offset", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")),
+    ("local_7", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}")),
+    ("utc_7_z", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z")),
+    ("local_ms", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}")),
+    ("utc_ms_z", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")),
+)
+
+
+def shape_of(text: object) -> str:
+    """The :data:`TIMESTAMP_SHAPES` name ``text`` has, or ``"other"``."""
+    if isinstance(text, str):
+        for shape, pattern in _SHAPE_PATTERNS:
+            if pattern.fullmatch(text):
+                return shape
+    return "other"
+
 
 _TIMESTAMP = re.compile(
     r"""
@@ -51,7 +90,7 @@ _TIMESTAMP = re.compile(
 )
 
 
-class PayloadError(ValueError):
+class PayloadError(ContractError):
     """A member of a payload that cannot be read: names the field, what came and what was expected.
 
     ``field`` is a path (``patientInitiatedValues.orderTimestamp``, ``formOrderEventLog[1].eventType``);

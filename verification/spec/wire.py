@@ -34,9 +34,12 @@ __all__ = [
     "message_status_callback",
     "personvern_callback",
     "event",
+    "GUID_PATTERN",
 ]
 
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
+# A GUID as ePROM writes it (.NET's default "D" form); readers accept more (``payloads.is_guid``).
+GUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 EnumStyle = Literal["name", "int", "str-int"]
 
 

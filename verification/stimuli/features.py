@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from ..spec.payloads import PayloadError, read_promsformorder, unknown_members
-from .strategies import LATER_MEMBERS, Stimulus, describe_enum_value, shape_of, style_of
+from ..spec.timestamps import shape_of
+from .strategies import LATER_MEMBERS, Stimulus, describe_enum_value, style_of
 
 __all__ = [
     "ENUM_MEMBERS",

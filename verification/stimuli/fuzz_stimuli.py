@@ -29,15 +29,14 @@ from ..spec.enums import (
     NotificationChannel,
 )
 from ..spec.national_id import synthetic_national_ids
+from ..spec.timestamps import CALLBACK_TIMESTAMP_SHAPES, TimestampShape
 from ..spec.wire import EnumStyle, enum_value, form_return_callback
 from .strategies import (
     BASIC_C1_MEANINGS,
     CALLBACK_ENUM_STYLES,
-    CALLBACK_TIMESTAMP_SHAPES,
     REQUIRED_C1_MEANINGS,
     C1Meaning,
     Stimulus,
-    TimestampShape,
     completed_form_returns,
     event_logs,
     filled_out_by_values,

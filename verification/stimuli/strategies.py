@@ -21,7 +21,6 @@ key in just before sending, so hypothesis never prints it in a falsifying exampl
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Literal
@@ -39,6 +38,7 @@ from ..spec.enums import (
     VolvenStatus,
 )
 from ..spec.national_id import synthetic_national_ids
+from ..spec.timestamps import CALLBACK_TIMESTAMP_SHAPES, TimestampShape
 from ..spec.wire import (
     ZERO_GUID,
     EnumStyle,
@@ -52,8 +52,6 @@ from ..spec.wire import (
 __all__ = [
     "ENUM_STYLES",
     "CALLBACK_ENUM_STYLES",
-    "TIMESTAMP_SHAPES",
-    "CALLBACK_TIMESTAMP_SHAPES",
     "C1_MEANINGS",
     "REQUIRED_C1_MEANINGS",
     "BASIC_C1_MEANINGS",
@@ -62,7 +60,6 @@ __all__ = [
     "C1Meaning",
     "style_of",
     "describe_enum_value",
-    "shape_of",
     "Stimulus",
     "render_timestamp",
     # parts
@@ -101,21 +98,6 @@ ENUM_STYLES: tuple[EnumStyle, ...] = ("name", "int", "str-int")
 # The forms BR-24 documents for the callbacks: names and integers. A numeric string is documented only in
 # the E3 response (Q06, corrected), so R-ENUM-FORMS never sends one.
 CALLBACK_ENUM_STYLES: tuple[EnumStyle, ...] = ("name", "int")
-
-TimestampShape = Literal["offset", "local_7", "utc_7_z", "local_ms", "utc_ms_z", "space_ms", "date"]
-# Each shape with the documented example it stands for (spec 1.5, Q04; ``timestamps.DOCUMENTED_SHAPES``).
-TIMESTAMP_SHAPES: dict[TimestampShape, str] = {
-    "offset": "2019-05-03T00:00:00+02:00",  # C2 timestamp [5567066]
-    "local_7": "2023-03-29T10:20:10.1804332",  # C1 timestamp: no zone, .NET's seven digits
-    "utc_7_z": "2023-03-29T08:20:10.1804332Z",  # C1 timestampUtc
-    "local_ms": "2023-03-29T10:01:49.857",  # patientInitiatedValues.orderTimestamp
-    "utc_ms_z": "2023-03-29T08:01:49.857Z",  # patientInitiatedValues.orderTimestampUTC
-    "space_ms": "2021-05-07 09:17:51.220",  # formOrderEventLog[].timestampUtc
-    "date": "2024-06-01",  # a date only (E1 dates); not documented for callbacks
-}
-CALLBACK_TIMESTAMP_SHAPES: tuple[TimestampShape, ...] = (
-    "offset", "local_7", "utc_7_z", "local_ms", "utc_ms_z", "space_ms",
-)
 
 C1Meaning = tuple[FormOrderStatus, NotificationChannel, FormOrderStatusErrorCode]
 Stimulus = tuple[str, dict[str, Any]]  # ("C1", body): a callback kind and the body to send
@@ -646,24 +628,3 @@ def personvern_callbacks(
 def describe_enum_value(value: object) -> str:
     """``2 (int)``, ``"2" (str-int)``, ``"Ordered" (name)``: a field's value and its style, for messages."""
     return f"{json.dumps(value, ensure_ascii=False)} ({style_of(value)})"
-
-
-
-_SHAPE_PATTERNS: tuple[tuple[TimestampShape, re.Pattern[str]], ...] = (
-    ("date", re.compile(r"\d{4}-\d\d-\d\d")),
-    ("space_ms", re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}")),
-    ("offset", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")),
-    ("local_7", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}")),
-    ("utc_7_z", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z")),
-    ("local_ms", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}")),
-    ("utc_ms_z", re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")),
-)
-
-
-def shape_of(text: object) -> str:
-    """The :data:`TIMESTAMP_SHAPES` name ``text`` has, or ``"other"``."""
-    if isinstance(text, str):
-        for shape, pattern in _SHAPE_PATTERNS:
-            if pattern.fullmatch(text):
-                return shape
-    return "other"

@@ -1,13 +1,9 @@
-"""Reading and validating a target file: the half of :mod:`verification.config` that turns YAML into a
-:class:`~verification.config.Target`, collecting every problem before failing once.
-
-Private to the config module; import :func:`verification.config.load_target` instead.
-"""
+"""Reading and validating a target file: YAML into a :class:`~verification.config.Target`, collecting
+every problem before failing once (:func:`load_target`, :func:`parse_target`)."""
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import re
 import shlex
@@ -18,7 +14,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .config import (
+from ..spec.hosts import is_loopback_host
+from ..spec.national_id import SAMPLE_ID_NEVER_USE, VERIFICATION_PERSON
+from ..spec.routes import ends_in_callback_path
+from ..spec.wire import GUID_PATTERN, ZERO_GUID
+from .model import (
     ABSENT,
     Budgets,
     CAPABILITIES,
@@ -41,13 +41,11 @@ from .config import (
     Trigger,
     TriggerCall,
     _FORM_ORDER_ID,
-    _GUID,
-    _SAMPLE_NATIONAL_ID,
-    _VERIFICATION_PERSON,
-    _ZERO_GUID,
     CONFIRM_KEY,
     mask_national_id,
 )
+
+__all__ = ["load_target", "parse_target"]
 
 
 # --------------------------------------------------------------------------------------------- YAML
@@ -56,6 +54,7 @@ from .config import (
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a target file is a page of YAML; an absurd URL still gets its own error
 MAX_DEPTH = 32  # nesting of mappings and lists
 MAX_EXPANDED_NODES = 20_000  # nodes after aliases are expanded: a real target has a few hundred
+_GUID = re.compile(f"^{GUID_PATTERN}$")
 
 
 class _Refused(yaml.composer.ComposerError):
@@ -354,7 +353,7 @@ _PROBE = ("status", "answers", "signed", "channel", "orders")
 _PROBE_CALL = ("url", "command")
 _FORM = ("id", "name", "signing", "paper", "published")
 _BUDGETS = ("callback_s", "run_s", "signed_download_s", "slow_answer_s")
-_PERSON_EXAMPLE = f'e.g. "{_VERIFICATION_PERSON}" (the documented synthetic verification person)'
+_PERSON_EXAMPLE = f'e.g. "{VERIFICATION_PERSON}" (the documented synthetic verification person)'
 
 
 def _parse(data: Any, *, source: Path | None, file: str, environ: Mapping[str, str] | None) -> Target:
@@ -441,7 +440,7 @@ def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
         reader.problem("eprom.public_url", url, "is not https (ePROM calls back over TLS; only loopback may "
                        "use plain http)", "put the relay behind an https address")
         return None
@@ -453,7 +452,7 @@ def _public_url(reader: _Reader, value: Any, fix: str) -> str | None:
 
 def _default_callback_listen(listen: ListenAddress, public_url: str) -> ListenAddress:
     parts = urlsplit(public_url)
-    if _is_loopback(parts.hostname or ""):
+    if is_loopback_host(parts.hostname or ""):
         default_port = 443 if parts.scheme == "https" else 80
         return ListenAddress(parts.hostname or listen.host, default_port if parts.port is None else parts.port)
     return ListenAddress(listen.host, listen.port + 1 if listen.port else 0)
@@ -480,7 +479,7 @@ def _upstream(reader: _Reader, value: Any, fix: str) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
         reader.problem("eprom.upstream", url, "is not https (only loopback may use plain http)",
                        "use the https:// address of the ePROM environment")
         return None
@@ -527,15 +526,6 @@ def _is_http_url(text: str) -> bool:
     return True
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _system(reader: _Reader, value: Any) -> SystemSettings | None:
     section = reader.mapping(value, "bestillersystem", _SYSTEM)
     if section is None:
@@ -561,7 +551,7 @@ def _callback_base_url(reader: _Reader, value: Any) -> str | None:
     if url is None:
         return None
     parts = urlsplit(url)
-    if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
         reader.problem(path, url, "is plain http on a host that is not loopback: the callbacks carry the API key, "
                        "which would travel in cleartext", "use https://… (plain http only for 127.0.0.1, ::1 or "
                        "localhost)")
@@ -569,8 +559,7 @@ def _callback_base_url(reader: _Reader, value: Any) -> str | None:
     if parts.query or parts.fragment:
         reader.problem(path, url, "has a query or fragment", "give the base URL only; ePROM appends /api/…")
         return None
-    if parts.path.lower().rstrip("/").endswith(("/api/promsformorder", "/api/messagetocitizen",
-                                                 "/api/personverninnstilling")):
+    if ends_in_callback_path(parts.path):
         reader.problem(path, url, "ends in a callback path",
                        "give the base URL only; ePROM appends /api/PromsFormOrder and the others")
         return None
@@ -670,7 +659,7 @@ def _probe_call(reader: _Reader, value: Any, path: str) -> ProbeCall | None:
     if _FORM_ORDER_ID not in template:
         reader.problem(path, template, "does not contain {formOrderId}", fix)
         return None
-    if not _is_http_url(template.replace(_FORM_ORDER_ID, _ZERO_GUID)):
+    if not _is_http_url(template.replace(_FORM_ORDER_ID, ZERO_GUID)):
         reader.problem(path, template, "is not an http(s) URL", fix)
         return None
     return ProbeCall(url=template)
@@ -739,7 +728,7 @@ def _guid(reader: _Reader, value: Any, path: str) -> str | None:
     if not _GUID.match(text):
         reader.problem(path, text, "is not a GUID", fix)
         return None
-    if text == _ZERO_GUID:
+    if text == ZERO_GUID:
         reader.problem(path, text, "is the zero GUID, which ePROM uses for 'none'", fix)
         return None
     return text.lower()
@@ -777,7 +766,7 @@ def _test_person(reader: _Reader, value: Any, path: str, confirmed: frozenset[st
     if not re.fullmatch(r"\d{11}", text):
         reader.problem(path, text, "is not 11 digits", fix)
         return None
-    if text == _SAMPLE_NATIONAL_ID:
+    if text == SAMPLE_ID_NEVER_USE:
         reader.problem(path, text, "is the integration guide's sample id; it decodes as an ordinary 1939 birth, "
                        "so a real person could have it", fix)
         return None
@@ -818,7 +807,7 @@ def _refuse_callback_to_simulator(reader: _Reader, eprom: EpromSettings | None,
     parts = urlsplit(system.callback_base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host, listen = (parts.hostname or "").lower(), eprom.listen.host.lower()
-    same_host = host == listen or (_is_loopback(host) and (_is_loopback(listen) or listen in ("0.0.0.0", "::")))
+    same_host = host == listen or (is_loopback_host(host) and (is_loopback_host(listen) or listen in ("0.0.0.0", "::")))
     if same_host and port == eprom.listen.port:
         reader.problem("bestillersystem.callback_base_url", system.callback_base_url,
                        f"is the simulator's own address (eprom.listen {eprom.listen}): the callbacks would reach "
@@ -839,3 +828,21 @@ def _budgets(reader: _Reader, value: Any) -> Budgets | None:
         return None
     return Budgets(callback_s=float(callback_s), run_s=None if run_s is None else float(run_s),
                    **{name: float(value) for name, value in windows.items()})
+
+
+# ------------------------------------------------------------------------------------------ public API
+
+
+def load_target(path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None) -> Target:
+    """Read and validate a target file; raise :class:`TargetError` listing every problem."""
+    file = str(path)
+    data = _read_yaml(Path(path), file)
+    return _parse(data, source=Path(path).resolve(), file=file, environ=environ)
+
+
+def parse_target(
+    data: Any, *, source: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Target:
+    """Validate an already-loaded target mapping (``source`` names it in errors)."""
+    file = "<target>" if source is None else str(source)
+    return _parse(data, source=None if source is None else Path(source), file=file, environ=environ)

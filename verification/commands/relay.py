@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .relay import RelayError, RelaySettings, serve_relay
-from .store import now_iso
+from ..errors import ExitCode
+from ..recorder.relay import RelayError, RelaySettings, serve_relay
+from ..recorder.store import now_iso
 
 __all__ = ["relay_refusal", "start_session", "relay_command"]
 
@@ -52,7 +53,7 @@ def relay_command(target: Any, target_path: Any, *, session_dir: Any = None, rep
     refusal = relay_refusal(target)
     if refusal:
         print(f"eprom-verify: relay refused: {refusal}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     session = start_session(target, target_path, session_dir=session_dir, report_root=report_root)
     settings = RelaySettings.from_target(target, store_path=str(session.store.path), session=session.id)
     session.close()
@@ -70,8 +71,8 @@ def relay_command(target: Any, target_path: Any, *, session_dir: Any = None, rep
                     callback_listen=(callback.host, callback.port), on_ready=tell)
     except RelayError as exc:
         print(f"eprom-verify: {exc}", file=sys.stderr)
-        return 4
+        return ExitCode.USAGE
     except KeyboardInterrupt:  # Ctrl+C is how a relay session is paused or ended: not an interruption
         pass
     print(f"eprom-verify relay: stopped; go on with --session {session.dir}, or judge it", flush=True)
-    return 0
+    return ExitCode.OK

@@ -11,20 +11,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["attest_command", "judge_command", "verify_evidence_command", "signing_key_from_env"]
+from ..errors import ExitCode
+from ..evidence.manifest import signing_key_from_env
+from ..passive import recorded_outcomes
 
-EXIT_OK, EXIT_FAILED, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 3, 4
+__all__ = ["attest_command", "judge_command", "verify_evidence_command"]
+
 Say = Callable[[str], None]
 
 
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
-
-
-def signing_key_from_env() -> Path | None:
-    """``EPROM_VERIFY_SIGNING_KEY``: the operator's Ed25519 private key (PEM) for signing manifests."""
-    value = os.environ.get("EPROM_VERIFY_SIGNING_KEY", "").strip()
-    return Path(value) if value else None
 
 
 def _is_session(session_dir: Path) -> bool:
@@ -41,8 +38,8 @@ def judge_command(
     warn: Say = _stderr,
 ) -> int:
     """Rewrite the bundle from the session store; optionally list the changes against another bundle."""
-    from .bundle import BundleError, StoreCorrupt, rebuild_bundle
-    from .manifest import SigningError
+    from ..evidence.bundle import BundleError, StoreCorrupt, rebuild_bundle
+    from ..evidence.manifest import SigningError
 
     target = None
     if target_path is not None:
@@ -52,15 +49,16 @@ def judge_command(
             target = load_target(target_path)
         except TargetError as exc:
             warn(f"eprom-verify: bad target file\n{exc}")
-            return EXIT_USAGE
+            return ExitCode.USAGE
     try:
-        result = rebuild_bundle(session_dir, target=target, signing_key=signing_key or signing_key_from_env())
+        result = rebuild_bundle(session_dir, target=target, signing_key=signing_key or signing_key_from_env(),
+                                judge_recorded=recorded_outcomes)
     except StoreCorrupt as exc:
         warn(f"eprom-verify: {exc}")
-        return EXIT_INTERNAL
+        return ExitCode.INTERNAL
     except (BundleError, SigningError) as exc:
         warn(f"eprom-verify: {exc}")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     for line in result.lines():
         (warn if result.leaks else say)(f"eprom-verify: {line}")
     if compare is not None:
@@ -71,39 +69,39 @@ def judge_command(
 
 
 def _compare(bundle_dir: Path, other: Path, say: Say, warn: Say) -> int:
-    from .compare import compare_evidence, load_evidence
+    from ..evidence.compare import compare_evidence, load_evidence
 
     try:
         comparison = compare_evidence(load_evidence(bundle_dir), load_evidence(other))
     except (FileNotFoundError, ValueError) as exc:
         warn(f"eprom-verify: cannot compare: {exc}")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     say(f"eprom-verify: compared with {other}:")
     for line in comparison.lines():
         say(f"  {line}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def verify_evidence_command(directory: Path, *, public_key: Path | None = None, say: Say = print,
                             warn: Say = _stderr) -> int:
     """Recompute the manifest of a bundle (or of a session folder's ``evidence/``)."""
-    from .manifest import MANIFEST, verify_manifest
+    from ..evidence.manifest import MANIFEST, verify_manifest
 
     bundle = directory
     if not (directory / MANIFEST).is_file() and (directory / "evidence").is_dir():
         bundle = directory / "evidence"
     if not bundle.is_dir():
         warn(f"eprom-verify: {directory} is not a folder")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     check = verify_manifest(bundle, public_key=public_key)
     if check.ok:
         note = f" ({check.signature_note})" if check.signature_note else ""
         say(f"eprom-verify: {bundle}: every file matches {MANIFEST}; signature: {check.signature}{note}")
-        return EXIT_OK
+        return ExitCode.OK
     warn(f"eprom-verify: {bundle}: the bundle does NOT match its manifest")
     for line in check.lines():
         warn(f"  {line}")
-    return EXIT_FAILED
+    return ExitCode.FAILED
 
 
 def attest_command(
@@ -116,13 +114,13 @@ def attest_command(
     warn: Say = _stderr,
 ) -> int:
     """Record human attestations (from ``file`` or interactively), then rewrite the bundle."""
-    from .attest import AttestationError, ask_attestations, load_attestations, read_attestation_file, save_attestations
-    from .bundle import BundleError, rebuild_bundle
-    from .manifest import SigningError
+    from ..evidence.attest import AttestationError, ask_attestations, load_attestations, read_attestation_file, save_attestations
+    from ..evidence.bundle import BundleError, rebuild_bundle
+    from ..evidence.manifest import SigningError
 
     if not _is_session(session_dir):
         warn(f"eprom-verify: {session_dir} is not a session folder (no session.sqlite)")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     existing = load_attestations(session_dir)
     try:
         if file is not None:
@@ -132,14 +130,14 @@ def attest_command(
                                      default_who=who or os.environ.get("EPROM_VERIFY_OPERATOR", ""))
     except AttestationError as exc:
         warn(f"eprom-verify: attestations not recorded:\n{exc}")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     save_attestations(session_dir, {**existing, **given})
     say(f"eprom-verify: recorded {len(given)} attestation(s) in {session_dir / 'attestations.json'}")
     try:
-        result = rebuild_bundle(session_dir, signing_key=signing_key_from_env())
+        result = rebuild_bundle(session_dir, signing_key=signing_key_from_env(), judge_recorded=recorded_outcomes)
     except (BundleError, SigningError) as exc:
         warn(f"eprom-verify: {exc}")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     for line in result.lines():
         (warn if result.leaks else say)(f"eprom-verify: {line}")
-    return EXIT_FAILED if result.leaks else EXIT_OK
+    return ExitCode.FAILED if result.leaks else ExitCode.OK

@@ -1,80 +1,28 @@
-"""Target files: what system to verify, against which ePROM, with which forms and test persons.
-
-The format is the user-facing contract in DESIGN.md ("Target file"); an annotated copy lives in
-``examples/target.simulator.yaml``. :func:`load_target` reads a YAML file, :func:`parse_target` a mapping
-already in memory; both return a frozen :class:`Target` or raise one :class:`TargetError` listing every
-problem found (never just the first), each with the dotted field, the value, what is wrong and the fix.
-
-Rules beyond the contract:
-
-- ``${VAR}`` in any string value is read from the environment; ``${VAR:-default}`` falls back to
-  ``default`` when ``VAR`` is unset or empty; ``$${`` is a literal ``${``. Only strings are substituted:
-  a boolean or number written as ``${VAR}`` stays a string and is reported as such.
-- Unknown keys are errors, with a "did you mean" suggestion. YAML duplicate keys are errors too.
-- ``api_key`` is a :class:`Secret`: masked in every ``str``/``repr``/f-string and in every error.
-  ``test_persons`` are shown only as their first six digits in errors and in :func:`redacted_dict`.
-- Sections with defaults: ``eprom`` (``mode: simulator``, ``listen: 127.0.0.1:18080``),
-  ``accepts_unknown_orders`` (false), ``trigger`` and ``probe`` (absent), ``test_persons`` (empty, allowed
-  only in simulator mode: against a real ePROM the kit uses only configured test persons).
-- ``eprom.upstream`` is validated in every mode but used only in relay/direct mode.
-- A probe entry is a URL template (a string, or ``{url: …}``) or ``{command: …}``; both must contain
-  ``{formOrderId}``. Commands are a string (split with shell rules, never run through a shell) or a list.
-  A trigger or probe command is meant to run in the directory of the target file.
-
-Extensions to the contract (all optional):
-
-- ``budgets: {callback_s: 10, signed_download_s: 10, slow_answer_s: 15}`` — the time a callback may take
-  to be answered (R-LATENCY); how long the kit waits for the signed document's download (E2) in this run;
-  how long the simulator holds back its answer to an order in the slow-ePROM case (keep it below the
-  trigger's ``timeout_s`` when the trigger waits for ePROM's answer).
-- ``bestillersystem.trigger``: ``url``/``command`` is the ``order`` kind (or write it as ``order: {url: …}``);
-  ``message``, ``sms``, ``email``, ``personvern`` each ``{url: …}`` or ``{command: …}``. A kind the target
-  does not name is not run (the README's trigger contract).
-- ``budgets.run_s`` — the most seconds the whole run may take (default :data:`RUN_BUDGET_S`: 90 for quick,
-  900 for certification); the cases left when it expires are reported as not run, exit 1.
-- ``confirmed_ordinary_test_persons: ["…"]`` — ids from ``test_persons`` outside the synthetic ranges that
-  the operator confirms are registered test persons; any other ordinary-looking id is refused.
-- ``bestillersystem.callback_base_url`` is https unless loopback (the callbacks carry the key), never the
-  simulator's own ``eprom.listen``; URLs are at most 2,048 characters. The YAML may nest at most 32 levels,
-  its aliases may expand to at most 20,000 values, and the file is at most 2 MiB.
-- ``max_requests: 20`` — the most requests the kit itself sends to a real ePROM in direct mode.
-- ``profile: quick | certification`` — unset means the command line (or its default) decides.
-- ``reports: {keep: N}`` — after each run, only the newest N session folders of this target are kept.
-- ``bestillersystem.probe.channel``: the notification channel the system stored for an order, answering
-  ``{"notificationChannel": <name or number>}`` (``null`` when none) instead of a count (V1.3).
-- ``eprom.public_url`` (relay mode): the URL registered as ApiBaseUrl in ePROM admin, which reaches the
-  relay's callback face; https unless loopback. ``eprom.callback_listen`` (host:port) is where that face
-  listens; by default the public URL's own port when it is loopback, else the ``listen`` port + 1.
-
-Exception hierarchy::
-
-    ValueError
-     └── TargetError      one or more TargetProblem; exit_code = 4
-"""
+"""The target model: typed settings, the secret wrapper, the production rule (read by :mod:`.reader`)."""
 
 from __future__ import annotations
 
 import hmac
-import os
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .spec.enums import CAPABILITIES
+from ..errors import UsageError
+from ..spec.enums import CAPABILITIES
+from ..spec.hosts import is_production_url
 
 __all__ = [
     "ABSENT",
     "CAPABILITIES",
+    "CONFIRM_KEY",
+    "DEFAULT_LISTEN",
+    "DEMO_PAPER_FORM_ID",
     "ENVIRONMENTS",
     "MASK",
     "MODES",
-    "PRODUCTION_HOSTS",
     "RUN_BUDGET_S",
     "PROFILES",
-    "TEST_HOSTS",
     "Budgets",
     "EpromSettings",
     "FormSpec",
@@ -90,11 +38,7 @@ __all__ = [
     "TriggerCall",
     "TRIGGER_KINDS",
     "is_production",
-    "is_production_host",
-    "is_production_url",
-    "load_target",
     "mask_national_id",
-    "parse_target",
     "production_reason",
     "redacted_dict",
 ]
@@ -103,10 +47,6 @@ MASK = "**********"
 ENVIRONMENTS = ("test", "qa", "production")
 MODES = ("simulator", "relay", "direct")
 PROFILES = ("quick", "certification")
-# Spec 1.3. A host counts as production when it equals one of these or is a subdomain of one; the QA
-# host pasientrapportering.qa.nhn.no is neither, so it is not production.
-PRODUCTION_HOSTS = ("pasientrapportering.nhn.no",)
-TEST_HOSTS = ("proms.hemitdev.org", "proms2.hemit.org", "pasientrapportering.qa.nhn.no")
 
 DEFAULT_LISTEN = "127.0.0.1:18080"
 # budgets.run_s when the target gives none: a correct system takes about 25 s in quick; certification runs
@@ -115,11 +55,7 @@ RUN_BUDGET_S = {"quick": 90.0, "certification": 900.0}
 # The key in which the operator confirms an ordinary-looking (non-synthetic) id is a registered test person.
 CONFIRM_KEY = "confirmed_ordinary_test_persons"
 DEMO_PAPER_FORM_ID = "5053bd9d-5111-40df-95ef-0aa160412015"  # made up; exists only in the simulator
-_SAMPLE_NATIONAL_ID = "26073941651"  # the guide's sample id; see CHECKS.md "National ids"
-_VERIFICATION_PERSON = "26670271527"
-_ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 _FORM_ORDER_ID = "{formOrderId}"
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 # --------------------------------------------------------------------------------------------- secret
@@ -335,10 +271,8 @@ class TargetProblem:
         return f"{text} — fix: {self.fix}" if self.fix else text
 
 
-class TargetError(ValueError):
+class TargetError(UsageError, ValueError):
     """The target file cannot be used; ``problems`` lists every reason. Exit code 4."""
-
-    exit_code = 4
 
     def __init__(self, problems: list[TargetProblem] | tuple[TargetProblem, ...]) -> None:
         super().__init__(tuple(problems))
@@ -361,40 +295,6 @@ def mask_national_id(national_id: str) -> str:
     """The first six digits (the date part) and asterisks: enough to recognise, not to identify."""
     return national_id[:6] + "*" * max(len(national_id) - 6, 0)
 
-
-# ------------------------------------------------------------------------------------------ public API
-
-
-def load_target(path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None) -> Target:
-    """Read and validate a target file; raise :class:`TargetError` listing every problem."""
-    file = str(path)
-    from ._target_reader import _parse, _read_yaml
-
-    data = _read_yaml(Path(path), file)
-    return _parse(data, source=Path(path).resolve(), file=file, environ=environ)
-
-
-def parse_target(
-    data: Any, *, source: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
-) -> Target:
-    """Validate an already-loaded target mapping (``source`` names it in errors)."""
-    from ._target_reader import _parse
-
-    file = "<target>" if source is None else str(source)
-    return _parse(data, source=None if source is None else Path(source), file=file, environ=environ)
-
-
-def is_production_host(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == known or host.endswith("." + known) for known in PRODUCTION_HOSTS)
-
-
-def is_production_url(url: str) -> bool:
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return False
-    return bool(host) and is_production_host(host)
 
 
 def production_reason(target: Target) -> str | None:

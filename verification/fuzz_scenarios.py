@@ -14,8 +14,10 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .features import enum_form_features, forward_compat_features, timestamp_features
-from .fuzz_stimuli import (
+from .checks.round_trip import acknowledged
+from .scenarios import place_order
+from .stimuli.features import enum_form_features, forward_compat_features, timestamp_features
+from .stimuli.fuzz_stimuli import (
     enum_form_examples,
     enum_form_stimuli,
     forward_compat_examples,
@@ -23,8 +25,8 @@ from .fuzz_stimuli import (
     timestamp_examples,
     timestamp_stimuli,
 )
-from .fuzzing import FuzzRun, StoredCounts, fuzz_callbacks
-from .strategies import BASIC_C1_MEANINGS, REQUIRED_C1_MEANINGS, C1Meaning, Stimulus
+from .stimuli.fuzzing import FuzzRun, StoredCounts, fuzz_callbacks
+from .stimuli.strategies import BASIC_C1_MEANINGS, REQUIRED_C1_MEANINGS, C1Meaning, Stimulus
 
 __all__ = ["FuzzPlan", "FUZZ_PLANS", "MEANINGS_OF", "OrderPair", "ORDERS_OF", "run_fuzz_plan", "order_pairs",
            "orders_needed", "status_orders_needed", "placed_orders"]
@@ -107,8 +109,6 @@ def run_fuzz_plan(
 ) -> FuzzRun:
     """Run the fuzz check ``check_id`` against ``system`` (C1s and C2s to ``orders``); acceptance is
     ``acknowledged`` (2xx with ``success: true``) unless given."""
-    from ..checks.round_trip import acknowledged
-
     plan = FUZZ_PLANS[check_id]
     stimuli = plan.stimuli(status_orders=orders.status_orders, return_order_ids=st.just(orders.return_order_id))
     return fuzz_callbacks(
@@ -128,8 +128,6 @@ def placed_orders(
     are the only callbacks its stored counts can change with; with ``kit_c1`` the simulator withholds it,
     and the order's one C1 is the fuzz run's.
     """
-    from ..scenarios import place_order
-
     ids: list[str] = []
     problems: list[str] = []
     if kit_c1:
