@@ -40,7 +40,8 @@ def test_exit_codes_follow_pytest() -> None:
 
 @pytest.mark.parametrize("exception", _kit_exceptions(), ids=lambda cls: f"{cls.__module__}.{cls.__name__}")
 def test_every_exception_has_the_one_base_and_an_exit_code(exception: type[BaseException]) -> None:
-    assert issubclass(exception, EpromVerifyError)
+    # A BaseException like KeyboardInterrupt (the run's deadline) cannot share the base; it is drawn apart.
+    assert issubclass(exception, EpromVerifyError) or not issubclass(exception, Exception)
     assert isinstance(exception.exit_code, ExitCode)  # type: ignore[attr-defined]
     assert exception.__name__ in (errors.__doc__ or ""), "draw it in verification/errors.py's hierarchy"
 

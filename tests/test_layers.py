@@ -21,14 +21,19 @@ PACKAGE = ROOT / "verification"
 # of a lower layer, never one of its own layer or above.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("verification", "errors"),  # the package root (__version__), exit codes and the base exception
+    ("serving",),  # bind, start and stop a server (the simulator, the reference system, the relay)
     ("spec",),  # the ePROM contract
     ("config",),  # the target: model, reader, safety refusals
-    ("recorder",),  # exchanges: the store, the kit's client, commands, the relay
+    ("recorder",),  # exchanges: the store, the one recording transport, commands, the relay
+    ("deadline",),  # the run's clock, which every wait consults
     ("session", "selection", "system", "stimuli", "simulator", "reference"),  # what the kit sends and serves
     ("checks", "evidence", "retention", "doctor", "console"),  # judging, the bundle, housekeeping
     ("direct", "scenarios", "passive"),  # exchanges played and judged
     ("preflight", "receiver_scenarios", "fuzz_scenarios"),
     ("runner",),
+    ("pytest_items",),  # the plugin's siblings: what they share, then one concern each
+    ("pytest_deadline", "pytest_evidence", "pytest_progress", "pytest_redaction"),
+    ("pytest_summary",),
     ("demo", "commands", "pytest_plugin"),
     ("selftest",),
     ("cli",),  # argparse, then a command

@@ -18,6 +18,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from .errors import ExitCode
 from .recorder.client import RUN_DEADLINE_PASSED, run_time_left, set_run_deadline
 
 __all__ = ["DEADLINE_VARIABLE", "RunDeadlinePassed", "capped", "ensure_time_left", "inherit", "start", "stop"]
@@ -31,6 +32,8 @@ class RunDeadlinePassed(BaseException):
 
     A ``BaseException``, like ``KeyboardInterrupt``: a scenario's ``except Exception`` and hypothesis'
     shrinking must not turn "no time left" into more waiting."""
+
+    exit_code = ExitCode.FAILED  # cases left are not run: the run is incomplete
 
     def __init__(self, what: str = "") -> None:
         super().__init__(f"{RUN_DEADLINE_PASSED}{f' ({what})' if what else ''}")

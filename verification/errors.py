@@ -21,7 +21,8 @@ it too. Hierarchy (module, exit code)::
      ├── ContractError                    data against the ePROM contract (also ValueError)
      │    ├── PayloadError                spec.timestamps  a payload member that cannot be read
      │    ├── EnumValueError              spec.enums    a value that is no member of an enum
-     │    └── ChecklistError              spec.checklist  checklist data that contradicts itself
+     │    ├── ChecklistError              spec.checklist  checklist data that contradicts itself
+     │    └── RequirementError            spec.requirements  a requirement register entry that is malformed
      ├── CheckOutcome                     exit 1: a check's verdict other than a pass
      │    ├── CheckFailure                checks.failure  a check failed (also AssertionError, for pytest)
      │    ├── NotVerifiable               exit 0        cannot be judged with what the target provides
@@ -30,7 +31,14 @@ it too. Hierarchy (module, exit code)::
      ├── SimulatorAdminError              simulator.process  its admin API refused (RuntimeError)
      ├── AdminError, Rejection, CitizenRefusal   simulator  answered as HTTP errors inside the simulator
      ├── ReferenceSystemError             reference.server  the reference system did not come up
+     ├── ServingError                     serving       a server could not listen, or was not ready (RuntimeError)
+     │    └── ChildNotReady               serving       a child process exited before it was ready, or hung
+     ├── ExchangeFailed                   recorder.transport  no answer came (also httpx.TransportError)
      └── Rejection, TriggerError, UnknownOrder   reference  answered as HTTP errors inside it
+
+``RunDeadlinePassed`` (deadline, exit 1) derives from ``BaseException``, like ``KeyboardInterrupt``, and so
+not from the base: the run's deadline must pass through a scenario's ``except Exception`` and hypothesis'
+shrinking, never be turned into more waiting.
 
 Private control-flow exceptions that never leave their module (``_NotAccepted``, ``_BodyTooLarge``,
 ``_DeadlineExpired``, ``_Refused``) and the warnings (``Advice``, ``CheckNote``) are not part of it. A

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import EpromVerifyError
+
 __all__ = [
     "READY_EVENT",
     "ChildNotReady",
@@ -60,7 +62,7 @@ _FIXED_PORTS_FROM = 20000  # free_port's range starts here and ends where the ep
 _PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the directory holding ``verification/``
 
 
-class ServingError(RuntimeError):
+class ServingError(EpromVerifyError, RuntimeError):
     """A server could not listen (``reason`` says why, as the OS put it), or was not ready in time."""
 
     def __init__(self, message: str, *, reason: str = "") -> None:
@@ -69,11 +71,11 @@ class ServingError(RuntimeError):
 
 
 class ChildNotReady(ServingError):
-    """A child process did not announce readiness: it exited first (``exit_code``), or took too long."""
+    """A child process did not announce readiness: it exited first (``child_exit_code``), or took too long."""
 
     def __init__(self, message: str, *, exited: bool, exit_code: int | None) -> None:
         super().__init__(message)
-        self.exited, self.exit_code = exited, exit_code
+        self.exited, self.child_exit_code = exited, exit_code
 
 
 # --- bind and port choice ----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ __all__ = [
 def under_eprom_prefix(exchange: Exchange) -> bool:
     """The request path starts with one of ePROM's base-URL prefixes (``/promswebapi``, ``/webapi``)."""
     lowered = exchange.path.lower()
-    return any(lowered == prefix or lowered.startswith(prefix + "/") for prefix in _PREFIXES)
+    return any(lowered == prefix or lowered.startswith(prefix + "/") for prefix in routes.PREFIXES)
 
 
 def endpoint_of(exchange: Exchange) -> str | None:

@@ -23,6 +23,7 @@ from ..spec.payloads import PayloadError, is_zero_guid, read_form_order_response
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, answered_2xx, endpoint_of
 from .round_trip import acknowledged
+from .sender_trigger import require_no_zero_id_order
 
 __all__ = [
     "MAX_E1_ATTEMPTS_ON_5XX",
@@ -31,7 +32,6 @@ __all__ = [
     "check_zero_id_not_placed",
     "check_retry_behaviour",
     "answered_zero_id",
-    "require_no_zero_id_order",
 ]
 
 CHECK_ID = "S-ERROR-HANDLING"
@@ -78,20 +78,6 @@ def answered_zero_id(exchange: Exchange) -> bool:
         return is_zero_guid(read_form_order_response(exchange.response_body).id)
     except PayloadError:
         return False
-
-
-def require_no_zero_id_order(found: Deviations, requirement_id: str, orders_before: Any, orders_after: Any, *,
-                             after_what: str) -> bool:
-    """The ``orders`` probe for the all-zero id counts 0 after ``after_what``: the system holds no order
-    under the id the guide says is no order (the count before says whether this stimulus put it there; an
-    order held there is a fault whenever it came). False when there is no readable probe."""
-    if orders_after is None or orders_after.count is None:
-        return False
-    before = orders_before.count if orders_before is not None and orders_before.count is not None else "?"
-    found.check(requirement_id, orders_after.count == 0, "orders probe for the all-zero id",
-                f"{orders_after.count} after {after_what} ({before} before)", "0: the all-zero id is no order",
-                exchange_id=orders_after.exchange.id if orders_after.exchange else None)
-    return True
 
 
 def check_zero_id_not_placed(

@@ -36,6 +36,7 @@ __all__ = [
     "trigger_reached",
     "trigger_refused",
     "trigger_ok",
+    "require_no_zero_id_order",
     "describe_trigger",
     "check_refused_or_handled",
     "check_order_as_asked",
@@ -86,6 +87,20 @@ def describe_trigger(trigger: Exchange) -> str:
     return f"{what}; got {came}"
 
 
+def require_no_zero_id_order(found: Deviations, requirement_id: str, orders_before: Any, orders_after: Any, *,
+                             after_what: str) -> bool:
+    """The ``orders`` probe for the all-zero id counts 0 after ``after_what``: the system holds no order
+    under the id the guide says is no order (the count before says whether this stimulus put it there; an
+    order held there is a fault whenever it came). False when there is no readable probe."""
+    if orders_after is None or orders_after.count is None:
+        return False
+    before = orders_before.count if orders_before is not None and orders_before.count is not None else "?"
+    found.check(requirement_id, orders_after.count == 0, "orders probe for the all-zero id",
+                f"{orders_after.count} after {after_what} ({before} before)", "0: the all-zero id is no order",
+                exchange_id=orders_after.exchange.id if orders_after.exchange else None)
+    return True
+
+
 def check_refused_or_handled(
     trigger: Exchange, e1: Sequence[Exchange], *, asked: str, check_id: str,
     orders_before: Any = None, orders_after: Any = None,
@@ -95,7 +110,6 @@ def check_refused_or_handled(
     probe for the all-zero id, the id a client reads from a refusal by default, counts no new order:
     an order refused has no other id the kit could ask about). A trigger that never reached the system
     is not verifiable (never a pass)."""
-    from .sender_errors import require_no_zero_id_order  # sender_errors imports this module
     if not trigger_reached(trigger):
         raise NotVerifiable(check_id, f"the trigger asking for {asked} never reached the system "
                             f"({describe_trigger(trigger)}), so whether it refuses or forwards it is not known")

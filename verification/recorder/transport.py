@@ -33,6 +33,7 @@ import httpcore
 import httpx
 
 from .. import __version__
+from ..errors import EpromVerifyError
 from .store import Actor, Direction, Exchange
 
 __all__ = [
@@ -328,7 +329,7 @@ class CircuitBreaker:
 # -- the recording transports ----------------------------------------------------------------------------
 
 
-class ExchangeFailed(httpx.TransportError):
+class ExchangeFailed(EpromVerifyError, httpx.TransportError):
     """No answer came (through ``httpx.Client``); ``exchange`` is the recorded exchange saying why."""
 
     def __init__(self, exchange: Exchange, request: httpx.Request) -> None:

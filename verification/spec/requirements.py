@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ContractError
 from .checklist import CHECKLIST_PATH
 
 __all__ = [
@@ -51,7 +52,7 @@ _SOURCE = re.compile(r"(?P<page>[A-Za-z0-9]+(\.HEAD)?\.md):(?P<line>[1-9]\d*)")
 _KEYS = frozenset({"id", "severity", "rule", "quote", "source", "feeds"})
 
 
-class RequirementError(ValueError):
+class RequirementError(ContractError):
     """The register is malformed; ``entry`` and ``field`` say where."""
 
     def __init__(self, entry: str, field: str, problem: str) -> None:
