@@ -1,7 +1,7 @@
 """The run's deadline (``budgets.run_s``): one clock that every wait of a run consults.
 
-``eprom-verify run`` starts it as of its own start (:func:`start`) and hands it to its pytest process
-(:data:`DEADLINE_VARIABLE`), so interpreter start-up, the doctor, the simulator's start and the cases all
+``eprom-verify run`` starts it before the doctor (:func:`start`) and hands it to its pytest process
+(:data:`DEADLINE_VARIABLE`), so the doctor, pytest's start-up, the simulator's start and the cases all
 count. Every wait is cut to what is left (:func:`capped`): exchanges and commands end at the deadline
 with an error the check reports; a case that asks for more time once none is left is stopped at once with
 :class:`RunDeadlinePassed` (the plugin reports it as not run, with the reason). After the deadline only the
@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 
 from .errors import ExitCode
 from .recorder.client import RUN_DEADLINE_PASSED, run_time_left, set_run_deadline
@@ -40,21 +39,10 @@ class RunDeadlinePassed(BaseException):
 
 
 def start(limit_s: float) -> dict[str, str]:
-    """Start the run's clock when this process started (the command's own start-up counts); the
-    environment entry that hands it to a child process."""
-    age = _process_age_s()
-    set_run_deadline(time.monotonic() - age + limit_s)
-    return {DEADLINE_VARIABLE: repr(time.time() - age + limit_s)}
-
-
-def _process_age_s() -> float:
-    """Seconds since this process started (Linux's /proc; 0 where that cannot be read)."""
-    try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()  # the name may hold spaces
-        started_s = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in ticks since boot
-        return max(float(Path("/proc/uptime").read_text().split()[0]) - started_s, 0.0)
-    except (OSError, ValueError, IndexError):
-        return 0.0
+    """Start the run's clock now; the environment entry that hands it to a child process. (Not as of the
+    process's own start: demo, selftest and the kit's tests call the runner from long-lived processes.)"""
+    set_run_deadline(time.monotonic() + limit_s)
+    return {DEADLINE_VARIABLE: repr(time.time() + limit_s)}
 
 
 def stop() -> float:

@@ -183,7 +183,7 @@ def run_session(
     talks_to_system = target.eprom.mode == "simulator" and not (only and all(i.upper().startswith("P-") for i in only))
     from . import deadline
 
-    run_clock = deadline.start(_run_limit(target, profile))  # the command's start-up counts, the doctor, pytest's
+    run_clock = deadline.start(_run_limit(target, profile))  # the doctor's tries count, and pytest's start-up
     allowed = not (doctor and talks_to_system) or _doctor_allows(target, quiet=quiet)
     left_s = deadline.stop()  # pytest continues the clock (run_clock); this process only waits for it
     if not allowed:

@@ -23,8 +23,7 @@ def no_clock_left_behind() -> Iterator[None]:
 def test_the_pytest_process_continues_the_clock_the_runner_started() -> None:
     handed_over = deadline.start(300)
     left = deadline.stop()
-    assert run_time_left() is None
-    assert left < 300 - deadline._process_age_s() + 0.5  # the clock started with this process, not now
+    assert run_time_left() is None and 299 < left <= 300  # from now: the caller may be a long-lived process
     deadline.inherit(300, handed_over)
     assert run_time_left() == pytest.approx(left, abs=0.5)
     a_second_later = {deadline.DEADLINE_VARIABLE: repr(float(handed_over[deadline.DEADLINE_VARIABLE]) - 1)}
