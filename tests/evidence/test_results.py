@@ -127,3 +127,19 @@ def test_checks_that_did_not_run_are_named_as_a_caveat_of_a_passed_item() -> Non
     assert result.status == "passed"
     assert result.caveats == ["not run: S-ORDER-SENT, S-AUTH-HEADER, S-CONTENT-TYPE, S-ORDER-BODY, "
                               "S-ERROR-HANDLING, P-API-KEY, P-FORMS, P-DOCUMENTED-ERRORS"]
+
+
+def failed_on(*rules: str) -> CaseOutcome:
+    deviations = [{"field": "E1.x", "received": 1, "expected": 2, "rule": rule, "exchange_id": 7} for rule in rules]
+    failure = {"check_id": "S-ORDER-BODY", "title": "as asked", "severity": "major", "deviations": deviations}
+    return CaseOutcome("c::as_asked", ("S-ORDER-BODY",), "failed", reason="x", failure=failure)
+
+
+def test_a_failure_rolls_up_only_to_the_items_its_deviations_name() -> None:
+    result = statuses([failed_on("V2.6")], attestations={"V2.4": YES, "V2.6": YES})
+    assert (result["S-ORDER-BODY"], result["V2.6"], result["V2.4"], result["V1.1"]) == (
+        "failed", "failed", "attested", "passed")
+    # A rule that names no item the check proves (the digest's BR-03), or none at all: every item it proves.
+    for unspecific in (failed_on("BR-03"), failed_on("V2.6", "BR-03"), failed_on("")):
+        result = statuses([unspecific], attestations={"V2.4": YES, "V2.6": YES})
+        assert result["V2.4"] == result["V2.6"] == result["V1.1"] == "failed"

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..recorder.store import Exchange
 from ..spec.checklist import item
+from ..spec.enums import EnumValueError, FormOrderStatus, parse_enum
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, header
 from .round_trip import acknowledged
@@ -138,22 +139,54 @@ def check_stored(check_id: str, delivered: Any, *, rule: str, advice: bool = Fal
     a difference is the kit's recommendation (a failure only with ``--strict``), never a guide violation."""
     found = deviations_for(check_id, "stored part (probe)")
     judge = found.advise if advice else found.require
+    unverified: list[str] = []
     for tally in delivered.tallies:
         increase = tally.after.count - tally.before.count
         wanted = tally.storage.increase
+        where = f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}"
+        exchange_id = tally.after.exchange.id if tally.after.exchange else None
+        if tally.storage.latest is not None and (tally.after.latest is not None or increase == 0):
+            _judge_latest(judge, tally, where, rule=rule, exchange_id=exchange_id, unverified=unverified)
+            continue
         what = "stored once (one more)" if wanted == 1 else "nothing stored (no change)"
         if wanted > 1:
             what = f"each distinct callback stored once ({wanted} more)"
-        judge(
-            increase == wanted, f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}",
-            f"{tally.before.count} → {tally.after.count}", what, rule=rule,
-            exchange_id=tally.after.exchange.id if tally.after.exchange else None,
-        )
+        judge(increase == wanted, where, f"{tally.before.count} → {tally.after.count}", what, rule=rule,
+              exchange_id=exchange_id)
     found.raise_if_any()
-    if delivered.unprobed:
-        raise NotVerifiable(check_id, "the stored part: " + "; ".join(delivered.unprobed))
+    if delivered.unprobed or unverified:
+        raise NotVerifiable(check_id, "the stored part: " + "; ".join(delivered.unprobed + unverified))
     if not delivered.tallies:
         raise NotVerifiable(check_id, "the stored part: nothing was delivered that the probe could count")
+
+
+# The guide's sentences a status stored from a C2 rests on (ReturAvUtfyltSkjema, upstream file:line, verbatim).
+RETURN_STATUS = ("ReturAvUtfyltSkjema.md:24", "formOrderStatus – Status of the returned formOrder { Completed | Expired }")
+PROCESSED = ("ReturAvUtfyltSkjema.md:41", "success – true if the request was processed successfully, otherwise false")
+
+
+def _judge_latest(judge: Any, tally: Any, where: str, *, rule: str, exchange_id: int | None,
+                  unverified: list[str]) -> None:
+    """A status the C2 carries (``Expired``): the probe's ``latest`` shows it, whether the system keeps a history
+    (count one more) or only the latest status (count unchanged). Without ``latest`` an unchanged count cannot
+    tell "kept only the latest" from "never stored": not verifiable, with the probe field that would verify it."""
+    wanted = tally.storage.latest
+    count = f"{tally.before.count} → {tally.after.count}"
+    if tally.after.latest is None:
+        unverified.append(f"{tally.label}: the status count stayed {count} (a system keeping only the latest "
+                          f"status counts the same); answer {{\"count\": n, \"latest\": \"{wanted.name}\"}} in the "
+                          "status probe to verify it")
+        return
+    try:
+        latest = parse_enum(FormOrderStatus, tally.after.latest, field="latest")
+    except EnumValueError:
+        latest = None
+    increase = tally.after.count - tally.before.count
+    judge(latest == wanted and 0 <= increase <= 1, f"{where} and its latest status",
+          f"{count}, latest {tally.after.latest!r}",
+          f"the guide requires the {wanted.name} return processed when it is acknowledged: latest {wanted.name!r}, "
+          f"stored at most once («{PROCESSED[1]}», {PROCESSED[0]}; «{RETURN_STATUS[1]}», {RETURN_STATUS[0]})",
+          rule=rule, exchange_id=exchange_id)
 
 
 # -- statuses and returns (C1, C2) -----------------------------------------------------------------

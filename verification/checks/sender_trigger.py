@@ -28,7 +28,7 @@ from ..spec.enums import (
     PersonvernInnstillingType,
     parse_enum,
 )
-from ..spec.payloads import MISSING, member
+from ..spec.payloads import E1_DEFAULTS, MISSING, member
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, endpoint_of
 
@@ -44,14 +44,34 @@ __all__ = [
 
 # The guide's sentences these checks rest on (upstream file:line, verbatim).
 V1_1 = ("IntegrasjonVerifikasjon.md:9", "verifiser at bestilling blir sendt til ePROM uten feilmelding")
+V1_3 = ("IntegrasjonVerifikasjon.md:11", "verifiser at skjema blir bestilt til forventet varslingskanal")
 V1_4 = ("IntegrasjonVerifikasjon.md:12", "Mål: ingen feilsituasjoner eller duplikate meldinger")
 V2_4 = ("IntegrasjonVerifikasjon.md:18", "verifiser at ev metadata fungerer etter hensikten")
 V2_6 = ("IntegrasjonVerifikasjon.md:20", "verifiser at kopi av skjema blir lagret/ikke lagret som forventet "
         "avhengig av spesifikasjonen (etter levering)")
 ON_BEHALF = ("BestillingAvSkjemaV2.md:107", "onBehalfOfNationalId - Optional. The national id number of the "
              "citizen the form order is regarding.")
+ON_BEHALF_COPY = ("IntegrasjonVerifikasjon.md:28", "_på vegne av:_ verifiser [...] at den som fyller ut skjema ikke "
+                  "mottar kopi")
 SIGNING = ("IntegrasjonVerifikasjon.md:29", "verifiser at skjema blir bestilt med signering")
 SIGNING_TEXT = ("SkjemaSomKreverSignatur.md:17", "signingText: signeringstekst som vises til pasienten")
+# Each E1 member's own line in the guide (BestillingAvSkjemaV2.md, "Parametere - Inn").
+MEMBER_LINES = {
+    "formId": ("BestillingAvSkjemaV2.md:86", "formId - The form to place an order for"),
+    "nationalId": ("BestillingAvSkjemaV2.md:87", "nationalId  - The national id number of the patient the ordered "
+                   "form is addressing"),
+    "metadata": ("BestillingAvSkjemaV2.md:90", "metadata - Optional. Metadata to send with the order."),
+    "dontStoreCompletedFormInPha": ("BestillingAvSkjemaV2.md:91", "dontStoreCompletedFormInPha - Optional. If true, "
+                                    "the completed form will not be stored in the patients \"Personlig helsearkiv\" "
+                                    "(Helsenorge) or sent to secure digital mailbox. Default: false"),
+    "distributionRule": ("BestillingAvSkjemaV2.md:92", "distributionRule - Optional. The rule used when deciding how "
+                         "to notify the patient [...] Default: Basic"),
+    "mustBeSigned": ("BestillingAvSkjemaV2.md:93", "mustBeSigned - Optional. Whether the form must be signed"),
+    "signingText": SIGNING_TEXT,
+    "physicalAddress": ("BestillingAvSkjemaV2.md:95", "physicalAddress - Optional. The address to use when sending "
+                        "to physical mailbox."),
+    "onBehalfOfNationalId": ON_BEHALF,
+}
 
 
 def guide_requires(what: str, source: tuple[str, str]) -> str:
@@ -118,21 +138,42 @@ def check_refused_or_handled(
 
 # -- the E1 against the order parameters -------------------------------------------------------------
 
-# trigger parameter → (the guide's sentence, rule) for the members that must arrive as asked
-_ASKED_MEMBERS: dict[str, tuple[tuple[str, str], str]] = {
-    "formId": (V1_1, "V1.1"),
-    "nationalId": (V1_1, "V1.1"),
+# trigger parameter → (the guide's verification sentence about it, or None: only the trigger contract; the
+# checklist item a mismatch feeds). mustBeSigned and signingText feed signing only when signing was asked.
+_ASKED_MEMBERS: dict[str, tuple[tuple[str, str] | None, str]] = {
+    "formId": (None, "V1.1"),
+    "nationalId": (None, "V1.1"),
     "dontStoreCompletedFormInPha": (V2_6, "V2.6"),
-    "onBehalfOfNationalId": (ON_BEHALF, "S-ONBEHALF.3"),
-    "mustBeSigned": (SIGNING, "S-SIGN.1"),
-    "signingText": (SIGNING_TEXT, "S-SIGN.1"),
-    "distributionRule": (V1_1, "V1.1"),
+    "onBehalfOfNationalId": (ON_BEHALF_COPY, "S-ONBEHALF.3"),
+    "mustBeSigned": (None, "V1.1"),
+    "signingText": (None, "S-SIGN.1"),
+    "distributionRule": (V1_3, "V1.3"),
     "metadata": (V2_4, "V2.4"),
-    "physicalAddress": (V1_1, "BR-06"),
+    "physicalAddress": (None, "V1.1"),
 }
 
 
+def _asked_rule(name: str, parameters: Mapping[str, Any]) -> tuple[tuple[str, str] | None, str]:
+    if name in ("mustBeSigned", "signingText") and parameters.get("mustBeSigned") is True:
+        return SIGNING, "S-SIGN.1"
+    return _ASKED_MEMBERS[name]
+
+
+def _as_asked(name: str, asked: Any, parameters: Mapping[str, Any]) -> str:
+    """``'Basic' as the trigger asked: …`` with who requires it: the guide's verification sentence about the
+    member where there is one, else eprom-verify's trigger contract; always the member's own line."""
+    sentence, _ = _asked_rule(name, parameters)
+    what = f"{_shown(name, asked)!r} as the trigger asked"
+    where, quote = MEMBER_LINES[name]
+    if sentence is None:
+        return (f"{what}: eprom-verify's trigger contract requires a member the trigger named to reach ePROM with "
+                f"that value (the member: «{quote}», {where})")
+    return f"{what}: " + guide_requires("it", sentence) + f" (the member: «{quote}», {where})"
+
+
 def _same(name: str, asked: Any, sent: Any) -> bool:
+    if sent is MISSING and name in E1_DEFAULTS:  # absent is the documented default (verification/spec)
+        sent = E1_DEFAULTS[name]
     if name in ("formId",) and isinstance(asked, str) and isinstance(sent, str):
         return asked.lower() == sent.lower()
     if name == "distributionRule":
@@ -152,7 +193,8 @@ def _same(name: str, asked: Any, sent: Any) -> bool:
 
 def _shown(name: str, value: Any) -> Any:
     if value is MISSING:
-        return "absent"
+        default = E1_DEFAULTS.get(name, MISSING)
+        return "absent" if default is MISSING else f"absent (the default {getattr(default, 'name', default)!r})"
     if name.lower().endswith("nationalid") and isinstance(value, str) and len(value) == 11:
         return value[:6] + "*****"
     return value
@@ -171,13 +213,13 @@ def check_order_as_asked(
         body = exchange.json_request()
         if not isinstance(body, Mapping):
             continue  # S-ORDER-BODY's own finding
-        for name, (source, rule) in _ASKED_MEMBERS.items():
+        for name in _ASKED_MEMBERS:
             if name not in parameters:
                 continue
             asked, sent = parameters[name], member(body, name)
             found.require(_same(name, asked, sent), f"E1.{name}", _shown(name, sent),
-                          f"{_shown(name, asked)!r} as the trigger asked: " + guide_requires(
-                              "the order as the specification says", source), rule=rule, exchange_id=exchange.id)
+                          _as_asked(name, asked, parameters), rule=_asked_rule(name, parameters)[1],
+                          exchange_id=exchange.id)
     found.raise_if_any()
 
 

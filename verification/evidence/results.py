@@ -18,8 +18,8 @@ checks that prove it, the cases naming it directly, its children (``parent``) an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..spec.checklist import ChecklistItem, load_checklist
@@ -256,7 +256,10 @@ def _judge_item(
         return ItemResult(entry.id, NOT_APPLICABLE, _capability_reason(entry), attestation=_plain(attestation))
     checks = [i.id for i in items if i.kind == "check" and entry.id in i.proves]
     children = [i.id for i in items if i.parent == entry.id]
-    parts: list[tuple[str, ItemResult]] = [(cid, results[cid]) for cid in checks + children]
+    by_id = {i.id: i for i in items}
+    parts: list[tuple[str, ItemResult]] = [(cid, _as_part_of(entry.id, by_id[cid], results[cid], by_id))
+                                           for cid in checks]
+    parts += [(cid, results[cid]) for cid in children]
     if direct_cases:
         parts.append(("cases naming " + entry.id, _from_cases(entry.id, direct_cases)))
     if is_human:
@@ -266,6 +269,28 @@ def _judge_item(
     result.cases = [c.nodeid for c in direct_cases]
     result.attestation = _plain(attestation) if attestation else None
     return result
+
+
+# Checks whose deviations each name, as their rule, the checklist item their member feeds (the E1 compared with
+# the trigger: a mustBeSigned mismatch is no metadata failure, V2.4). The requirement register (issue 10) is to
+# make this the rule for every check; until then these checks opt in.
+ROLLED_UP_BY_RULE = frozenset({"S-ORDER-BODY", "S-ORDER-RULES"})
+
+
+def _as_part_of(item_id: str, check: ChecklistItem, result: ItemResult, known: Collection[str]) -> ItemResult:
+    """A failed check as a part of one item it proves: for the checks of :data:`ROLLED_UP_BY_RULE`, a failure
+    whose deviations all name checklist items feeds only those; any other failure feeds every item proved."""
+    if result.status != FAILED or check.id not in ROLLED_UP_BY_RULE:
+        return result
+    feeding = [f for f in result.failures if _feeds(f, item_id, known)]
+    if feeding:
+        return replace(result, failures=feeding)
+    return ItemResult(item_id, PASSED, f"{check.id} failed on other items only", exchange_ids=[])
+
+
+def _feeds(failure: Mapping[str, Any], item_id: str, known: Collection[str]) -> bool:
+    rules = {d.get("rule", "") for d in failure.get("deviations", [])}
+    return not rules or not rules <= set(known) or item_id in rules
 
 
 def _attestation_result(item_id: str, attestation: Mapping[str, Any] | None) -> ItemResult:

@@ -57,6 +57,7 @@ class Behaviour:
     names_and_integers_only: bool = False
     acknowledges_unknown_orders: bool = False
     plain_error_messages: bool = False
+    latest_status_only: bool = False
     # Outbound faults (calls to ePROM).
     rfc_basic_auth: bool = False
     retries_after_read_timeout: bool = False
@@ -84,6 +85,7 @@ class Behaviour:
     personvern_access_restriction: bool = False
     # Correct alternative designs (not faults): see CORRECT_DESIGNS.
     downloads_signed_in_batch: bool = False
+    omits_defaults: bool = False
 
     # Knobs (the correct values are the defaults).
     e1_read_timeout_s: float = 10.0
@@ -388,6 +390,29 @@ VARIANT_CATCHES["signed_download_key_in_query"].add("R-RETURN-SIGNED")  # R-RETU
 # only with --strict), not the guide, so no run may fail on it and it is no variant a run must catch.
 for _table in (VARIANTS, VARIANT_DESCRIPTIONS, VARIANT_CATCHES, VARIANT_COLLATERAL):
     _table.pop("accepts_boolean_enums", None)
+
+
+# The guide says nothing about a callback for an order the system never placed (issue 10, blind check alt8):
+# refusing it, acknowledging it and storing nothing, or storing it to reconcile later are all correct designs;
+# "nothing stored" is eprom-verify's advice (R-UNKNOWN-ORDER's stored part), so the upsert is no variant.
+for _table in (VARIANTS, VARIANT_DESCRIPTIONS, VARIANT_CATCHES, VARIANT_COLLATERAL):
+    _table.pop("creates_unknown_orders", None)
+CORRECT_DESIGNS["stores_unknown_orders"] = Behaviour(creates_unknown_orders=True)
+# One status per order with no tally of changes (blind check alt1): its status probe counts 1 before and after a
+# C2 Expired and answers no "latest", so the Expired's stored part is not verifiable there, never failed.
+CORRECT_DESIGNS["latest_status_only"] = Behaviour(latest_status_only=True)
+# Optional E1 members at their documented default left out (blind check alt4): absent is the default, the same order.
+CORRECT_DESIGNS["omits_defaults"] = Behaviour(omits_defaults=True)
+VARIANT_DESCRIPTIONS["omits_defaults"] = (
+    "CORRECT: leaves optional E1 members out when they hold the documented default (distributionRule Basic, "
+    "mustBeSigned, dontStoreCompletedFormInPha and testMode false) or null")
+VARIANT_DESCRIPTIONS["latest_status_only"] = (
+    "CORRECT: keeps only the latest status per order, no history and no tally: the status probe answers "
+    "{\"count\": 1} once the order has a status, without \"latest\"")
+DESIGN_FLAGS |= {"creates_unknown_orders"}
+VARIANT_DESCRIPTIONS["stores_unknown_orders"] = (
+    "CORRECT: stores a callback for an order it never placed (a stub order, to reconcile later) and answers "
+    "{\"success\": true}; the all-zero id is still refused (it is no order)")
 
 
 def variant(name: str) -> Behaviour:

@@ -170,8 +170,10 @@ async def trigger_personvern(request: Request) -> Response:
 Counter = Callable[[Runtime], Callable[[str], int]]
 
 
-def _counter(count: Counter, path_param: str) -> Callable[[Request], Awaitable[Response]]:
-    """A probe answering ``{"count": n}`` for the id in ``path_param``, optionally waiting for ``atLeast``."""
+def _counter(count: Counter, path_param: str,
+             latest: Callable[[Runtime], Callable[[str], Any]] | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """A probe answering ``{"count": n}`` for the id in ``path_param``, optionally waiting for ``atLeast``;
+    with ``latest`` (the status probe) also ``"latest"``, when that answers anything but None."""
 
     async def probe(request: Request) -> Response:
         runtime = _runtime(request)
@@ -186,9 +188,24 @@ def _counter(count: Counter, path_param: str) -> Callable[[Request], Awaitable[R
         counter = count(runtime)
         if at_least > 0 and timeout > 0:
             await runtime.wait_until(lambda: counter(ident) >= at_least, timeout)
-        return JSONResponse({"count": counter(ident)})
+        answer: dict[str, Any] = {"count": counter(ident)}
+        current = latest(runtime)(ident) if latest else None
+        if current is not None:
+            answer["latest"] = current
+        return JSONResponse(answer)
 
     return probe
+
+
+def _status_count(runtime: Runtime) -> Callable[[str], int]:
+    """The latest_status_only design counts the one status it keeps (0 or 1), the others every update."""
+    return runtime.store.latest_count if runtime.behaviour.latest_status_only else runtime.store.status_count
+
+
+def _latest_status(runtime: Runtime) -> Callable[[str], Any]:
+    """The order's current status for the probe's optional ``latest``; the latest_status_only design answers the
+    count alone, as a system written to the older probe contract would."""
+    return (lambda ident: None) if runtime.behaviour.latest_status_only else runtime.store.latest_status
 
 
 async def probe_order(request: Request) -> Response:
@@ -221,7 +238,7 @@ def control_routes() -> list[Route]:
         Route("/_trigger/sms", trigger_sms, methods=["POST"]),
         Route("/_trigger/email", trigger_email, methods=["POST"]),
         Route("/_trigger/personvern", trigger_personvern, methods=["POST"]),
-        Route("/_probe/status/{formOrderId}", _counter(lambda r: r.store.status_count, "formOrderId")),
+        Route("/_probe/status/{formOrderId}", _counter(_status_count, "formOrderId", _latest_status)),
         Route("/_probe/answers/{formOrderId}", _counter(lambda r: r.store.answers_count, "formOrderId")),
         Route("/_probe/signed/{formOrderId}", _counter(lambda r: r.store.signed_count, "formOrderId")),
         Route("/_probe/message/{messageId}", _counter(lambda r: r.store.message_status_count, "messageId")),
