@@ -11,7 +11,9 @@ so the evidence shows "passed, stored part not verifiable" rather than hiding ei
 
 The probe counts, per order: ``status`` the distinct order-status updates stored (each C1 with a new
 status, channel or error code, and a C2 ``Expired``), ``answers`` the distinct completed forms. A repeated
-delivery of the same callback must leave both unchanged; a refused callback too.
+delivery of the same callback must leave both unchanged; a refused callback too. ``status`` may also answer
+``latest``, the order's current status: a C2 ``Expired`` is judged by it when it is there (a system keeping only
+the latest status cannot count one more), and is not verifiable when the count stays and ``latest`` is missing.
 
 The security checks are in :mod:`.receiver_security`, the checks over the whole session (reply shape,
 latency, leaks) in :mod:`.receiver_session`.

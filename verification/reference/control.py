@@ -6,7 +6,7 @@ carry an ``Idempotency-Key`` header (or a ``triggerId`` member); the same key ag
 answer without calling ePROM.
 
 Probes answer ``{"count": n}``: ``GET /_probe/status/{formOrderId}`` (distinct order-status updates: C1s and
-C2 ``Expired``), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
+C2 ``Expired``; also ``"latest"``, the order's current status), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
 (signed PDFs downloaded and stored), ``/_probe/message/{messageToCitizenId}`` (distinct C3s),
 ``/_probe/personvern/{settingId}`` (distinct C4s). ``?atLeast=n&timeout=s`` waits (at most 30 s) until the
 count reaches ``n``. ``GET /_probe/order/{formOrderId}`` answers the stored order state (404 if unknown),
@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..spec.enums import NotificationChannel, parse_enum, wire_name
+from ..spec.payloads import E1_DEFAULTS
 from .order_bodies import TriggerError, email_body, letter_body, order_body, personvern_body, sms_body
 from .outbound import EpromAnswer
 from .reading import member
@@ -73,8 +74,9 @@ async def _place_order(runtime: Runtime, params: dict[str, Any]) -> Outcome:
             form_order_id,
             form_id=body["formId"],
             national_id=body["nationalId"],
-            rule=body["distributionRule"],
-            signed=body["mustBeSigned"] in (True, "true"),  # a string under booleans_as_strings
+            # omits_defaults leaves a member at its documented default out of the body.
+            rule=body.get("distributionRule", E1_DEFAULTS["distributionRule"].name),
+            signed=body.get("mustBeSigned") in (True, "true"),  # a string under booleans_as_strings
             # The fault: E1's notificationChannel is only the preferred one (BR-05), yet it is kept as the channel.
             channel=_channel_name(member(answer.body, "notificationChannel"))
             if runtime.behaviour.stores_preferred_channel else None,
