@@ -38,6 +38,7 @@ from .enums import (
 from .payloads import (
     C1_MEMBERS,
     C2_MEMBERS,
+    E1_DEFAULTS,
     MISSING,
     Body,
     CallbackReply,
@@ -155,6 +156,7 @@ __all__ = [
     "is_zero_guid",
     "unknown_members",
     "PhysicalAddress",
+    "E1_DEFAULTS",
     "FormOrderRequest",
     "FormOrderResponse",
     "read_physical_address",
