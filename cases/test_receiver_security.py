@@ -77,6 +77,7 @@ def test_unknown_order_rejected(unknown_order):
 
 @pytest.mark.eprom("R-UNKNOWN-ORDER")
 def test_unknown_order_stores_nothing(unknown_order):
+    # The guide says nothing about callbacks for an order the system never placed: storing nothing is advice.
     check_stored("R-UNKNOWN-ORDER.2", unknown_order)
 
 

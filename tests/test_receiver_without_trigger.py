@@ -49,7 +49,7 @@ def session_without_trigger(tmp_path: Path, *, behaviour: str, accepts_unknown_o
 
 
 def test_a_system_that_acks_any_order_is_verified_with_the_kits_own_ids(tmp_path: Path):
-    outcomes = session_without_trigger(tmp_path, behaviour="creates_unknown_orders", accepts_unknown_orders=True)
+    outcomes = session_without_trigger(tmp_path, behaviour="stores_unknown_orders", accepts_unknown_orders=True)
     assert outcomes["R-UNKNOWN-ORDER"] == {"the target declares accepts_unknown_orders: true"}
     assert outcomes["R-RETURN-SIGNED"] == {"not run: a signed document exists only for an order the system "
                                            "placed (no trigger)"}

@@ -29,12 +29,15 @@ class ProbeAnswer:
     """What the system says it stored; ``problem`` says why the answer could not be read.
 
     ``count`` answers the counting probes (status, answers, signed); ``value`` the channel probe: the
-    ``notificationChannel`` as the system sent it (a name or a number; None when it stored none)."""
+    ``notificationChannel`` as the system sent it (a name or a number; None when it stored none).
+    ``latest``: the status probe's optional current order status (``{"count": n, "latest": "Expired"}``),
+    None when not answered."""
 
     count: int | None
     exchange: Exchange | None
     problem: str = ""
     value: Any = None
+    latest: Any = None
 
 
 class SystemUnderVerification:
@@ -188,11 +191,12 @@ def _read_probe(exchange: Exchange) -> ProbeAnswer:
     value, problem = _probe_json(exchange)
     if problem:
         return ProbeAnswer(None, exchange, problem)
+    latest = value.get("latest") if isinstance(value, dict) else None
     if isinstance(value, dict):
         value = value.get("count")
     if isinstance(value, bool) or not isinstance(value, int):
         return ProbeAnswer(None, exchange, 'probe answer is neither {"count": n} nor an integer')
-    return ProbeAnswer(value, exchange)
+    return ProbeAnswer(value, exchange, latest=latest)
 
 
 def _command_route(meta: dict[str, Any]) -> str:

@@ -37,6 +37,7 @@ from verification.checks.receiver_session import (
 )
 from verification.receiver_scenarios import Delivered, Tally
 from verification.recorder.store import Exchange, SessionStore
+from verification.spec.enums import FormOrderStatus
 from verification.spec.national_id import VERIFICATION_PERSON
 from verification.stimuli.callbacks import Storage
 from verification.system import ProbeAnswer
@@ -167,6 +168,35 @@ def test_a_wrong_count_is_reported_even_when_another_probe_is_missing(record):
     delivered = Delivered(tallies=[tally(record, 0, 0, 1)], unprobed=["no answers probe configured"])
     with pytest.raises(CheckFailure):
         check_stored("R-ORDERING.3", delivered)
+
+
+def expired_tally(record: Recorder, before: int, after: int, latest: Any = None) -> Tally:
+    answer = {"count": after} | ({} if latest is None else {"latest": latest})
+    exchange = record(200, answer, method="GET", path=f"/_probe/status/{ORDER}", purpose="probe")
+    return Tally("C2 Expired", Storage("status", ORDER, 1, latest=FormOrderStatus.Expired),
+                 ProbeAnswer(before, None), ProbeAnswer(after, exchange, latest=latest))
+
+
+@pytest.mark.parametrize(("before", "after", "latest"), [
+    pytest.param(1, 2, None, id="history-count-only"),
+    pytest.param(1, 2, "Expired", id="history-with-latest"),
+    pytest.param(1, 1, "Expired", id="latest-only-with-latest"),
+    pytest.param(1, 1, 1, id="latest-as-number"),
+])
+def test_an_expired_return_stored_passes_whatever_the_design(record, before, after, latest):
+    check_stored("R-RETURN-EXPIRED", Delivered(tallies=[expired_tally(record, before, after, latest)]), rule="V3.1")
+
+
+def test_an_unchanged_count_without_latest_is_not_verifiable_naming_the_field(record):
+    with pytest.raises(NotVerifiable, match='"latest": "Expired"'):
+        check_stored("R-RETURN-EXPIRED", Delivered(tallies=[expired_tally(record, 1, 1)]), rule="V3.1")
+
+
+@pytest.mark.parametrize(("after", "latest"), [(1, "Ordered"), (3, "Expired")])
+def test_an_expired_return_dropped_or_stored_twice_fails_when_latest_shows_it(record, after, latest):
+    with pytest.raises(CheckFailure) as failure:
+        check_stored("R-RETURN-EXPIRED", Delivered(tallies=[expired_tally(record, 1, after, latest)]), rule="V3.1")
+    assert "ReturAvUtfyltSkjema.md:41" in deviation(failure).expected
 
 
 # -- signed returns, ordering -------------------------------------------------------------------------

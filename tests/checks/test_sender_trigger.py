@@ -125,6 +125,40 @@ def test_a_member_dropped_renamed_or_changed_fails(sent, field):
         assert "V2.6" in requirement(failure.value.deviations[0].rule).feeds and "IntegrasjonVerifikasjon.md:20" in str(failure.value)
 
 
+def test_an_omitted_member_is_its_documented_default():
+    asked = {"formId": FORM, "nationalId": VERIFICATION_PERSON, "distributionRule": "Basic", "mustBeSigned": False,
+             "dontStoreCompletedFormInPha": False}
+    check_order_as_asked(asked, [e1({"formId": FORM, "nationalId": VERIFICATION_PERSON})])
+    with pytest.raises(CheckFailure) as failure:
+        check_order_as_asked(asked | {"dontStoreCompletedFormInPha": True},
+                             [e1({"formId": FORM, "nationalId": VERIFICATION_PERSON})])
+    assert [(d.field, d.rule) for d in failure.value.deviations] == [("E1.dontStoreCompletedFormInPha", "V2.6")]
+    assert "absent (the default False)" in str(failure.value)
+
+
+@pytest.mark.parametrize(("asked", "sent", "rule", "cites", "authority"), [
+    pytest.param(True, False, "S-SIGN.1", "IntegrasjonVerifikasjon.md:29", "the guide requires", id="signing-asked"),
+    pytest.param(False, True, "V1.1", "BestillingAvSkjemaV2.md:93", "eprom-verify's trigger contract",
+                 id="no-signing-asked"),
+])
+def test_a_must_be_signed_mismatch_cites_its_own_sentence(asked, sent, rule, cites, authority):
+    parameters = {"formId": FORM, "nationalId": VERIFICATION_PERSON, "mustBeSigned": asked}
+    with pytest.raises(CheckFailure) as failure:
+        check_order_as_asked(parameters, [e1(order(mustBeSigned=sent))])
+    found = failure.value.deviations[0]
+    assert (found.field, found.rule) == ("E1.mustBeSigned", rule)
+    assert cites in found.expected and authority in found.expected
+    assert "md:29" not in found.expected or asked
+
+
+def test_a_distribution_rule_mismatch_cites_the_channel_sentence():
+    with pytest.raises(CheckFailure) as failure:
+        check_order_as_asked({"formId": FORM, "nationalId": VERIFICATION_PERSON, "distributionRule": "Basic"},
+                             [e1(order(distributionRule="AllowUnsecure"))])
+    found = failure.value.deviations[0]
+    assert found.rule == "V1.3" and "IntegrasjonVerifikasjon.md:11" in found.expected
+
+
 def test_on_behalf_of_must_reach_the_order_and_is_shown_masked():
     asked = {"formId": FORM, "nationalId": VERIFICATION_PERSON, "onBehalfOfNationalId": ON_BEHALF_OF}
     check_order_as_asked(asked, [e1(order(onBehalfOfNationalId=ON_BEHALF_OF))], check_id="S-ORDER-RULES")

@@ -11,7 +11,9 @@ so the evidence shows "passed, stored part not verifiable" rather than hiding ei
 
 The probe counts, per order: ``status`` the distinct order-status updates stored (each C1 with a new
 status, channel or error code, and a C2 ``Expired``), ``answers`` the distinct completed forms. A repeated
-delivery of the same callback must leave both unchanged; a refused callback too.
+delivery of the same callback must leave both unchanged; a refused callback too. ``status`` may also answer
+``latest``, the order's current status: a C2 ``Expired`` is judged by it when it is there (a system keeping only
+the latest status cannot count one more), and is not verifiable when the count stays and ``latest`` is missing.
 
 The security checks are in :mod:`.receiver_security`, the checks over the whole session (reply shape,
 latency, leaks) in :mod:`.receiver_session`.
@@ -23,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..recorder.store import Exchange
+from ..spec.enums import EnumValueError, FormOrderStatus, parse_enum
 from ..spec.requirements import owner_of
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, header
@@ -137,23 +140,48 @@ def check_stored(requirement: str, delivered: Any) -> None:
     ePROM never sends (``R-MALFORMED``) the guide sets no storage rule, so its entry is a SHOULD."""
     check_id = owner_of(requirement)
     found = deviations_for(check_id, "stored part (probe)")
+    unverified: list[str] = []
     for tally in delivered.tallies:
         increase = tally.after.count - tally.before.count
         wanted = tally.storage.increase
+        where = f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}"
+        exchange_id = tally.after.exchange.id if tally.after.exchange else None
+        if tally.storage.latest is not None and (tally.after.latest is not None or increase == 0):
+            _judge_latest(found, requirement, tally, where, exchange_id=exchange_id, unverified=unverified)
+            continue
         what = "stored once (one more)" if wanted == 1 else "nothing stored (no change)"
         if wanted > 1:
             what = f"each distinct callback stored once ({wanted} more)"
-        found.check(
-            requirement, increase == wanted,
-            f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}",
-            f"{tally.before.count} → {tally.after.count}", what,
-            exchange_id=tally.after.exchange.id if tally.after.exchange else None,
-        )
+        found.check(requirement, increase == wanted, where, f"{tally.before.count} → {tally.after.count}", what,
+                    exchange_id=exchange_id)
     found.raise_if_any()
-    if delivered.unprobed:
-        raise NotVerifiable(check_id, "the stored part: " + "; ".join(delivered.unprobed))
+    if delivered.unprobed or unverified:
+        raise NotVerifiable(check_id, "the stored part: " + "; ".join(delivered.unprobed + unverified))
     if not delivered.tallies:
         raise NotVerifiable(check_id, "the stored part: nothing was delivered that the probe could count")
+
+
+def _judge_latest(found: Deviations, requirement: str, tally: Any, where: str, *, exchange_id: int | None,
+                  unverified: list[str]) -> None:
+    """A status the C2 carries (``Expired``): the probe's ``latest`` shows it, whether the system keeps a history
+    (count one more) or only the latest status (count unchanged). Without ``latest`` an unchanged count cannot
+    tell "kept only the latest" from "never stored": not verifiable, with the probe field that would verify it."""
+    wanted = tally.storage.latest
+    count = f"{tally.before.count} → {tally.after.count}"
+    if tally.after.latest is None:
+        unverified.append(f"{tally.label}: the status count stayed {count} (a system keeping only the latest "
+                          f"status counts the same); answer {{\"count\": n, \"latest\": \"{wanted.name}\"}} in the "
+                          "status probe to verify it")
+        return
+    try:
+        latest = parse_enum(FormOrderStatus, tally.after.latest, field="latest")
+    except EnumValueError:
+        latest = None
+    increase = tally.after.count - tally.before.count
+    found.check(requirement, latest == wanted and 0 <= increase <= 1, f"{where} and its latest status",
+                f"{count}, latest {tally.after.latest!r}",
+                f"the {wanted.name} return processed when it is acknowledged: latest {wanted.name!r}, stored at "
+                "most once", exchange_id=exchange_id)
 
 
 # -- statuses and returns (C1, C2) -----------------------------------------------------------------

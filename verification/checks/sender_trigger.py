@@ -28,7 +28,7 @@ from ..spec.enums import (
     PersonvernInnstillingType,
     parse_enum,
 )
-from ..spec.payloads import MISSING, member
+from ..spec.payloads import E1_DEFAULTS, MISSING, member
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, endpoint_of
 
@@ -156,6 +156,8 @@ _ASKED_MEMBERS: dict[str, dict[str, str]] = {
 
 
 def _same(name: str, asked: Any, sent: Any) -> bool:
+    if sent is MISSING and name in E1_DEFAULTS:  # absent is the documented default (verification/spec)
+        sent = E1_DEFAULTS[name]
     if name in ("formId",) and isinstance(asked, str) and isinstance(sent, str):
         return asked.lower() == sent.lower()
     if name == "distributionRule":
@@ -175,7 +177,8 @@ def _same(name: str, asked: Any, sent: Any) -> bool:
 
 def _shown(name: str, value: Any) -> Any:
     if value is MISSING:
-        return "absent"
+        default = E1_DEFAULTS.get(name, MISSING)
+        return "absent" if default is MISSING else f"absent (the default {getattr(default, 'name', default)!r})"
     if name.lower().endswith("nationalid") and isinstance(value, str) and len(value) == 11:
         return value[:6] + "*****"
     return value

@@ -60,6 +60,7 @@ class Behaviour:
     names_and_integers_only: bool = False
     acknowledges_unknown_orders: bool = False
     plain_error_messages: bool = False
+    latest_status_only: bool = False
     # Outbound faults (calls to ePROM).
     rfc_basic_auth: bool = False
     retries_after_read_timeout: bool = False
@@ -90,6 +91,7 @@ class Behaviour:
     eprom_base_without_prefix: bool = False
     # Correct alternative designs (not faults): their records below must pass.
     downloads_signed_in_batch: bool = False
+    omits_defaults: bool = False
 
     # Knobs (the correct values are the defaults).
     e1_read_timeout_s: float = 10.0
@@ -239,14 +241,6 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         catches={"R-ORDERING"},
         collateral={"R-CONCURRENT"},
         why="in a parallel burst a C1 may land after the C2: the stale C1 then undoes the answers there too",
-    ),
-    faulty(
-        "creates_unknown_orders",
-        "upserts: a callback for an order it never placed creates that order",
-        Behaviour(creates_unknown_orders=True),
-        catches={"R-UNKNOWN-ORDER"},
-        collateral={"S-ERROR-HANDLING"},
-        why="S-ERROR-HANDLING sends a C1 for the all-zero id of an order ePROM never created: the upsert stores it",
     ),
     faulty(
         "crashes_on_malformed_json",
@@ -556,6 +550,28 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         collateral={"S-ROUND-TRIP", "S-SIGNED-DOWNLOAD", "S-PERSONVERN"},
         why="every call lands outside the API: no order is placed and no privacy call answered",
     ),
+    # The guide says nothing about a callback for an order the system never placed (blind check alt8): refusing
+    # it, acknowledging it and storing nothing, or storing it to reconcile later are all correct designs.
+    correct_design(
+        "stores_unknown_orders",
+        "stores a callback for an order it never placed (a stub order, to reconcile later) and answers "
+        "{\"success\": true}; the all-zero id is still refused (it is no order)",
+        Behaviour(creates_unknown_orders=True),
+    ),
+    # One status per order with no tally of changes (blind check alt1): its status probe counts 1 before and after
+    # a C2 Expired and answers no "latest", so the Expired's stored part is not verifiable there, never failed.
+    correct_design(
+        "latest_status_only",
+        "keeps only the latest status per order, no history and no tally: the status probe answers "
+        "{\"count\": 1} once the order has a status, without \"latest\"",
+        Behaviour(latest_status_only=True),
+    ),
+    correct_design(
+        "omits_defaults",
+        "leaves optional E1 members out when they hold the documented default (distributionRule Basic, "
+        "mustBeSigned, dontStoreCompletedFormInPha and testMode false) or null: absent is the default",
+        Behaviour(omits_defaults=True),
+    ),
     correct_design(
         "forwards_invalid_triggers",
         "leaves validation to ePROM: forwards an H-number, signing with NoDistribution or on behalf of someone, "
@@ -578,6 +594,7 @@ def faulty_variants() -> dict[str, Variant]:
 def correct_designs() -> dict[str, Variant]:
     """The correct system and its alternative designs (``correct`` first)."""
     return {name: record for name, record in VARIANTS.items() if record.must_pass}
+
 
 def variant(name: str) -> Behaviour:
     """The behaviour of a named variant: faulty, a correct design, or ``"correct"`` for the correct system."""

@@ -6,7 +6,7 @@ carry an ``Idempotency-Key`` header (or a ``triggerId`` member); the same key ag
 answer without calling ePROM.
 
 Probes answer ``{"count": n}``: ``GET /_probe/status/{formOrderId}`` (distinct order-status updates: C1s and
-C2 ``Expired``), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
+C2 ``Expired``; also ``"latest"``, the order's current status), ``/_probe/answers/{formOrderId}`` (distinct completed forms), ``/_probe/signed/{formOrderId}``
 (signed PDFs downloaded and stored), ``/_probe/message/{messageToCitizenId}`` (distinct C3s),
 ``/_probe/personvern/{settingId}`` (distinct C4s), ``/_probe/orders/{formOrderId}`` (orders held: 0 or 1).
 ``?atLeast=n&timeout=s`` waits (at most 30 s) until the count reaches ``n``. ``GET /_probe/order/{formOrderId}``
@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..spec.enums import NotificationChannel, parse_enum, wire_name
+from ..spec.payloads import E1_DEFAULTS
 from ..spec.wire import ZERO_GUID
 from .order_bodies import TriggerError, email_body, letter_body, order_body, personvern_body, sms_body
 from .outbound import EpromAnswer
@@ -83,8 +84,9 @@ def _add_order(runtime: Runtime, form_order_id: str, body: dict[str, Any], answe
         form_order_id,
         form_id=body["formId"],
         national_id=body["nationalId"],
-        rule=body["distributionRule"],
-        signed=body["mustBeSigned"] in (True, "true"),  # a string under booleans_as_strings
+        # omits_defaults leaves a member at its documented default out of the body.
+        rule=body.get("distributionRule", E1_DEFAULTS["distributionRule"].name),
+        signed=body.get("mustBeSigned") in (True, "true"),  # a string under booleans_as_strings
         # The fault: E1's notificationChannel is only the preferred one (BR-05), yet it is kept as the channel.
         channel=_channel_name(member(answer.body, "notificationChannel"))
         if runtime.behaviour.stores_preferred_channel and isinstance(answer.body, dict) else None,
@@ -179,8 +181,10 @@ async def trigger_personvern(request: Request) -> Response:
 Counter = Callable[[Runtime], Callable[[str], int]]
 
 
-def _counter(count: Counter, path_param: str) -> Callable[[Request], Awaitable[Response]]:
-    """A probe answering ``{"count": n}`` for the id in ``path_param``, optionally waiting for ``atLeast``."""
+def _counter(count: Counter, path_param: str,
+             latest: Callable[[Runtime], Callable[[str], Any]] | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """A probe answering ``{"count": n}`` for the id in ``path_param``, optionally waiting for ``atLeast``;
+    with ``latest`` (the status probe) also ``"latest"``, when that answers anything but None."""
 
     async def probe(request: Request) -> Response:
         runtime = _runtime(request)
@@ -195,9 +199,24 @@ def _counter(count: Counter, path_param: str) -> Callable[[Request], Awaitable[R
         counter = count(runtime)
         if at_least > 0 and timeout > 0:
             await runtime.wait_until(lambda: counter(ident) >= at_least, timeout)
-        return JSONResponse({"count": counter(ident)})
+        answer: dict[str, Any] = {"count": counter(ident)}
+        current = latest(runtime)(ident) if latest else None
+        if current is not None:
+            answer["latest"] = current
+        return JSONResponse(answer)
 
     return probe
+
+
+def _status_count(runtime: Runtime) -> Callable[[str], int]:
+    """The latest_status_only design counts the one status it keeps (0 or 1), the others every update."""
+    return runtime.store.latest_count if runtime.behaviour.latest_status_only else runtime.store.status_count
+
+
+def _latest_status(runtime: Runtime) -> Callable[[str], Any]:
+    """The order's current status for the probe's optional ``latest``; the latest_status_only design answers the
+    count alone, as a system written to the older probe contract would."""
+    return (lambda ident: None) if runtime.behaviour.latest_status_only else runtime.store.latest_status
 
 
 async def probe_order(request: Request) -> Response:
@@ -230,7 +249,7 @@ def control_routes() -> list[Route]:
         Route("/_trigger/sms", trigger_sms, methods=["POST"]),
         Route("/_trigger/email", trigger_email, methods=["POST"]),
         Route("/_trigger/personvern", trigger_personvern, methods=["POST"]),
-        Route("/_probe/status/{formOrderId}", _counter(lambda r: r.store.status_count, "formOrderId")),
+        Route("/_probe/status/{formOrderId}", _counter(_status_count, "formOrderId", _latest_status)),
         Route("/_probe/answers/{formOrderId}", _counter(lambda r: r.store.answers_count, "formOrderId")),
         Route("/_probe/signed/{formOrderId}", _counter(lambda r: r.store.signed_count, "formOrderId")),
         Route("/_probe/message/{messageId}", _counter(lambda r: r.store.message_status_count, "messageId")),

@@ -25,6 +25,7 @@ from ..spec.enums import (
     wire_name,
 )
 from ..spec.national_id import SAMPLE_ID_NEVER_USE, is_acceptable_for_eprom
+from ..spec.payloads import E1_DEFAULTS, MISSING
 from .behaviour import CORRECT, Behaviour
 from .reading import member
 
@@ -170,7 +171,17 @@ def order_body(
         "testMode": _flag(False, behaviour),  # testMode true would mean the answer is never returned (BR-10)
         "onBehalfOfNationalId": None if behaviour.drops_on_behalf_of else on_behalf_of,
     }
+    if behaviour.omits_defaults:  # a correct design: an optional member at its documented default, or null, is left out
+        body = {name: value for name, value in body.items()
+                if value is not None and not _is_default(name, value)}
     return body
+
+
+def _is_default(name: str, value: Any) -> bool:
+    default = E1_DEFAULTS.get(name, MISSING)
+    if isinstance(default, DistributionRule) and isinstance(value, str):
+        return value == default.name
+    return default is not MISSING and type(value) is type(default) and value == default
 
 
 def _channels(params: Mapping[str, Any]) -> list[str]:

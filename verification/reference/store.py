@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import EpromVerifyError
 from ..recorder.store import create_owner_only
 from ..spec.enums import FormOrderStatus, wire_name
+from ..spec.wire import ZERO_GUID
 from .behaviour import CORRECT, Behaviour
 from .reading import FormOrderUpdate, MessageStatus, PersonvernChange
 
@@ -157,7 +158,7 @@ class ReferenceStore:
                 new = self._insert_answers(db, update, dedup_key)
             elif behaviour.drops_expired and update.status == FormOrderStatus.Expired:
                 return Applied(new=True)  # the fault: acknowledged, never stored
-            elif behaviour.one_status_per_order:
+            elif behaviour.one_status_per_order or behaviour.latest_status_only:
                 new = self._change_status(db, update, current)
             else:
                 new = self._insert_status(db, update, dedup_key)
@@ -175,7 +176,9 @@ class ReferenceStore:
         row = db.execute("SELECT status FROM orders WHERE form_order_id = ?", (update.form_order_id,)).fetchone()
         if row is not None:
             return row[0]
-        if create_unknown and not update.patient_initiated:  # the creates_unknown_orders fault: an upsert
+        if create_unknown and not update.patient_initiated and update.form_order_id.lower() != ZERO_GUID:
+            # The stores_unknown_orders design: a callback for an order it never placed creates it (to reconcile
+            # later); the all-zero id is no order (E1's answer when none was created), so it is still refused.
             db.execute("INSERT INTO orders (form_order_id, created_at) VALUES (?, ?)", (update.form_order_id, _now()))
             return None
         if not (update.is_form_return and update.patient_initiated):
@@ -258,7 +261,7 @@ class ReferenceStore:
         """Store a C3 once; raise :class:`UnknownOrder` for a letter this system never sent."""
         with self._transaction() as db:
             known = db.execute("SELECT 1 FROM messages WHERE message_id = ?", (status.message_id,)).fetchone()
-            if known is None and behaviour.creates_unknown_orders:  # the upsert fault: letters too
+            if known is None and behaviour.creates_unknown_orders:  # stores_unknown_orders: letters too
                 db.execute("INSERT INTO messages (message_id, created_at) VALUES (?, ?)", (status.message_id, _now()))
             elif known is None:
                 raise UnknownOrder(status.message_id)
@@ -308,6 +311,14 @@ class ReferenceStore:
     def order_count(self, form_order_id: str) -> int:
         """Orders held under this id (0 or 1): what the system takes as placed."""
         return self._scalar("SELECT COUNT(*) FROM orders WHERE form_order_id = ?", form_order_id)
+
+    def latest_status(self, form_order_id: str) -> str | None:
+        """The order's current status (the status probe's ``latest``), None when it has none yet."""
+        return self._scalar("SELECT status FROM orders WHERE form_order_id = ?", form_order_id)
+
+    def latest_count(self, form_order_id: str) -> int:
+        """The latest_status_only design: the one status it keeps, 1 once it has one (no history, no tally)."""
+        return int(self.latest_status(form_order_id) is not None)
 
     def answers_count(self, form_order_id: str) -> int:
         """Distinct completed forms stored (C2 ``Completed``)."""

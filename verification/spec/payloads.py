@@ -79,6 +79,7 @@ __all__ = [
     # E1 / E2
     "PhysicalAddress",
     "FormOrderRequest",
+    "E1_DEFAULTS",
     "FormOrderResponse",
     "read_physical_address",
     "read_form_order_request",
@@ -394,6 +395,19 @@ class PhysicalAddress:
     extra: dict[str, Any] = _extra()
 
 
+# E1 members the guide documents as optional with a default: absent means the default, so an order that omits
+# one is the order that asks for it («dontStoreCompletedFormInPha - Optional. … Default: false», «distributionRule
+# - Optional. … Default: Basic», «testMode - Optional. … Default: false», BestillingAvSkjemaV2.md:91, 92, 106).
+# mustBeSigned has no written default («mustBeSigned - Optional. Whether the form must be signed», :93): absent
+# means not signed, the value the guide's own example sends (``var mustBeSigned = false;``, :42).
+E1_DEFAULTS: dict[str, Any] = {
+    "dontStoreCompletedFormInPha": False,
+    "distributionRule": DistributionRule.Basic,
+    "mustBeSigned": False,
+    "testMode": False,
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class FormOrderRequest:
     """E1 body (``POST api/v2/formorder``); reads the retired v1 body (E9) too, which is a subset.
@@ -421,7 +435,7 @@ class FormOrderRequest:
 
     @property
     def effective_distribution_rule(self) -> DistributionRule:
-        return DistributionRule.Basic if self.distribution_rule is None else self.distribution_rule
+        return E1_DEFAULTS["distributionRule"] if self.distribution_rule is None else self.distribution_rule
 
 
 @dataclass(frozen=True, kw_only=True)

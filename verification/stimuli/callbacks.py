@@ -81,11 +81,14 @@ _WARNINGS = [{"fieldName": "LastFourWeeksPain", "warning": "Verdien er utenfor f
 @dataclass(frozen=True)
 class Storage:
     """What delivering a stimulus should change, as the probe ``probe`` counts it for ``form_order_id``:
-    ``increase`` 1 = stored once, 0 = nothing stored (a redelivery, or a callback to refuse)."""
+    ``increase`` 1 = stored once, 0 = nothing stored (a redelivery, or a callback to refuse). ``latest``: the
+    order status the ``status`` probe's optional ``latest`` must show afterwards (C2 ``Expired``), which
+    also verifies a system keeping only the latest status, whose count cannot grow."""
 
     probe: ProbeKind
     form_order_id: str
     increase: int
+    latest: FormOrderStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ def completed_return(order_id: str, api_key: str, *, answers: Mapping[str, Any] 
 def expired_return(order_id: str, api_key: str) -> Stimulus:
     """R-RETURN-EXPIRED: C2 ``Expired`` (no ``formData``): a status update the probe contract counts."""
     body = form_return_callback(form_order_id=order_id, status=FormOrderStatus.Expired, api_key=api_key)
-    return Stimulus("C2 Expired", "C2", body, stores=Storage("status", order_id, 1))
+    return Stimulus("C2 Expired", "C2", body, stores=Storage("status", order_id, 1, latest=FormOrderStatus.Expired))
 
 
 def paper_return(order_id: str, api_key: str) -> Stimulus:
