@@ -60,6 +60,9 @@ def test_simulate_prints_the_urls_and_a_line_per_request(tmp_path: Path):
         lines = _lines(process.stdout)
         banner = "".join(_until(lines, "every request is logged below"))
         assert f"http://127.0.0.1:{port}/_sim/openapi.json" in banner and "/api/PromsFormOrder" in banner
+        # every endpoint the system may call, not only E1 and E3 (a blind trial had to guess E2 and E4–E7)
+        for path in ("/api/ExternalDocument/", "/api/unsecuremessagesms", "/api/v2/setpersonverninnstilling"):
+            assert f"http://127.0.0.1:{port}/promswebapi{path}" in banner, path
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             index = client.get("/_sim/")
             client.post("/promswebapi/api/v2/formorder", json={"formId": "not a guid"},

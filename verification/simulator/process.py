@@ -25,6 +25,7 @@ import httpx
 from verification.serving import ServingError, bind, ready_server, start_child, url_of
 
 from ..errors import EpromVerifyError
+from ..spec.routes import CALLBACK_PATHS, DOCUMENTED_PATHS
 from .settings import SimulatorSettings
 
 __all__ = ["BUSY_PORT_FIX", "SimulatorHandle", "SimulatorStartError", "SimulatorAdminError", "run_simulator", "serve"]
@@ -257,11 +258,11 @@ def serve(settings: SimulatorSettings, host: str = "127.0.0.1", port: int = 1808
             print("  URLs:")
             for name, where in (
                 ("ePROM base URL (your system's setting)", f"{url}/promswebapi"),
-                ("E1 order a form", f"{url}/promswebapi/api/v2/formorder"),
-                ("E3 letter", f"{url}/promswebapi/api/v2/messagetocitizen"),
-                ("C1/C2 callbacks to you", f"{base}/api/PromsFormOrder"),
-                ("C3 callbacks to you", f"{base}/api/MessageToCitizen"),
-                ("C4 callbacks to you", f"{base}/api/PersonvernInnstilling"),
+                *((f"{endpoint} {what}", f"{method} {url}/promswebapi{path}")
+                  for endpoint, (method, path, what) in DOCUMENTED_PATHS.items()),
+                ("C1/C2 callbacks to you", f"PUT {base}{CALLBACK_PATHS['C1']}"),
+                ("C3 callbacks to you", f"PUT {base}{CALLBACK_PATHS['C3']}"),
+                ("C4 callbacks to you", f"PUT {base}{CALLBACK_PATHS['C4']}"),
                 ("what the kit calls on you (OpenAPI)", f"{url}/_sim/openapi.json"),
                 ("admin API index", f"{url}/_sim/"),
                 ("exchanges so far", f"{url}/_sim/exchanges"),

@@ -16,6 +16,7 @@ __all__ = [
     "EPROM_ROUTES",
     "KEY_IN_BODY",
     "CALLBACK_PATHS",
+    "DOCUMENTED_PATHS",
     "has_prefix",
     "normalise",
     "endpoint_of",
@@ -52,6 +53,18 @@ EPROM_ROUTES: tuple[EpromRoute, ...] = (
     _route("E7", "POST", r"/api/(?:v2/)?setpersonverninnstilling"),
     _route("E8", "POST", r"/api/v2/get-residents-active-pi-for-definition"),
 )
+# The current endpoints as the guide writes them (below the base URL), for people: what `simulate --open`
+# prints. E9 and E10 are retired; E2's old path without /api/ is a finding, not a route to offer.
+DOCUMENTED_PATHS: dict[str, tuple[str, str, str]] = {
+    "E1": ("POST", "/api/v2/formorder", "order a form"),
+    "E2": ("GET", "/api/ExternalDocument/{signedFormId}", "download a signed document"),
+    "E3": ("POST", "/api/v2/messagetocitizen", "send a letter"),
+    "E4": ("POST", "/api/unsecuremessagesms", "send an SMS (key in the body)"),
+    "E5": ("POST", "/api/unsecuremessageemail", "send an e-mail (key in the body)"),
+    "E6": ("POST", "/api/v2/getpersonverninnstilling", "read a privacy setting"),
+    "E7": ("POST", "/api/v2/setpersonverninnstilling", "set a privacy setting"),
+    "E8": ("POST", "/api/v2/get-residents-active-pi-for-definition", "citizens with an active privacy setting"),
+}
 KEY_IN_BODY = frozenset({"E4", "E5"})  # SMS and e-mail carry the key in the body member apiKey (1.4)
 
 # The paths ePROM appends to the system's ApiBaseUrl; C1 and C2 share one (spec 3).
