@@ -96,10 +96,10 @@ def _write_target(path: Path, *, eprom_port: int, reference: Any, deployment: De
     write_demo_target(path, eprom_port=eprom_port, reference=reference)
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     # The variant's whole run ends (with its bundle) before the selftest's own timeout would kill it;
-    # retries_slow_orders gives up after 0.5 s, so ePROM's answer held back 1.5 s catches it (and keeps sessions short).
+    # retries_slow_orders gives up after 0.3 s, so ePROM's answer held back 1 s catches it (and keeps sessions short).
     # The reference system downloads a signed document at once (in ms, on loopback), so the window for it is the
     # callback budget, not the default 10 s that the batch design (downloads_signed_in_batch) would wait out twice.
-    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.5,
+    document["budgets"] = {"callback_s": BUDGET_S, "run_s": _VARIANT_TIMEOUT_S - 60, "slow_answer_s": 1.0,
                            "signed_download_s": BUDGET_S}
     for key, value in (deployment.changes if deployment else {}).items():
         document[key] = {**document[key], **value} if isinstance(value, dict) else value

@@ -359,8 +359,8 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
     ),
     faulty(
         "retries_slow_orders",
-        "gives up on a slow E1 after 0.5 s and sends it again, so one trigger can place two orders",
-        Behaviour(retries_after_read_timeout=True, e1_read_timeout_s=0.5),
+        "gives up on a slow E1 after 0.3 s and sends it again, so one trigger can place two orders",
+        Behaviour(retries_after_read_timeout=True, e1_read_timeout_s=0.3),
         catches={"S-NO-DUPLICATE-ORDER"},
         collateral={"R-ORDERING", "S-ERROR-HANDLING"},
         why="the slow answer is also S-ERROR-HANDLING's timeout part; R-ORDERING's overtaking C1 holds E1's answer "
