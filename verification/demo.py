@@ -34,6 +34,9 @@ def write_demo_target(path: Path, *, eprom_port: int, reference: object) -> None
             {"id": DEMO_PAPER_FORM_ID, "name": "Demo paper form", "signing": False, "paper": True},
         ],
         "test_persons": ["26670271527"],
+        # The bundled system gives up on ePROM's order answer after 10 s (and does not retry): ePROM's answer
+        # held back longer would reach nobody, and the slow-ePROM case could verify nothing.
+        "budgets": {"slow_answer_s": 5},
     }
     path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
