@@ -119,3 +119,35 @@ def test_a_non_loopback_address_is_never_contacted(tmp_path, monkeypatch):
     findings = {f.subject: f for f in diagnose(load_target(path))}
     assert reachable(list(findings.values()))
     assert findings["callback C1/C2"].outcome == "warn" and "not tried" in findings["callback C1/C2"].came_back
+
+
+def test_a_connection_the_system_drops_is_tried_once_more_before_unreachable(tmp_path, monkeypatch):
+    """A server that closes every other connection without a word (as some do after a 500 to the request
+    before) is reachable: the doctor tries once more on a new connection (a mutant the bench found stopped
+    the run with exit 4 instead of letting the cases judge it)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    answered: list[int] = []
+
+    def serve() -> None:
+        for number in range(40):
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.recv(65536)
+                if number % 2:  # every second connection is answered, the others dropped
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    answered.append(number)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        findings = diagnose(load_target(write_target(tmp_path, monkeypatch, url, capabilities=("formorder",))))
+    finally:
+        listener.close()
+    assert reachable(findings), [f.line() for f in findings]
+    assert answered

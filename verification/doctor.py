@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from .spec.hosts import is_loopback_url
 from .spec.routes import CALLBACK_PATHS
 from .spec.wire import ZERO_GUID  # the guide's "no order" id (Q16): no order has it
 
@@ -141,23 +142,16 @@ def _probes(client: Any, target: Any) -> list[Finding]:
     return found
 
 
-def _loopback(url: str) -> bool:
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _http(client: Any, subject: str, method: str, url: str, *, fix: str, unknown_order: bool = False) -> Finding:
     what = f"{method} {url}"
-    if not _loopback(url):  # the kit's network rule: it only ever talks to loopback addresses
+    if not is_loopback_url(url):  # the kit's network rule: it only ever talks to loopback addresses
         return Finding(subject, what, "not tried: not a loopback address (the doctor contacts only loopback)",
                        "warn", "none needed if the address is right; the cases judge it")
     exchange = client.send(method, url, headers={"User-Agent": "eprom-verify doctor"})
+    if exchange.status is None and not _refused_or_slow(exchange.error):
+        # A connection the system dropped (say, after a 500 to the previous request) is no sign of an
+        # unreachable system: once more, on a new connection. The cases judge what it answers.
+        exchange = client.send(method, url, headers={"User-Agent": "eprom-verify doctor"})
     if exchange.status is None:
         return Finding(subject, what, f"no answer ({exchange.error})", "unreachable", fix)
     if exchange.status == 404 and unknown_order:  # the contract's answer for an order the system does not know
@@ -166,6 +160,10 @@ def _http(client: Any, subject: str, method: str, url: str, *, fix: str, unknown
         return Finding(subject, what, "HTTP 404: a server answers, but maybe not on this path", "warn",
                        fix.replace("start the system, or correct", "check"))
     return Finding(subject, what, f"HTTP {exchange.status}: a server answers here", "ok")
+
+
+def _refused_or_slow(error: str | None) -> bool:
+    return any(word in (error or "") for word in ("ConnectError", "timeout", "Timeout"))
 
 
 def _program(subject: str, command: tuple[str, ...], target: Any, field: str) -> Finding:
