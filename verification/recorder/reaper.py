@@ -63,23 +63,40 @@ def _prctl_subreaper(on: int) -> bool:
 def kill_strays(sessions: Collection[int], *, spare: Collection[int] = (), adopted: bool = True) -> int:
     """SIGKILL every process of these command ``sessions`` and all their descendants; with ``adopted``, also
     every descendant of this process outside its own session (a ``setsid`` escapee re-parented here) whose
-    session is not in ``spare`` (commands still running). Reaps the killed; returns how many there were."""
+    session is not in ``spare`` (commands still running). Reaps the killed; returns how many there were.
+
+    Passes repeat until one finds nothing (at most :data:`_SWEEP_S`): a process forked between the snapshot
+    of ``/proc`` and the kill of its parent is not in that snapshot, and shows up re-parented in the next."""
+    deadline, killed = time.monotonic() + _SWEEP_S, 0
+    while True:
+        alive, left = _kill_once(sessions, spare=spare, adopted=adopted)
+        killed += alive
+        if not left or time.monotonic() > deadline:  # until a pass finds nothing, not even a zombie to reap
+            return killed
+
+
+_SWEEP_S = 2.0
+
+
+def _kill_once(sessions: Collection[int], *, spare: Collection[int], adopted: bool) -> tuple[int, int]:
+    """One pass: (how many were alive and killed, how many processes it found to kill or reap)."""
     table = _process_table()
     me, own_session = os.getpid(), os.getsid(0)
     children: dict[int, list[int]] = defaultdict(list)
-    for pid, (parent, _) in table.items():
+    for pid, (parent, _, _) in table.items():
         children[parent].append(pid)
-    roots = {pid for pid, (_, session) in table.items() if session in sessions}
+    roots = {pid for pid, (_, session, _) in table.items() if session in sessions}
     if adopted:
         roots |= {pid for pid in _descendants(me, children) if table[pid][1] not in {own_session, *spare}}
     victims = (roots | {pid for root in roots for pid in _descendants(root, children)}) - {me}
-    for pid in victims:
+    alive = {pid for pid in victims if table[pid][2] != b"Z"}  # a zombie is dead already: only to be reaped
+    for pid in alive:
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
     _reap(victims - set(sessions))  # a command itself is its Popen's to wait for
-    return len(victims)
+    return len(alive), len(victims - set(sessions))
 
 
 def _descendants(root: int, children: dict[int, list[int]]) -> set[int]:
@@ -92,8 +109,8 @@ def _descendants(root: int, children: dict[int, list[int]]) -> set[int]:
     return found
 
 
-def _process_table() -> dict[int, tuple[int, int]]:
-    """``pid: (parent pid, session id)`` of every process /proc shows; empty without /proc."""
+def _process_table() -> dict[int, tuple[int, int, bytes]]:
+    """``pid: (parent pid, session id, state)`` of every process /proc shows; empty without /proc."""
     table = {}
     try:
         entries = os.listdir("/proc")
@@ -106,7 +123,7 @@ def _process_table() -> dict[int, tuple[int, int]]:
                     fields = stat.read().rsplit(b")", 1)[1].split()  # the command name may hold ") "
             except (OSError, IndexError):
                 continue  # gone meanwhile
-            table[int(name)] = (int(fields[1]), int(fields[3]))  # after ")": state, ppid, pgrp, session
+            table[int(name)] = (int(fields[1]), int(fields[3]), fields[0])  # after ")": state, ppid, pgrp, session
     return table
 
 
