@@ -12,9 +12,11 @@ from verification.spec.checklist import item
 from verification.spec.requirements import REQUIREMENT_ID, load_requirements, owner_of, read_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
-# The guide's pages: ../shared/spec/upstream next to the checkout (or next to the folder of worktrees).
-UPSTREAM = next((base / "shared" / "spec" / "upstream" for base in (ROOT.parent, ROOT.parent.parent)
-                 if (base / "shared" / "spec" / "upstream").is_dir()), None)
+# The guide's pages, vendored byte for byte (their README names the source and commits), so that every quote is
+# checked in CI's clean clone too; SHARED, where ../shared/spec/upstream sits next to the checkout, must equal them.
+UPSTREAM = Path(__file__).resolve().parent / "upstream"
+SHARED = next((base / "shared" / "spec" / "upstream" for base in (ROOT.parent, ROOT.parent.parent)
+               if (base / "shared" / "spec" / "upstream").is_dir()), None)
 # Where assertions are made, and where the requirement IDs of shared check helpers are passed in.
 ASSERTING = sorted((ROOT / "verification" / "checks").glob("*.py")) + [ROOT / "verification" / "passive.py"]
 NAMING = ASSERTING + sorted((ROOT / "cases").glob("*.py"))
@@ -99,8 +101,6 @@ def test_entry_is_sound(entry):
     if entry.severity != "MUST":
         assert not entry.quote and not entry.source
         return
-    if UPSTREAM is None:
-        pytest.skip("the guide's upstream pages (../shared/spec/upstream) are not next to this checkout")
     page, line = entry.source.rsplit(":", 1)
     lines = (UPSTREAM / page).read_text(encoding="utf-8").splitlines()
     assert entry.quote in lines[int(line) - 1], f"{entry.id}: the quote is not on {entry.source}"
@@ -128,3 +128,10 @@ def test_a_must_without_a_quote_is_refused(tmp_path):
                    "  - {id: R-AUTH.1, severity: MUST, rule: x, feeds: []}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="a MUST quotes the guide"):
         read_requirements(bad)
+
+
+def test_the_vendored_guide_pages_are_the_upstream_ones():
+    if SHARED is None:
+        pytest.skip("../shared/spec/upstream is not next to this checkout (CI's clean clone): nothing to compare")
+    for page in sorted(SHARED.glob("*.md")):
+        assert (UPSTREAM / page.name).read_bytes() == page.read_bytes(), f"tests/spec/upstream/{page.name} drifted"
