@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from verification.config import parse_target
 from verification.recorder.commands import CommandRunner
+from verification.recorder.reaper import release_orphans
 from verification.recorder.store import SessionStore
 from verification.system import SystemUnderVerification
 
@@ -59,6 +62,25 @@ def test_what_a_finished_command_left_running_is_killed_at_the_end_of_the_run() 
     assert (result.returncode, result.stdout) == (0, b"placed\n")
     assert alive(mark)  # a background worker may live while the run goes on
     runner.close()
+    assert gone(mark)
+
+
+def test_a_stranger_that_got_a_finished_commands_number_is_spared() -> None:
+    """Once a command's processes have all ended, the system may give its pid (its group and session id) to
+    any new process: another kit process's command, a user's program. A runner closing later kills only its
+    own descendants (the CI failure this comes from: a parallel test worker killed another one's command)."""
+    mark = marker()
+    release_orphans()  # the stranger is re-parented to init, outside this process's tree, as a stranger is
+    subprocess.run([sys.executable, "-c", "import subprocess, sys\n"
+                    "subprocess.Popen(['sleep', sys.argv[1]], start_new_session=True)", mark], check=True)
+    (stranger,) = alive(mark)
+    runner = CommandRunner()
+    runner._groups.add(stranger)  # as if a command of this runner had had that number, and ended
+    try:
+        runner.close()
+        assert alive(mark) == [stranger]
+    finally:
+        os.kill(stranger, signal.SIGKILL)
     assert gone(mark)
 
 

@@ -15,14 +15,13 @@ from __future__ import annotations
 import atexit
 import os
 import selectors
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .client import RUN_DEADLINE_PASSED, CircuitBreaker, run_time_left
-from .reaper import adopt_orphans, adopting, kill_strays, release_orphans
+from .reaper import adopt_orphans, adopting, kill_group, kill_strays, release_orphans
 
 __all__ = ["MAX_OUTPUT_BYTES", "CommandResult", "CommandRunner"]
 
@@ -98,10 +97,7 @@ class CommandRunner:
 
 
 def _kill_group(group: int) -> None:
-    try:
-        os.killpg(group, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # already gone (PermissionError: macOS reports a group of zombies so)
+    kill_group(group)
     _live_groups.discard(group)
 
 

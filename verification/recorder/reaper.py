@@ -11,7 +11,11 @@ no process can join an existing session: every process a command starts is in th
 a run are the kit's descendants outside its session, with all their descendants, except the sessions of
 commands another runner still runs. They are killed (SIGKILL) and, being the kit's children now, reaped.
 
-Elsewhere (no ``prctl``), the process group is what is killed, and a ``setsid`` escapes it.
+Only the kit's own descendants are ever killed. A command's number (its pid, group and session id) is free
+for the system to give to a new process once all of the command's processes have ended; a stranger that got
+the number (another kit process, a user's program) is not in the kit's tree, so it is spared.
+
+Elsewhere (no ``prctl``, no ``/proc``), the process group is what is killed, and a ``setsid`` escapes it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Collection
 
-__all__ = ["adopt_orphans", "adopting", "kill_strays", "release_orphans"]
+__all__ = ["adopt_orphans", "adopting", "kill_group", "kill_strays", "release_orphans"]
 
 _PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 _REAP_WITHIN_S = 2.0  # a SIGKILLed process is gone at once; one stuck in the kernel (D state) is left to exit
@@ -60,6 +64,25 @@ def _prctl_subreaper(on: int) -> bool:
         return False
 
 
+def kill_group(group: int) -> None:
+    """SIGKILL the processes of process group ``group`` that descend from this process; without ``/proc``,
+    the whole group (``killpg``)."""
+    table = _process_table()
+    if not table:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # already gone (PermissionError: macOS reports a group of zombies so)
+        return
+    children = _children(table)
+    for pid in _descendants(os.getpid(), children):
+        if table[pid][3] == group and table[pid][2] != b"Z":
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
 def kill_strays(sessions: Collection[int], *, spare: Collection[int] = (), adopted: bool = True) -> int:
     """SIGKILL every process of these command ``sessions`` and all their descendants; with ``adopted``, also
     every descendant of this process outside its own session (a ``setsid`` escapee re-parented here) whose
@@ -82,12 +105,11 @@ def _kill_once(sessions: Collection[int], *, spare: Collection[int], adopted: bo
     """One pass: (how many were alive and killed, how many processes it found to kill or reap)."""
     table = _process_table()
     me, own_session = os.getpid(), os.getsid(0)
-    children: dict[int, list[int]] = defaultdict(list)
-    for pid, (parent, _, _) in table.items():
-        children[parent].append(pid)
-    roots = {pid for pid, (_, session, _) in table.items() if session in sessions}
+    children = _children(table)
+    mine = _descendants(me, children)  # a stranger that got a command's old number is not in here
+    roots = {pid for pid in mine if table[pid][1] in sessions}
     if adopted:
-        roots |= {pid for pid in _descendants(me, children) if table[pid][1] not in {own_session, *spare}}
+        roots |= {pid for pid in mine if table[pid][1] not in {own_session, *spare}}
     victims = (roots | {pid for root in roots for pid in _descendants(root, children)}) - {me}
     alive = {pid for pid in victims if table[pid][2] != b"Z"}  # a zombie is dead already: only to be reaped
     for pid in alive:
@@ -97,6 +119,13 @@ def _kill_once(sessions: Collection[int], *, spare: Collection[int], adopted: bo
             pass
     _reap(victims - set(sessions))  # a command itself is its Popen's to wait for
     return len(alive), len(victims - set(sessions))
+
+
+def _children(table: dict[int, tuple[int, int, bytes, int]]) -> dict[int, list[int]]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (parent, *_) in table.items():
+        children[parent].append(pid)
+    return children
 
 
 def _descendants(root: int, children: dict[int, list[int]]) -> set[int]:
@@ -109,8 +138,9 @@ def _descendants(root: int, children: dict[int, list[int]]) -> set[int]:
     return found
 
 
-def _process_table() -> dict[int, tuple[int, int, bytes]]:
-    """``pid: (parent pid, session id, state)`` of every process /proc shows; empty without /proc."""
+def _process_table() -> dict[int, tuple[int, int, bytes, int]]:
+    """``pid: (parent pid, session id, state, process group)`` of every process /proc shows; empty without
+    /proc."""
     table = {}
     try:
         entries = os.listdir("/proc")
@@ -123,7 +153,7 @@ def _process_table() -> dict[int, tuple[int, int, bytes]]:
                     fields = stat.read().rsplit(b")", 1)[1].split()  # the command name may hold ") "
             except (OSError, IndexError):
                 continue  # gone meanwhile
-            table[int(name)] = (int(fields[1]), int(fields[3]), fields[0])  # after ")": state, ppid, pgrp, session
+            table[int(name)] = (int(fields[1]), int(fields[3]), fields[0], int(fields[2]))  # after ")": state, ppid, pgrp, session
     return table
 
 
