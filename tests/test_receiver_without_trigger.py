@@ -13,7 +13,7 @@ import yaml
 from verification.config import load_target
 from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.evidence.bundle import load_outcomes
-from verification.receiver_scenarios import NO_ORDERS
+from verification.receiver_scenarios import NO_LETTERS, NO_ORDERS
 from verification.reference import run_reference_system
 from verification.runner import run_session
 from verification.spec.checklist import load_checklist
@@ -25,8 +25,11 @@ NEEDS_ORDERS = {"R-STATUS-ORDERED", "R-STATUS-ERROR", "R-STATUS-OTHER", "R-RETUR
                 "R-ROUTES", "R-MESSAGE-STATUS"}
 
 
-def session_without_trigger(tmp_path: Path, *, behaviour: str, accepts_unknown_orders: bool) -> dict[str, set[str]]:
-    """Run the receiver cases (not the fuzz ones) once; the outcome of each case, by its check ID."""
+def session_without_trigger(tmp_path: Path, *, behaviour: str, accepts_unknown_orders: bool,
+                            kinds: tuple[str, ...] = (),
+                            only: tuple[str, ...] = ()) -> dict[str, set[str]]:
+    """Run the receiver cases (not the fuzz ones) once, with no trigger or only those of ``kinds``; the
+    outcome of each case, by its check ID."""
     os.environ.setdefault(DEMO_KEY_VARIABLE, f"test-{secrets.token_urlsafe(18)}")
     session_dir, port = tmp_path / "session", free_port()
     session_dir.mkdir()
@@ -35,11 +38,15 @@ def session_without_trigger(tmp_path: Path, *, behaviour: str, accepts_unknown_o
         target_path = session_dir / "target.yaml"
         write_demo_target(target_path, eprom_port=port, reference=reference)
         document = yaml.safe_load(target_path.read_text())
-        del document["bestillersystem"]["trigger"]
+        trigger = document["bestillersystem"].pop("trigger")
+        if "order" in kinds:
+            document["bestillersystem"]["trigger"] = {key: value for key, value in trigger.items()
+                                                      if key not in {"message", "sms", "email", "personvern"}
+                                                      or key in kinds}
         document["bestillersystem"]["accepts_unknown_orders"] = accepts_unknown_orders
         target_path.write_text(yaml.safe_dump(document))
         code = run_session(load_target(target_path), target_path, report_root=tmp_path, quiet=True,
-                           only=[i for i in RECEIVER if i not in FUZZ], session_dir=session_dir)
+                           only=list(only) or [i for i in RECEIVER if i not in FUZZ], session_dir=session_dir)
     assert code in (0, 1)
     outcomes: dict[str, set[str]] = {}
     for case in load_outcomes(session_dir)[0]:
@@ -65,3 +72,11 @@ def test_without_trigger_or_unknown_orders_the_positive_cases_are_not_run(tmp_pa
         assert outcomes[check] == {NO_ORDERS}, (check, outcomes[check])
     for check in ("R-PATIENT-INITIATED", "R-UNKNOWN-ORDER", "R-MALFORMED", "R-PVK", "R-NO-LEAK", "R-LATENCY"):
         assert outcomes[check] == {"passed"}, (check, outcomes[check])
+
+
+def test_with_an_order_trigger_but_no_message_trigger_letter_status_is_not_run(tmp_path: Path):
+    """ePROM reports (C3) only on letters the system sent: with no way to make it send one, and no promise to
+    acknowledge any id, the letter case is not run, with the reason (it ended in an error before)."""
+    outcomes = session_without_trigger(tmp_path, behaviour="correct", accepts_unknown_orders=False,
+                                       kinds=("order",), only=("R-MESSAGE-STATUS", "R-STATUS-ORDERED"))
+    assert outcomes == {"R-MESSAGE-STATUS": {NO_LETTERS}, "R-STATUS-ORDERED": {"passed"}}

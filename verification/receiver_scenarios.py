@@ -37,6 +37,7 @@ from .stimuli.callbacks import Stimulus, Storage, completed_return, stale_order_
 from .system import ProbeAnswer, SystemUnderVerification
 
 __all__ = [
+    "NO_LETTERS",
     "NO_ORDERS",
     "PlacedOrder",
     "OrderSource",
@@ -58,6 +59,9 @@ __all__ = [
 NO_ORDERS = ("not run: no trigger and accepts_unknown_orders is false; to run it, add under bestillersystem: "
              "trigger: {url: <your system>/_trigger/order}, or accepts_unknown_orders: true if your system "
              "acknowledges callbacks for any order id")
+NO_LETTERS = ("not run: the target names no message trigger and accepts_unknown_orders is false, so the system "
+              "sent no letter for ePROM to report on; to run it, add under bestillersystem: trigger: message: "
+              "{url: <your system>/_trigger/message}, or accepts_unknown_orders: true")
 E3_PATH = "/api/v2/messagetocitizen"
 HELD_C1_S = 0.3  # how long the simulator holds back a C1 so the kit's C2 can overtake it (R-ORDERING)
 
@@ -164,8 +168,12 @@ class OrderSource:
 
     def letter(self, *, kit_c3: bool = False) -> str:
         """A letter the system sent (trigger kind ``message``), or the kit's own id; its messageToCitizenId.
-        With ``kit_c3`` the simulator sends no C3 for it: the letter's one C3 is the kit's to deliver."""
-        if not self.places_orders:
+        With ``kit_c3`` the simulator sends no C3 for it: the letter's one C3 is the kit's to deliver.
+        ePROM reports only on letters the system sent: without a ``message`` trigger, the kit's own id is used
+        only when the target says the system acknowledges callbacks for any id."""
+        if not self.system.has_trigger_for("message"):
+            if not self.system.settings.accepts_unknown_orders:
+                raise NotVerifiable("R-MESSAGE-STATUS", NO_LETTERS)
             return new_guid()
         after = self.simulator.last_exchange_id()
         if kit_c3:
