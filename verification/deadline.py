@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from .errors import ExitCode
 from .recorder.client import RUN_DEADLINE_PASSED, run_time_left, set_run_deadline
 
-__all__ = ["DEADLINE_VARIABLE", "RunDeadlinePassed", "capped", "ensure_time_left", "inherit", "start", "stop"]
+__all__ = ["CUT_SHORT", "DEADLINE_VARIABLE", "RunDeadlinePassed", "capped", "ensure_time_left", "inherit", "start", "stop"]
 
 # The deadline as seconds since the epoch: time.monotonic() has no meaning shared between processes.
 DEADLINE_VARIABLE = "EPROM_VERIFY_RUN_DEADLINE"
+CUT_SHORT = "the run's deadline expired"  # the reason of every case the deadline left not run
 
 
 class RunDeadlinePassed(BaseException):

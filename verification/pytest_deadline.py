@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .deadline import inherit, stop
+from .deadline import CUT_SHORT, inherit, stop
 from .recorder.client import run_time_left
 
 __all__ = ["RunDeadline", "run_deadline"]
@@ -42,7 +42,7 @@ class RunDeadline:
         inherit(limit_s)  # the clock `eprom-verify run` started before the doctor, else from now
 
     def reason(self) -> str:
-        return f"the run's deadline expired (budgets.run_s = {self.limit_s:g} s)"
+        return f"{CUT_SHORT} (budgets.run_s = {self.limit_s:g} s)"
 
     def expired(self) -> bool:
         return run_time_left() == 0.0

@@ -158,3 +158,16 @@ def test_a_failure_without_requirements_rolls_up_everywhere() -> None:
     error = CaseOutcome("c::order_body", ("S-ORDER-BODY",), "error", reason="boom")
     result = statuses([error], attestations={"V2.6": YES})
     assert result["V2.6"] == "failed" and result["V1.1"] == "failed"
+
+
+def test_an_incomplete_run_the_deadline_cut_short_says_exit_1() -> None:
+    """`pytest_deadline` makes such a run exit 1: the verdict's sentence must not promise exit 0."""
+    from verification.evidence.results import CUT_SHORT_MEANING, VERDICT_MEANING, verdict_meaning
+
+    cut = CaseOutcome("cases/t.py::test_late", ("R-AUTH",), "skipped",
+                      "not run: the run's deadline expired (budgets.run_s = 8 s) before this case started")
+    waiting = CaseOutcome("cases/t.py::test_signed", ("R-RETURN-SIGNED",), "skipped", "waiting: no C2 yet")
+    assert verdict_meaning("incomplete", [waiting, cut]) == CUT_SHORT_MEANING
+    assert "exit 1" in CUT_SHORT_MEANING
+    assert verdict_meaning("incomplete", [waiting]) == VERDICT_MEANING["incomplete"]
+    assert verdict_meaning("failed", [cut]) == VERDICT_MEANING["failed"]

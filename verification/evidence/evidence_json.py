@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from ..spec.checklist import ChecklistItem
 from ..spec.wire import GUID_PATTERN
 from .redact import SUMMARY_KEYS, Redactor
-from .results import STATUSES, VERDICT_MEANING, CaseOutcome, ItemResult, case_counts, counts_line, human_items, verdict
+from .results import STATUSES, CaseOutcome, ItemResult, case_counts, counts_line, human_items, verdict, verdict_meaning
 from .speclinks import spec_link
 
 __all__ = [
@@ -176,7 +176,7 @@ def build_evidence(
         "system": _system(target, session, redactor),
         "eprom": redactor.data(dict(target.get("eprom") or {})),
         "verdict": verdict(results),
-        "verdict_meaning": VERDICT_MEANING[verdict(results)],
+        "verdict_meaning": verdict_meaning(verdict(results), outcomes),
         "counts": counts,
         "case_counts": case_counts(outcomes),
         "summary": counts_line(verdict(results), counts, case_counts(outcomes)),

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from ..deadline import CUT_SHORT
 from ..spec.checklist import ChecklistItem, load_checklist
 from ..spec.requirements import load_requirements
 
@@ -38,6 +39,7 @@ __all__ = [
     "human_items",
     "verdict",
     "VERDICT_MEANING",
+    "verdict_meaning",
     "case_counts",
     "counts_line",
 ]
@@ -355,6 +357,16 @@ VERDICT_MEANING = {
     "failed": "At least one checklist item or check failed: the system does not yet do what the guide requires "
               "(exit 1).",
 }
+CUT_SHORT_MEANING = ("The run was cut short at its time limit (budgets.run_s): cases were not run, so this is not "
+                     "evidence for go-live (exit 1).")
+
+
+def verdict_meaning(verdict_word: str, outcomes: Iterable[CaseOutcome]) -> str:
+    """The sentence for the verdict; an incomplete run the deadline cut short exits 1, and says so."""
+    cut = any(o.outcome == "skipped" and CUT_SHORT in o.reason for o in outcomes)
+    return CUT_SHORT_MEANING if cut and verdict_word == "incomplete" else VERDICT_MEANING[verdict_word]
+
+
 _PYTEST_OUTCOMES = ("failed", "passed", "skipped", "xfailed", "xpassed", "error")  # pytest's summary order
 
 
