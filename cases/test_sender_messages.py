@@ -14,7 +14,7 @@ from verification.checks.failure import NotVerifiable
 from verification.checks.sender import check_trigger
 from verification.checks.sender_messages import check_message, check_personvern, check_sms_email
 from verification.checks.sender_trigger import check_personvern_as_asked
-from verification.scenarios import exchanges_by_id, send_outbound
+from verification.scenarios.sender import exchanges_by_id, send_outbound
 
 from .conftest import require_capability, require_trigger
 

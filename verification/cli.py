@@ -158,7 +158,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         return _run(args.target, args)
     if args.command == "demo":
-        from .demo import run_demo
+        from .commands.demo import run_demo
 
         check_report_dir(args.report_dir)
         return run_demo(report_root=args.report_dir, only=args.only, profile=args.profile, quiet=args.quiet)
@@ -182,7 +182,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in ("judge", "attest", "verify-evidence"):
         return _evidence_command(args)
     if args.command == "selftest":
-        from .selftest import selftest
+        from .commands.selftest import selftest
 
         if args.report_dir is not None:
             check_report_dir(args.report_dir)

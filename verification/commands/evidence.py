@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ExitCode
 from ..evidence.manifest import signing_key_from_env
-from ..passive import recorded_outcomes
+from ..scenarios.recorded import recorded_outcomes
 
 __all__ = ["attest_command", "judge_command", "verify_evidence_command"]
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from .checks.environment import check_test_environment
-from .checks.failure import CheckFailure, Deviations, NotVerifiable, Waiting
-from .checks.outbound import of_endpoint, outbound
-from .checks.receiver_session import check_latency, check_no_leak, check_response_shape
-from .checks.round_trip import RecordedOrder, acknowledged, check_recorded_round_trips
-from .checks.sender import (
+from ..checks.environment import check_test_environment
+from ..checks.failure import CheckFailure, Deviations, NotVerifiable, Waiting
+from ..checks.outbound import of_endpoint, outbound
+from ..checks.receiver_session import check_latency, check_no_leak, check_response_shape
+from ..checks.round_trip import RecordedOrder, acknowledged, check_recorded_round_trips
+from ..checks.sender import (
     check_auth_header,
     check_content_type,
     check_no_duplicate_orders_recorded,
@@ -36,13 +36,13 @@ from .checks.sender import (
     check_test_data,
     created_order_id,
 )
-from .checks.sender_body import check_order_body
-from .checks.sender_errors import check_retry_behaviour
-from .checks.sender_messages import check_message, check_personvern, check_sms_email
-from .recorder.relay import describe_to_system
-from .recorder.store import Exchange, SessionStore
-from .spec.checklist import item
-from .spec.payloads import is_zero_guid, member
+from ..checks.sender_body import check_order_body
+from ..checks.sender_errors import check_retry_behaviour
+from ..checks.sender_messages import check_message, check_personvern, check_sms_email
+from ..recorder.relay import describe_to_system
+from ..recorder.store import Exchange, SessionStore
+from ..spec.checklist import item
+from ..spec.payloads import is_zero_guid, member
 
 __all__ = [
     "Verdict",
@@ -325,7 +325,7 @@ def _age_s(exchange: Exchange, now: datetime | None) -> float:
 
 def recorded_outcomes(store: SessionStore, target: Any, **options: Any) -> list[Any]:
     """The verdicts as the evidence bundle's case outcomes (one per check, node id ``recorded::<ID>``)."""
-    from .evidence.results import CaseOutcome, failure_record
+    from ..evidence.results import CaseOutcome, failure_record
 
     outcomes = []
     for verdict in judge_recorded(store, target, **options):

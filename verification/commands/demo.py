@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from .runner import new_session_dir, run_session
-from .serving import free_port  # noqa: F401 - tests and benches import it from here
+from ..runner import new_session_dir, run_session
+from ..serving import free_port  # noqa: F401 - tests and benches import it from here
 
 __all__ = ["run_demo", "DEMO_KEY_VARIABLE"]
 
@@ -20,7 +20,7 @@ DEMO_KEY_VARIABLE = "EPROM_DEMO_API_KEY"
 
 def write_demo_target(path: Path, *, eprom_port: int, reference: object) -> None:
     """The demo target as a user would write it; the key stays a ``${VAR}`` reference, never on disk."""
-    from .config import DEMO_PAPER_FORM_ID
+    from ..config import DEMO_PAPER_FORM_ID
 
     # The bundled system declares every capability: the demo shows the whole checklist.
     document = {
@@ -46,8 +46,8 @@ def run_demo(
     variant: str = "correct",
 ) -> int:
     """Start the reference system, write its target file, and run the session; returns the exit code."""
-    from .config import load_target
-    from .reference import run_reference_system
+    from ..config import load_target
+    from ..reference import run_reference_system
 
     api_key = os.environ.get(DEMO_KEY_VARIABLE) or f"demo-{secrets.token_urlsafe(18)}"
     os.environ[DEMO_KEY_VARIABLE] = api_key
