@@ -3,6 +3,7 @@ full run against the embedded simulator, through exactly the path a user's targe
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 from collections.abc import Sequence
@@ -12,8 +13,9 @@ import yaml
 
 from ..runner import new_session_dir, run_session
 from ..serving import free_port  # noqa: F401 - tests and benches import it from here
+from .arguments import check_report_dir, resolve_only
 
-__all__ = ["run_demo", "DEMO_KEY_VARIABLE"]
+__all__ = ["command", "run_demo", "DEMO_KEY_VARIABLE"]
 
 DEMO_KEY_VARIABLE = "EPROM_DEMO_API_KEY"
 
@@ -64,3 +66,10 @@ def run_demo(
             target, target_path, report_root=report_root, only=only, profile=profile, quiet=quiet,
             session_dir=session_dir,
         )
+
+
+def command(args: argparse.Namespace) -> int:
+    """``eprom-verify demo``: the bundled reference system, verified by a full run."""
+    only = resolve_only(args.only)
+    check_report_dir(args.report_dir)
+    return run_demo(report_root=args.report_dir, only=only, profile=args.profile, quiet=args.quiet)

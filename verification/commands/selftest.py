@@ -358,6 +358,15 @@ def _progress_line(run: VariantRun) -> str:
     return f"  {run.name:<32} {run.seconds:5.1f} s  {run.problem or failed}{retried}"
 
 
+def command(args: argparse.Namespace) -> int:
+    """``eprom-verify selftest [--variant NAME …]``."""
+    from .arguments import check_report_dir
+
+    if args.report_dir is not None:
+        check_report_dir(args.report_dir)
+    return selftest(variants=args.variant, report_root=args.report_dir, jobs=args.jobs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m verification.commands.selftest --one NAME --session-dir DIR``: one session (the child)."""
     parser = argparse.ArgumentParser(prog="python -m verification.commands.selftest")
