@@ -113,7 +113,7 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
             return VariantRun(name, 3, problem="the session ended with exit code 3: cannot listen")
         return VariantRun(name, 0, ran={"R-AUTH"})
 
-    monkeypatch.setattr("verification.selftest._run_child", child)
+    monkeypatch.setattr("verification.commands.selftest._run_child", child)
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 0
     assert attempts == ["correct", "correct"]
@@ -121,7 +121,7 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
 
 
 def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("verification.selftest._run_child",
+    monkeypatch.setattr("verification.commands.selftest._run_child",
                         lambda name, root, **_: VariantRun(name, 3, problem="the session ended with exit code 3"))
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 1
