@@ -492,6 +492,14 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         catches={"S-TEST-DATA"},
     ),
     faulty(
+        "sms_names_the_patient",
+        "personalises SMS and e-mail with the patient's national id (\"Til 26…: Du har en ny melding\"), where "
+        "only non-sensitive information may go",
+        Behaviour(edits=(("E4.smsText", "Til {nationalId}: {smsText}"),
+                         ("E5.emailText", "Til {nationalId}: {emailText}"))),
+        catches={"S-NONSENSITIVE"},
+    ),
+    faulty(
         "always_keeps_pha_copy",
         "hard-codes dontStoreCompletedFormInPha: false, whatever the order asked (V2.6)",
         Behaviour(always_keeps_pha_copy=True),
