@@ -38,7 +38,7 @@ from ..checks.sender import (
 )
 from ..checks.sender_body import check_order_body
 from ..checks.sender_errors import check_retry_behaviour
-from ..checks.sender_messages import check_message, check_personvern, check_sms_email
+from ..checks.sender_messages import check_message, check_nonsensitive, check_personvern, check_sms_email
 from ..recorder.relay import describe_to_system
 from ..recorder.store import Exchange, SessionStore
 from ..spec.checklist import item
@@ -230,6 +230,8 @@ RECORDED_CHECKS: dict[str, RecordedCheck] = {
     "S-MESSAGE": RecordedCheck(lambda r: r.endpoint("E3"), lambda r: check_message(r.calls), "letter (E3)"),
     "S-SMS-EMAIL": RecordedCheck(lambda r: r.endpoint("E4", "E5"), lambda r: check_sms_email(r.calls, r.api_key),
                                  "SMS or e-mail (E4/E5)"),
+    "S-NONSENSITIVE": RecordedCheck(lambda r: r.endpoint("E4", "E5"), lambda r: check_nonsensitive(r.calls),
+                                    "SMS or e-mail (E4/E5)"),
     "S-PERSONVERN": RecordedCheck(lambda r: r.endpoint("E6", "E7"), lambda r: check_personvern(r.calls, r.api_key),
                                   "privacy-setting call (E6/E7)"),
     "S-TEST-DATA": RecordedCheck(lambda r: r.calls, lambda r: check_test_data(r.calls, r.target.test_persons),
