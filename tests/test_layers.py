@@ -193,6 +193,9 @@ def test_every_area_has_a_layer_once() -> None:
     ("verification.spec.payloads", "verification.config"),
     ("verification.errors", "verification.spec"),
     ("verification.checks.fuzz", "verification.evidence"),  # same layer is not below
+    ("verification.checks.sender", "verification.scenarios.sender"),
+    ("verification.direct.client", "verification.scenarios.sender"),
+    ("verification.runner", "verification.commands.demo"),
 ])
 def test_an_upward_import_is_found(module: str, target: str) -> None:
     assert upward_imports({module: {target}}) == [
