@@ -105,7 +105,7 @@ def peer_target(base: str, case: Case, mark: str, api_key: str) -> dict[str, Any
 
 
 def reference_target(stack: ExitStack, case: Case, folder: Path, api_key: str) -> dict[str, Any]:
-    from verification.demo import free_port, write_demo_target
+    from verification.commands.demo import free_port, write_demo_target
     from verification.reference import run_reference_system
     from verification.reference.behaviour import CORRECT
 

@@ -10,7 +10,7 @@ verification session each.
    Nodes naming ``behaviour`` are left alone: they are the switches of the named faulty variants, which
    ``eprom-verify selftest`` already runs one by one.
 3. **Sessions.** Each mutant (or a seeded sample) runs as selftest runs a variant: the package tree copied
-   to a temporary folder, the one mutated module written there, ``python -m verification.selftest --one
+   to a temporary folder, the one mutated module written there, ``python -m verification.commands.selftest --one
    correct`` with ``PYTHONPATH`` on the copy, under ``nice``. Outcomes: *killed* (a check failed),
    *survived* (every check passed), *timeout* (killed by the time limit; counted as killed and said so),
    *incompetent* (the session could not start or ended in an error: counted apart, not as killed).
@@ -70,7 +70,7 @@ def executed_lines(work: Path) -> dict[str, set[int]]:
     rc = work / ".coveragerc"
     rc.write_text(f"[run]\npatch = subprocess\nparallel = True\nsource = verification.reference\n"
                   f"data_file = {work / '.coverage'}\n", encoding="utf-8")
-    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "verification.selftest",
+    command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "verification.commands.selftest",
                "--one", "correct", "--session-dir", str(work / "session")]
     done = subprocess.run(["nice", *command], cwd=work, capture_output=True, text=True, timeout=SESSION_TIMEOUT_S,
                           env=_env(HERE.parent), check=False)
@@ -107,13 +107,13 @@ def passed_cases(session: Path) -> set[str]:
 
 def run_mutant(mutant: Mutant, work: Path, baseline: set[str] = frozenset()) -> MutantRun:
     """One session against the correct design with ``mutant`` in place, in a copy of the package."""
-    from verification.selftest import read_run
+    from verification.commands.selftest import read_run
 
     root = work / mutant.id
     shutil.copytree(PACKAGE, root / "verification", ignore=shutil.ignore_patterns("__pycache__"))
     (root / mutant.path).write_text(mutant.source, encoding="utf-8")
     session = root / "session"
-    command = ["nice", sys.executable, "-m", "verification.selftest", "--one", "correct", "--session-dir", str(session)]
+    command = ["nice", sys.executable, "-m", "verification.commands.selftest", "--one", "correct", "--session-dir", str(session)]
     started = time.monotonic()
     try:
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=SESSION_TIMEOUT_S,

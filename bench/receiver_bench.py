@@ -35,13 +35,13 @@ import yaml
 
 from verification.checks.receiver import check_status_ordered
 from verification.config import load_target
-from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
+from verification.commands.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
 from verification.simulator import SimulatorSettings, run_simulator
 from verification.spec.enums import NotificationChannel
 from verification.spec.wire import order_status_callback
-from verification.fuzz_scenarios import MEANINGS_OF, OrderPair, placed_orders, run_fuzz_plan
+from verification.scenarios.fuzz import MEANINGS_OF, OrderPair, placed_orders, run_fuzz_plan
 from verification.stimuli.profiles import profile_settings
 from verification.system import SystemUnderVerification
 

@@ -67,7 +67,7 @@ def citizen(eprom_target: Any) -> str:
 def order_source(request: pytest.FixtureRequest, eprom_system: Any, citizen: str) -> Any:
     """Orders the receiver cases (R-…) call back about: placed by the system through its trigger and the
     simulator, or the kit's own ids when the target accepts unknown orders; a skip saying why otherwise."""
-    from verification.receiver_scenarios import OrderSource
+    from verification.scenarios.receiver import OrderSource
 
     source = OrderSource(eprom_system, None, national_id=citizen)
     if source.unavailable:

@@ -1,7 +1,7 @@
 """P-checks: ePROM itself, as the system will meet it — key, forms, form capabilities, documented errors.
 
 Direct mode only (``eprom.mode: direct``): the kit calls ``eprom.upstream`` with the system's key, under
-the safety rules of :mod:`verification.direct`. In any other mode these cases are not applicable. What the
+the safety rules of :mod:`verification.direct.client`. In any other mode these cases are not applicable. What the
 plan leaves out toward a real ePROM environment is reported as not verifiable, with the rule.
 """
 

@@ -17,7 +17,7 @@ from verification.checks.receiver import (
     check_ordering,
     check_stored,
 )
-from verification.receiver_scenarios import (
+from verification.scenarios.receiver import (
     Delivered,
     OutOfOrder,
     Overtaken,

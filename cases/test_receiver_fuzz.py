@@ -1,6 +1,6 @@
 """R-ENUM-FORMS, R-TIMESTAMPS, R-FORWARD-COMPAT: hypothesis over the C1/C2 bodies ePROM may send.
 
-Each case runs one fuzz plan (``verification.fuzz_scenarios``): the documented cases first, then
+Each case runs one fuzz plan (``verification.scenarios.fuzz``): the documented cases first, then
 hypothesis' examples, to orders the system placed itself; any refusal is shrunk to the smallest request.
 The hypothesis profile (``quick`` or ``certification``) comes from ``--eprom-profile`` or the target file.
 """
@@ -13,7 +13,7 @@ import pytest
 
 from verification.checks.fuzz import check_enum_forms, check_forward_compat, check_timestamps
 from verification.spec.wire import new_guid
-from verification.fuzz_scenarios import (
+from verification.scenarios.fuzz import (
     OrderPair,
     order_pairs,
     orders_needed,

@@ -6,7 +6,7 @@ import pytest
 
 from verification.checks.receiver import check_message_status
 from verification.checks.receiver_security import check_pvk
-from verification.receiver_scenarios import deliver
+from verification.scenarios.receiver import deliver
 from verification.stimuli.callbacks import (
     LETTER_SHAPES,
     letter_statuses,

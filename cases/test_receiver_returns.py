@@ -16,7 +16,7 @@ from verification.checks.receiver import (
     check_return_signed,
     check_stored,
 )
-from verification.receiver_scenarios import Delivered, deliver, signed_return
+from verification.scenarios.receiver import Delivered, deliver, signed_return
 from verification.spec.wire import new_guid
 from verification.stimuli.callbacks import completed_return, expired_return, paper_return, patient_initiated_return
 

@@ -18,7 +18,7 @@ from verification.checks.receiver_security import (
     check_transport,
     check_unknown_order,
 )
-from verification.receiver_scenarios import Delivered, deliver, observe_tls
+from verification.scenarios.receiver import Delivered, deliver, observe_tls
 from verification.spec.enums import FormOrderStatusErrorCode, NotificationChannel
 from verification.spec.wire import new_guid
 from verification.stimuli.callbacks import (

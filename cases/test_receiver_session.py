@@ -15,7 +15,7 @@ from verification.checks.receiver_session import (
     check_response_shape,
     system_replies,
 )
-from verification.receiver_scenarios import deliver
+from verification.scenarios.receiver import deliver
 from verification.stimuli.callbacks import provocations
 
 

@@ -19,7 +19,7 @@ from verification.checks.receiver import (
     check_stored,
 )
 from verification.checks.stored_channel import check_stored_channel
-from verification.receiver_scenarios import Delivered, deliver
+from verification.scenarios.receiver import Delivered, deliver
 from verification.spec.enums import NotificationChannel
 from verification.stimuli.callbacks import (
     ERROR_CODES,

@@ -11,7 +11,7 @@ import pytest
 from verification.checks.round_trip import check_round_trip
 from verification.checks.sender import check_signed_download
 from verification.checks.stored_channel import check_stored_channel
-from verification.scenarios import exchanges_by_id, order_and_ask_channel, round_trip, trip_exchanges
+from verification.scenarios.sender import exchanges_by_id, order_and_ask_channel, round_trip, trip_exchanges
 from verification.spec.enums import NotificationChannel
 from verification.spec.national_id import synthetic_national_ids
 

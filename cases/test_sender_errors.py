@@ -16,7 +16,7 @@ from verification.checks.sender_errors import (
     check_no_retry_on_client_error,
     check_zero_id_not_placed,
 )
-from verification.scenarios import exchanges_by_id, order_answered_with_zero_id, place_order_with_fault
+from verification.scenarios.sender import exchanges_by_id, order_answered_with_zero_id, place_order_with_fault
 
 from .conftest import require_trigger
 

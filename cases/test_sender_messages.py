@@ -12,15 +12,21 @@ import pytest
 
 from verification.checks.failure import NotVerifiable
 from verification.checks.sender import check_trigger
-from verification.checks.sender_messages import check_message, check_personvern, check_sms_email
+from verification.checks.sender_messages import (
+    check_message,
+    check_nonsensitive,
+    check_personvern,
+    check_sms_email,
+)
 from verification.checks.sender_trigger import check_personvern_as_asked
-from verification.scenarios import exchanges_by_id, send_outbound
+from verification.scenarios.sender import exchanges_by_id, send_outbound
 
 from .conftest import require_capability, require_trigger
 
 
 # check → the requirement that its trigger is carried out (the kit's trigger contract)
-TRIGGER_TAKEN = {"S-MESSAGE": "S-MESSAGE.6", "S-SMS-EMAIL": "S-SMS-EMAIL.6", "S-PERSONVERN": "S-PERSONVERN.9"}
+TRIGGER_TAKEN = {"S-MESSAGE": "S-MESSAGE.6", "S-SMS-EMAIL": "S-SMS-EMAIL.6", "S-NONSENSITIVE": "S-NONSENSITIVE.3",
+                 "S-PERSONVERN": "S-PERSONVERN.9"}
 
 
 def sent(eprom_system, simulator, store, kind, parameters, check_id):
@@ -41,17 +47,29 @@ def test_letter(eprom_target, eprom_session, eprom_simulator, eprom_system, test
     check_message(sent(eprom_system, eprom_simulator, eprom_session.store, "message", parameters, "S-MESSAGE"))
 
 
-@pytest.mark.eprom("S-SMS-EMAIL")
-@pytest.mark.parametrize(("kind", "extra"), [
-    pytest.param("sms", {"smsText": "Du har en ny melding på helsenorge.no"}, id="sms"),
-    pytest.param("email", {"emailTitle": "Ny melding", "emailText": "Du har en ny melding"}, id="email"),
+@pytest.fixture(params=[
+    pytest.param(("sms", {"smsText": "Du har en ny melding på helsenorge.no"}), id="sms"),
+    pytest.param(("email", {"emailTitle": "Ny melding", "emailText": "Du har en ny melding"}), id="email"),
 ])
-def test_sms_and_email(eprom_target, eprom_session, eprom_simulator, eprom_system, test_person, kind, extra):
+def send_sms_or_email(request, eprom_target, eprom_session, eprom_simulator, eprom_system, test_person):
+    """Trigger an SMS or an e-mail for a check: ``(the texts the trigger asked for, the requests it led to)``."""
+    kind, texts = request.param
     require_capability(eprom_target, kind)
     require_trigger(eprom_system, kind)
-    exchanges = sent(eprom_system, eprom_simulator, eprom_session.store, kind, {"nationalId": test_person, **extra},
-                     "S-SMS-EMAIL")
+    parameters = {"nationalId": test_person, **texts}
+    return lambda check_id: (texts, sent(eprom_system, eprom_simulator, eprom_session.store, kind, parameters, check_id))
+
+
+@pytest.mark.eprom("S-SMS-EMAIL")
+def test_sms_and_email(eprom_target, send_sms_or_email):
+    _, exchanges = send_sms_or_email("S-SMS-EMAIL")
     check_sms_email(exchanges, eprom_target.api_key.reveal())
+
+
+@pytest.mark.eprom("S-NONSENSITIVE")
+def test_sms_and_email_name_nobody(send_sms_or_email):
+    texts, exchanges = send_sms_or_email("S-NONSENSITIVE")
+    check_nonsensitive(exchanges, asked=texts.values())
 
 
 @pytest.mark.eprom("S-PERSONVERN")

@@ -15,7 +15,7 @@ import pytest
 from verification.checks.sender import check_no_duplicate_order, check_order_sent
 from verification.checks.sender_body import check_order_body
 from verification.checks.sender_trigger import check_order_as_asked, check_refused_or_handled
-from verification.scenarios import exchanges_by_id, place_order
+from verification.scenarios.sender import exchanges_by_id, place_order
 
 from .conftest import NO_TEST_PERSONS, require_trigger
 

@@ -14,7 +14,7 @@ import pytest
 
 from verification.checks.sender import check_order_rules
 from verification.checks.sender_trigger import check_order_as_asked, check_refused_or_handled
-from verification.scenarios import exchanges_by_id, place_order
+from verification.scenarios.sender import exchanges_by_id, place_order
 from verification.spec.national_id import synthetic_national_ids
 
 from .conftest import first_form, require_capability, require_trigger

@@ -12,7 +12,7 @@ import pytest
 from verification.checks.outbound import endpoint_of, outbound
 from verification.checks.sender import check_auth_header, check_content_type, check_test_data
 from verification.checks.sender_trigger import kit_supplied_ids
-from verification.scenarios import OUTBOUND_KINDS, place_order, send_outbound
+from verification.scenarios.sender import OUTBOUND_KINDS, place_order, send_outbound
 
 from .conftest import NO_TEST_PERSONS, require_trigger
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from verification.console import blocked_by_no_order, causes_first, check_line, wrapped
-from verification.demo import run_demo
+from verification.commands.demo import run_demo
 
 
 def _failure(check_id: str, received: str = "HTTP 401") -> dict:

@@ -17,8 +17,9 @@ from verification.errors import EpromVerifyError, ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]
 # Modules whose functions return exit codes.
-COMMAND_MODULES = ("cli.py", "runner.py", "selftest.py", "commands/evidence.py", "commands/relay.py",
-                   "simulator/__main__.py", "reference/__main__.py")
+COMMAND_MODULES = ("cli.py", "runner.py", "simulator/__main__.py", "reference/__main__.py",
+                   *sorted(path.relative_to(ROOT / "verification").as_posix()
+                           for path in (ROOT / "verification" / "commands").glob("*.py")))
 
 
 def _kit_exceptions() -> list[type[BaseException]]:
@@ -49,7 +50,7 @@ def test_every_exception_has_the_one_base_and_an_exit_code(exception: type[BaseE
 def test_the_exit_codes_the_classes_carry() -> None:
     from verification.checks.failure import CheckFailure, NotVerifiable
     from verification.config import TargetError
-    from verification.direct import SafetyError
+    from verification.direct.client import SafetyError
     from verification.evidence.bundle import BundleError, StoreCorrupt
 
     assert TargetError([]).exit_code == SafetyError("r", "m").exit_code == BundleError().exit_code == ExitCode.USAGE

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from verification.cli import main
-from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
+from verification.commands.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.evidence.bundle import load_outcomes
 from verification.reference import run_reference_system
 

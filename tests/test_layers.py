@@ -28,14 +28,12 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("deadline",),  # the run's clock, which every wait consults
     ("session", "selection", "system", "stimuli", "simulator", "reference"),  # what the kit sends and serves
     ("checks", "evidence", "retention", "doctor", "console"),  # judging, the bundle, housekeeping
-    ("direct", "scenarios", "passive"),  # exchanges played and judged
-    ("preflight", "receiver_scenarios", "fuzz_scenarios"),
-    ("runner",),
+    ("direct", "scenarios"),  # exchanges played toward ePROM or the system, and recorded sessions judged
+    ("runner",),  # one session: the safety gate, the cases as a pytest run, the bundle
     ("pytest_items",),  # the plugin's siblings: what they share, then one concern each
     ("pytest_deadline", "pytest_evidence", "pytest_progress", "pytest_redaction"),
     ("pytest_summary",),
-    ("demo", "commands", "pytest_plugin"),
-    ("selftest",),
+    ("commands", "pytest_plugin"),  # one module per subcommand; the plugin
     ("cli",),  # argparse, then a command
 )
 # What talks to the network, a database or another process; checks/ judges recorded exchanges only.
@@ -190,11 +188,14 @@ def test_every_area_has_a_layer_once() -> None:
     ("verification.recorder.relay", "verification.checks.outbound"),
     ("verification.recorder.relay_command", "verification.runner"),
     ("verification.stimuli.plans", "verification.checks.round_trip"),
-    ("verification.stimuli.plans", "verification.scenarios"),
-    ("verification.evidence.bundle", "verification.passive"),
+    ("verification.stimuli.plans", "verification.scenarios.sender"),
+    ("verification.evidence.bundle", "verification.scenarios.recorded"),
     ("verification.spec.payloads", "verification.config"),
     ("verification.errors", "verification.spec"),
     ("verification.checks.fuzz", "verification.evidence"),  # same layer is not below
+    ("verification.checks.sender", "verification.scenarios.sender"),
+    ("verification.direct.client", "verification.scenarios.sender"),
+    ("verification.runner", "verification.commands.demo"),
 ])
 def test_an_upward_import_is_found(module: str, target: str) -> None:
     assert upward_imports({module: {target}}) == [
@@ -233,4 +234,13 @@ def test_simulator_importing_checks_is_found() -> None:
 
 
 def test_the_graph_sees_imports_inside_functions() -> None:
-    assert "verification.commands.evidence" in GRAPH["verification.cli"]  # imported lazily in cli
+    assert "verification.runner" in GRAPH["verification.commands.run"]  # imported lazily in the command
+
+
+def test_cli_is_argparse_only() -> None:
+    # the commands are in verification/commands/, one module each, imported by name when chosen
+    from verification.cli import COMMANDS
+
+    assert {target for target in GRAPH["verification.cli"] if target.startswith("verification")} == {
+        "verification.errors"}
+    assert {f"verification.commands.{module}" for module in COMMANDS.values()} <= set(GRAPH)

@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 
 from verification.config import load_target
-from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
+from verification.commands.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.evidence.bundle import load_outcomes
-from verification.receiver_scenarios import NO_LETTERS, NO_ORDERS
+from verification.scenarios.receiver import NO_LETTERS, NO_ORDERS
 from verification.reference import run_reference_system
 from verification.runner import run_session
 from verification.spec.checklist import load_checklist

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from verification.reference.behaviour import VARIANTS, correct_designs, faulty_variants
-from verification.selftest import (
+from verification.commands.selftest import (
     DEPLOYMENTS, VariantRun, focus, judge_runs, matrix, read_run, selftest, summary, whole_session_checks,
 )
 from verification.spec.checklist import load_checklist
@@ -113,7 +113,7 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
             return VariantRun(name, 3, problem="the session ended with exit code 3: cannot listen")
         return VariantRun(name, 0, ran={"R-AUTH"})
 
-    monkeypatch.setattr("verification.selftest._run_child", child)
+    monkeypatch.setattr("verification.commands.selftest._run_child", child)
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 0
     assert attempts == ["correct", "correct"]
@@ -121,7 +121,7 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
 
 
 def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("verification.selftest._run_child",
+    monkeypatch.setattr("verification.commands.selftest._run_child",
                         lambda name, root, **_: VariantRun(name, 3, problem="the session ended with exit code 3"))
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 1
@@ -145,7 +145,7 @@ def test_a_catch_judged_over_the_whole_session_keeps_every_check_of_its_side():
 
 def test_the_focus_reaches_the_session_as_its_only_ids(tmp_path: Path, monkeypatch):
     """``selftest(focused=True)`` hands the focus to the child, and the child to the run as ``--only``."""
-    import verification.selftest as module
+    import verification.commands.selftest as module
 
     commands: list[list[str]] = []
 
@@ -190,7 +190,7 @@ def test_the_correct_sender_designs_pass_a_whole_run():
     """Issue 10: forwarding invalid triggers and handling ePROM's 400, and a batch signed download, must pass
     ``eprom-verify run`` with nothing failed. Each is a must-pass record, so the whole-run matrix below runs it
     in full (never focused) and counts any failure as a false alarm."""
-    from verification.selftest import focus
+    from verification.commands.selftest import focus
 
     for name in ("forwards_invalid_triggers", "downloads_signed_in_batch"):
         assert VARIANTS[name].must_pass and focus(name) == ()
@@ -209,7 +209,7 @@ def test_a_variant_record_says_what_is_expected_of_it():
 
 
 def test_the_recorded_check_registry_is_keyed_by_checklist_ids():
-    from verification.passive import RECORDED_CHECKS
+    from verification.scenarios.recorded import RECORDED_CHECKS
     from verification.spec.checklist import item
 
     assert all(item(check_id).id == check_id for check_id in RECORDED_CHECKS)

@@ -18,7 +18,7 @@ __all__ = ["ORDER_PATH", "blocked_by_no_order", "causes_first", "check_line", "w
 # The sender checks a request must pass before ePROM creates an order, most basic first. When one of them
 # fails, every case that needs an order of the system's own is not run.
 ORDER_PATH = ("S-AUTH-HEADER", "S-CONTENT-TYPE", "S-ORDER-BODY", "S-ORDER-RULES", "S-ORDER-SENT")
-# Skip reasons (scenarios.py, receiver_scenarios.py) of a case that needed an order the system did not place.
+# Skip reasons (scenarios/sender.py, scenarios/receiver.py) of a case that needed an order the system did not place.
 _NO_ORDER = ("placed no order", "trigger failed", "no order was created", "trigger answered")
 _RECEIVED_LIMIT = 240
 

@@ -24,7 +24,7 @@ from .pytest_items import case_ids, could_not_start_key, counts_key, drift_key, 
 
 if TYPE_CHECKING:
     from .config import Target
-    from .preflight import Preflight
+    from .direct.preflight import Preflight
     from .session import Session
     from .simulator import SimulatorHandle
     from .system import SystemUnderVerification
@@ -216,7 +216,7 @@ def eprom_simulator(
 @pytest.fixture(scope="session")
 def eprom_preflight(pytestconfig: pytest.Config, eprom_target: Target, eprom_session: Session) -> Iterator[Preflight]:
     """The pre-flight toward ``eprom.upstream`` (direct mode), sent lazily through the guarded client."""
-    from .preflight import P_CHECKS, open_preflight
+    from .direct.preflight import P_CHECKS, open_preflight
 
     if eprom_target.eprom.mode != "direct":
         pytest.skip(f"not applicable: the P-checks call ePROM directly (eprom.mode: direct); the target has "

@@ -87,7 +87,7 @@ def refuse_production(target: Target) -> str | None:
 
 def direct_mode_checks(only: Sequence[str] = ()) -> tuple[str, ...]:
     """The P-checks a direct-mode run runs: all of them, or those ``--only`` names."""
-    from .preflight import P_CHECKS
+    from .direct.preflight import P_CHECKS
 
     return tuple(check for check in P_CHECKS if not only or check in only)
 
@@ -97,7 +97,7 @@ def safety_refusal(target: Target, *, only: Sequence[str] = ()) -> str | None:
     refusal = refuse_production(target)
     if refusal or target.eprom.mode != "direct":
         return refusal
-    from .preflight import budget_problem, plan_preflight
+    from .direct.preflight import budget_problem, plan_preflight
 
     plan = plan_preflight(target, checks=direct_mode_checks(only))
     if plan.request_count > target.max_requests:
@@ -112,7 +112,7 @@ def dry_run(target: Target, *, only: Sequence[str] = ()) -> int:
     print(f"eprom-verify dry run of {target.name!r} (environment {target.environment}, eprom.mode "
           f"{target.eprom.mode}): nothing is sent")
     if target.eprom.mode == "direct":
-        from .preflight import plan_preflight, render_plan
+        from .direct.preflight import plan_preflight, render_plan
 
         print(render_plan(plan_preflight(target, checks=direct_mode_checks(only)), target))
     else:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from verification.config import load_target
-from verification.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
+from verification.commands.demo import DEMO_KEY_VARIABLE, free_port, write_demo_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
 from verification.simulator import SimulatorSettings, run_simulator
-from verification.fuzz_scenarios import OrderPair, order_pairs, orders_needed, placed_orders, status_orders_needed
+from verification.scenarios.fuzz import OrderPair, order_pairs, orders_needed, placed_orders, status_orders_needed
 from verification.system import SystemUnderVerification
 
 

@@ -16,7 +16,7 @@ from verification.recorder.store import Exchange
 from verification.spec.enums import FormOrderStatus, NotificationChannel
 from verification.spec.wire import form_return_callback, order_status_callback
 from verification.stimuli.fuzzing import HYPOTHESIS_INFO, FuzzRun, Observation
-from verification.fuzz_scenarios import run_fuzz_plan
+from verification.scenarios.fuzz import run_fuzz_plan
 
 ORDER = "3f1c2b4e-8a7d-4c1e-9b2a-0d5e6f7a8b9c"
 KEY = "the-systems-key"

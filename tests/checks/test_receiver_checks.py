@@ -35,7 +35,7 @@ from verification.checks.receiver_session import (
     latency_summary,
     system_replies,
 )
-from verification.receiver_scenarios import Delivered, Tally
+from verification.scenarios.receiver import Delivered, Tally
 from verification.recorder.store import Exchange, SessionStore
 from verification.spec.enums import FormOrderStatus
 from verification.spec.national_id import VERIFICATION_PERSON

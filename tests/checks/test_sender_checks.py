@@ -34,7 +34,7 @@ from verification.checks.sender_errors import (
     check_retry_behaviour,
     check_zero_id_not_placed,
 )
-from verification.checks.sender_messages import check_message, check_personvern, check_sms_email
+from verification.checks.sender_messages import check_message, check_nonsensitive, check_personvern, check_sms_email
 from verification.recorder.store import Exchange
 from verification.spec.national_id import SAMPLE_ID_NEVER_USE, VERIFICATION_PERSON, synthetic_national_ids
 from verification.spec.wire import ZERO_GUID
@@ -493,6 +493,31 @@ def test_sms_fails_on_each_rule(changes, field):
     with pytest.raises(CheckFailure) as failure:
         check_sms_email([sms(**changes)], KEY)
     assert field in fields_of(failure) and KEY not in str(failure.value)
+
+
+def test_sms_and_email_that_name_nobody_pass():
+    email = exchange("/api/unsecuremessageemail", {"apiKey": KEY, "emailTitle": "Ny melding 2026",
+                                                  "emailText": "Ring 73 86 00 00 eller 12345678901"})
+    check_nonsensitive([sms(), email])  # a phone number or digits without valid check digits name nobody
+
+
+@pytest.mark.parametrize("text", [f"Til {VERIFICATION_PERSON}: ny melding", f"Til {VERIFICATION_PERSON[:6]} "
+                                  f"{VERIFICATION_PERSON[6:]}", f"id={VERIFICATION_PERSON}."])
+def test_a_national_id_in_an_sms_text_fails_masked(text):
+    with pytest.raises(CheckFailure) as failure:
+        check_nonsensitive([sms(smsText=text)])
+    assert "E4.smsText" in fields_of(failure) and VERIFICATION_PERSON not in str(failure.value)
+
+
+def test_a_national_id_the_trigger_supplied_is_not_the_systems():
+    check_nonsensitive([sms(smsText=f"Til {VERIFICATION_PERSON}")], asked=[f"Til {VERIFICATION_PERSON}"])
+
+
+def test_nonsensitive_without_an_sms_or_email_is_not_verifiable():
+    with pytest.raises(NotVerifiable):
+        check_nonsensitive([])
+    with pytest.raises(NotVerifiable):
+        check_nonsensitive([exchange("/api/unsecuremessagesms", "not json")])
 
 
 def setting(body: dict, *, path: str = "/api/v2/setpersonverninnstilling", **kw: Any) -> Exchange:

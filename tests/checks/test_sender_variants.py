@@ -24,7 +24,7 @@ from verification.config import Budgets, parse_target
 from verification.recorder.store import SessionStore
 from verification.reference import run_reference_system
 from verification.reference.behaviour import CORRECT, VARIANTS
-from verification.scenarios import exchanges_by_id, place_order, place_order_with_fault, round_trip
+from verification.scenarios.sender import exchanges_by_id, place_order, place_order_with_fault, round_trip
 from verification.simulator import Form, Person, SimulatorSettings, run_simulator
 from verification.spec.national_id import VERIFICATION_PERSON
 from verification.system import SystemUnderVerification

@@ -64,14 +64,14 @@ class Tripwire:
     def install(self, monkeypatch: Any) -> Tripwire:
         import pytest
 
-        import verification.direct
+        import verification.direct.client
 
         monkeypatch.setattr(socket.socket, "connect", self.refuse("socket.connect"))
         monkeypatch.setattr(socket.socket, "connect_ex", self.refuse("socket.connect_ex"))
         monkeypatch.setattr(socket, "create_connection", self.refuse("socket.create_connection"))
         monkeypatch.setattr(socket, "getaddrinfo", self.refuse("socket.getaddrinfo"))
         monkeypatch.setattr(httpx.HTTPTransport, "handle_request", self.refuse("httpx transport"))
-        monkeypatch.setattr(verification.direct.DirectClient, "__init__", self.refuse("DirectClient built"))
+        monkeypatch.setattr(verification.direct.client.DirectClient, "__init__", self.refuse("DirectClient built"))
         monkeypatch.setattr(pytest, "main", self.refuse("the cases were started"))
         return self
 

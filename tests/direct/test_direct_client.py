@@ -6,7 +6,7 @@ import httpx
 import pytest
 from direct_support import KEY, PERSON, PRODUCTION_UPSTREAM, RAND12, REAL_UPSTREAM, FakeEprom, direct_target, redirect
 
-from verification.direct import DirectClient, SafetyError, guard_request, redacted_body
+from verification.direct.client import DirectClient, SafetyError, guard_request, redacted_body
 from verification.recorder.store import SessionStore
 from verification.spec.national_id import SAMPLE_ID_NEVER_USE, synthetic_national_ids
 

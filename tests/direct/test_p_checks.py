@@ -19,8 +19,8 @@ from verification.checks.eprom import (
     documented_e1_error,
 )
 from verification.checks.failure import CheckFailure
-from verification.direct import guard_request
-from verification.preflight import P_CHECKS, WRONG_KEY, open_preflight, plan_preflight
+from verification.direct.client import guard_request
+from verification.direct.preflight import P_CHECKS, WRONG_KEY, open_preflight, plan_preflight
 from verification.recorder.store import Exchange, SessionStore
 from verification.simulator import SimulatorSettings, run_simulator
 from verification.spec.messages import APPENDIX_C

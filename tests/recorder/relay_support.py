@@ -140,7 +140,7 @@ def send_messages(topology: Topology) -> None:
 
 
 def statuses(store_path: Path, target: Any) -> dict[str, str]:
-    from verification.passive import judge_recorded
+    from verification.scenarios.recorded import judge_recorded
 
     with SessionStore(store_path) as store:
         return {verdict.check_id: verdict.status for verdict in judge_recorded(store, target)}

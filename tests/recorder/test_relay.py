@@ -21,7 +21,7 @@ from relay_support import (
 )
 
 from verification.config import parse_target
-from verification.passive import foreign_callbacks, judge_recorded
+from verification.scenarios.recorded import foreign_callbacks, judge_recorded
 from verification.recorder.relay import RelaySettings, bind, run_relay
 from verification.commands.relay import relay_command, start_session
 from verification.recorder.store import SessionStore

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from verification.demo import free_port
+from verification.commands.demo import free_port
 from verification.simulator.request_log import JUDGED_BY
 from verification.spec.checklist import load_checklist
 

@@ -18,7 +18,7 @@ UPSTREAM = Path(__file__).resolve().parent / "upstream"
 SHARED = next((base / "shared" / "spec" / "upstream" for base in (ROOT.parent, ROOT.parent.parent)
                if (base / "shared" / "spec" / "upstream").is_dir()), None)
 # Where assertions are made, and where the requirement IDs of shared check helpers are passed in.
-ASSERTING = sorted((ROOT / "verification" / "checks").glob("*.py")) + [ROOT / "verification" / "passive.py"]
+ASSERTING = sorted((ROOT / "verification" / "checks").glob("*.py")) + [ROOT / "verification" / "scenarios" / "recorded.py"]
 NAMING = ASSERTING + sorted((ROOT / "cases").glob("*.py"))
 
 

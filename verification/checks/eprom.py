@@ -1,6 +1,6 @@
 """P-checks: ePROM itself, from the system's point of view (direct mode; against the simulator in CI).
 
-Each check judges the exchanges of the pre-flight requests planned for it (:mod:`verification.preflight`):
+Each check judges the exchanges of the pre-flight requests planned for it (:mod:`verification.direct.preflight`):
 a ``Sent`` pairs the planned request (its ``expect``: an order, a documented error, a refused key) with
 the exchange it became. Error texts are those of spec Appendix C, matched as the spec says (1.5): the
 text anywhere in the body, whatever the envelope (a bare JSON string, ``{"Message": …}``, plain text),

@@ -134,7 +134,7 @@ def require_no_server_failure(found: Deviations, requirement: str, exchanges: It
 
 def check_stored(requirement: str, delivered: Any) -> None:
     """The probe counted what each delivery should have stored: one more, or nothing (``Tally`` of
-    :mod:`verification.receiver_scenarios`). Not verifiable when a probe was missing or unreadable.
+    :mod:`verification.scenarios.receiver`). Not verifiable when a probe was missing or unreadable.
 
     ``requirement`` (e.g. ``R-IDEMPOTENT.2``) names the check and how binding a difference is: over bodies
     ePROM never sends (``R-MALFORMED``) the guide sets no storage rule, so its entry is a SHOULD."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,13 +26,14 @@ from ..spec.enums import (
     VolvenStatus,
     parse_enum,
 )
-from ..spec.national_id import is_acceptable_for_eprom
+from ..spec.national_id import is_acceptable_for_eprom, looks_like_national_id
 from ..spec.payloads import MISSING, member
 from .failure import Deviations, NotVerifiable
 from .outbound import answer_text, answered_2xx, endpoint_of, header, json_members, of_endpoint
 from .sender import authorization_problem
 
-__all__ = ["check_message", "check_sms_email", "check_personvern", "MAX_DOCUMENT_BYTES", "letter_documents"]
+__all__ = ["check_message", "check_sms_email", "check_nonsensitive", "check_personvern", "MAX_DOCUMENT_BYTES",
+           "letter_documents", "national_ids_in"]
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024  # "PDF files up to 30 MB" (release v6.0)
 _CONTENT_NAMES = frozenset({"content", "data", "bytes", "filecontent", "filedata", "base64", "contentbase64"})
@@ -170,6 +172,43 @@ def check_sms_email(exchanges: Iterable[Exchange], api_key: str, *, check_id: st
             found.check("S-SMS-EMAIL.5", isinstance(value, str) and bool(value.strip()), f"{endpoint}.{text}", value,
                         "a non-empty string", exchange_id=exchange.id)
     found.raise_if_any()
+
+
+# -- S-NONSENSITIVE --------------------------------------------------------------------------------
+
+_DIGIT_RUN = re.compile(r"(?<!\d)(\d{6}) ?(\d{5})(?!\d)")  # 11 digits, also written "260739 41651"
+_NONSENSITIVE = {"E4": "S-NONSENSITIVE.1", "E5": "S-NONSENSITIVE.2"}
+
+
+def national_ids_in(text: str) -> list[str]:
+    """The fødselsnummer and D-numbers (valid check digits) written in ``text``."""
+    runs = ("".join(match.groups()) for match in _DIGIT_RUN.finditer(text))
+    return [run for run in runs if looks_like_national_id(run)]
+
+
+def check_nonsensitive(exchanges: Iterable[Exchange], *, asked: Iterable[Any] = (),
+                       check_id: str = "S-NONSENSITIVE") -> None:
+    """Every SMS (E4) and e-mail (E5) text names nobody by national id: SMS and e-mail carry non-sensitive
+    information only (BR-26). An id in the texts the trigger supplied (``asked``) is the kit's, not the system's."""
+    messages = of_endpoint(exchanges, "E4", "E5")
+    supplied = {found for text in asked if isinstance(text, str) for found in national_ids_in(text)}
+    found = Deviations(check_id)
+    judged = 0
+    for exchange in messages:
+        endpoint = endpoint_of(exchange) or "E4"
+        body = exchange.json_request()
+        if not isinstance(body, Mapping):  # S-SMS-EMAIL's finding
+            continue
+        judged += 1
+        for text in _UNSECURE[endpoint][1]:
+            value = member(body, text, None)
+            named = [_masked(n) for n in national_ids_in(value) if n not in supplied] if isinstance(value, str) else []
+            found.check(_NONSENSITIVE[endpoint], not named, f"{endpoint}.{text}", named or None,
+                        "no fødselsnummer or D-number: SMS and e-mail are not for sensitive information",
+                        exchange_id=exchange.id)
+    found.raise_if_any()
+    if not judged:
+        raise NotVerifiable(check_id, "the system sent no SMS or e-mail (E4/E5) with a JSON body in this session")
 
 
 # -- S-PERSONVERN ----------------------------------------------------------------------------------

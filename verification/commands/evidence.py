@@ -6,6 +6,7 @@ Each returns an exit code (0 fine, 1 a check failed / the leak scan or the manif
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Callable
@@ -13,9 +14,9 @@ from pathlib import Path
 
 from ..errors import ExitCode
 from ..evidence.manifest import signing_key_from_env
-from ..passive import recorded_outcomes
+from ..scenarios.recorded import recorded_outcomes
 
-__all__ = ["attest_command", "judge_command", "verify_evidence_command"]
+__all__ = ["command", "attest_command", "judge_command", "verify_evidence_command"]
 
 Say = Callable[[str], None]
 
@@ -141,3 +142,12 @@ def attest_command(
     for line in result.lines():
         (warn if result.leaks else say)(f"eprom-verify: {line}")
     return ExitCode.FAILED if result.leaks else ExitCode.OK
+
+
+def command(args: argparse.Namespace) -> int:
+    """``eprom-verify judge``, ``attest`` or ``verify-evidence``, as ``args.command`` names it."""
+    if args.command == "judge":
+        return judge_command(args.session_dir, compare=args.compare, target_path=args.target, signing_key=args.sign)
+    if args.command == "attest":
+        return attest_command(args.session_dir, file=args.file, who=args.who)
+    return verify_evidence_command(args.directory, public_key=args.public_key)

@@ -8,6 +8,7 @@ Ctrl+C goes on with ``--session DIR``.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from ..errors import ExitCode
 from ..recorder.relay import RelayError, RelaySettings, serve_relay
 from ..recorder.store import now_iso
+from .arguments import check_report_dir, load_target_or_exit
 
-__all__ = ["relay_refusal", "start_session", "relay_command"]
+__all__ = ["command", "relay_refusal", "start_session", "relay_command"]
 
 
 def relay_refusal(target: Any) -> str | None:
@@ -76,3 +78,11 @@ def relay_command(target: Any, target_path: Any, *, session_dir: Any = None, rep
         pass
     print(f"eprom-verify relay: stopped; go on with --session {session.dir}, or judge it", flush=True)
     return ExitCode.OK
+
+
+def command(args: argparse.Namespace) -> int:
+    """``eprom-verify relay TARGET.yaml [--session DIR]``."""
+    target = load_target_or_exit(args.target)
+    if args.session is None:
+        check_report_dir(args.report_dir)
+    return relay_command(target, args.target, session_dir=args.session, report_root=args.report_dir)

@@ -387,7 +387,7 @@ def rebuild_bundle(
 ) -> BundleResult:
     """Rewrite the bundle from the session store and the stored outcomes (``judge``, after ``attest``).
 
-    A relay session is judged afresh from its recording by ``judge_recorded`` (``passive.recorded_outcomes``,
+    A relay session is judged afresh from its recording by ``judge_recorded`` (``scenarios.recorded.recorded_outcomes``,
     which sits above this module and is handed in by the command)."""
     from ..recorder.store import SessionStore
 

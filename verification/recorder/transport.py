@@ -2,7 +2,7 @@
 
 :class:`RecordingTransport` (and :class:`AsyncRecordingTransport`, its twin for the simulator's event loop)
 is an httpx transport wrapping httpx's own (no client layer: no redirects, cookies or environment proxies).
-The kit's client (:mod:`.client`), the direct client (:mod:`verification.direct`) and the simulator's
+The kit's client (:mod:`.client`), the direct client (:mod:`verification.direct.client`) and the simulator's
 callback dispatcher all send through it, so every exchange is bounded the same way, whatever the peer does:
 
 - a *total* deadline per exchange, connect to last byte, enforced at each socket read and write (so one

@@ -7,13 +7,15 @@ behaviour, and what ``eprom-verify selftest`` expects of it: the checks that mus
 checks its fault may legitimately trip (collateral, with why), or, for a correct alternative design, that
 it passes every check (a failure there is a false alarm).
 
-A new variant is one record (``faulty(...)`` or ``correct_design(...)``) plus its flag here and the flag's
+A new variant is one record (``faulty(...)`` or ``correct_design(...)``). A fault in what the system sends
+to ePROM is data in the record (:attr:`Behaviour.edits`); any other fault is a flag here and the flag's
 behaviour in the reference system.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Behaviour", "CORRECT", "Variant", "VARIANTS", "faulty_variants", "correct_designs", "variant"]
 
@@ -92,6 +94,10 @@ class Behaviour:
     # Correct alternative designs (not faults): their records below must pass.
     downloads_signed_in_batch: bool = False
     omits_defaults: bool = False
+    # Outbound faults as data: ("<endpoint>.<member>", template) edits of every body the system sends to that
+    # endpoint: the member becomes template.format_map(body), or is left out when template is None. A fault in
+    # what the system sends is then its variant record alone, with no flag or code in the reference system.
+    edits: tuple[tuple[str, str | None], ...] = ()
 
     # Knobs (the correct values are the defaults).
     e1_read_timeout_s: float = 10.0
@@ -103,12 +109,25 @@ class Behaviour:
     dedup_write_s: float = 0.05  # racy_dedup: the async save between the duplicate check and the insert
     signed_batch_delay_s: float = 60.0  # downloads_signed_in_batch: the nightly batch, well after the run's window
 
+    def __post_init__(self) -> None:  # from JSON (the child process) the edits arrive as lists
+        object.__setattr__(self, "edits", tuple((target, template) for target, template in self.edits))
+
+    def edited(self, endpoint: str | None, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` as this system sends it to ``endpoint`` (E1…E8), after :attr:`edits`."""
+        for target, template in self.edits:
+            where, _, name = target.partition(".")
+            if where == endpoint:
+                rest = {member: value for member, value in body.items() if member != name}
+                body = rest if template is None else {**rest, name: template.format_map(body)}
+        return body
+
     @property
     def faults(self) -> tuple[str, ...]:
         """Names of the fault flags that are switched on (a flag of a correct design is no fault)."""
         design_flags = {name for record in VARIANTS.values() if record.must_pass
                         for name, value in vars(record.behaviour).items() if value is True}
-        return tuple(name for name, value in vars(self).items() if value is True and name not in design_flags)
+        return tuple(name for name, value in vars(self).items() if value is True and name not in design_flags) + \
+            tuple(f"edits {target}" for target, _ in self.edits)
 
 
 CORRECT = Behaviour()
@@ -471,6 +490,14 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         "left the guide's sample national id (26073941651) in the SMS code path",
         Behaviour(sample_id_in_sms=True),
         catches={"S-TEST-DATA"},
+    ),
+    faulty(
+        "sms_names_the_patient",
+        "personalises SMS and e-mail with the patient's national id (\"Til 26…: Du har en ny melding\"), where "
+        "only non-sensitive information may go",
+        Behaviour(edits=(("E4.smsText", "Til {nationalId}: {smsText}"),
+                         ("E5.emailText", "Til {nationalId}: {emailText}"))),
+        catches={"S-NONSENSITIVE"},
     ),
     faulty(
         "always_keeps_pha_copy",

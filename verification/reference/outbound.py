@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from ..spec.routes import endpoint_of
 from .behaviour import Behaviour
 
 __all__ = ["EpromClient", "EpromAnswer", "SignedDocument", "authorization_value", "JSON_CONTENT_TYPE"]
@@ -80,6 +81,7 @@ class EpromClient:
         return headers
 
     async def _post_once(self, path: str, body: dict[str, Any], *, key_in_header: bool, read_s: float) -> EpromAnswer:
+        body = self.behaviour.edited(endpoint_of("POST", path), body)
         if key_in_header and self.behaviour.key_in_body:
             body = {**body, "apiKey": self._api_key}  # the v1 habit, left in after moving to the header
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")

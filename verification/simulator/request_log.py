@@ -19,7 +19,7 @@ JUDGED_BY: dict[str, tuple[str, ...]] = {
     "E1": (*_ORDER, "S-CONTENT-TYPE"), "E9": _ORDER,
     "E2": ("S-SIGNED-DOWNLOAD", "S-AUTH-HEADER"),
     "E3": _MESSAGE, "E10": _MESSAGE,
-    "E4": ("S-SMS-EMAIL",), "E5": ("S-SMS-EMAIL",),
+    "E4": ("S-SMS-EMAIL", "S-NONSENSITIVE"), "E5": ("S-SMS-EMAIL", "S-NONSENSITIVE"),
     "E6": _PERSONVERN, "E7": _PERSONVERN, "E8": _PERSONVERN,
     "C1": ("R-STATUS-ORDERED", "R-IDEMPOTENT"),
     "C2": ("R-RETURN-COMPLETED", "R-IDEMPOTENT"),

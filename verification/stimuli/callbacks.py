@@ -4,7 +4,7 @@ and keys a careful receiver must refuse.
 A :class:`Stimulus` is one request to deliver, labelled in the domain's words ("C1 Ordered via Unsecure");
 its :class:`Storage` says what storing it should change in the system, as the probe counts it (one more
 status or answer, or nothing). Bodies come from the exact writers of :mod:`verification.spec.wire`.
-Nothing here sends anything: :mod:`verification.receiver_scenarios` delivers.
+Nothing here sends anything: :mod:`verification.scenarios.receiver` delivers.
 """
 
 from __future__ import annotations

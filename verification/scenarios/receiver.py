@@ -28,13 +28,13 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from .checks.failure import NotVerifiable
-from .recorder.store import Exchange
-from .scenarios import E1_PATH, place_order
-from .spec.enums import NotificationChannel, parse_enum
-from .spec.wire import new_guid
-from .stimuli.callbacks import Stimulus, Storage, completed_return, stale_order_status
-from .system import ProbeAnswer, SystemUnderVerification
+from ..checks.failure import NotVerifiable
+from ..recorder.store import Exchange
+from .sender import E1_PATH, place_order
+from ..spec.enums import NotificationChannel, parse_enum
+from ..spec.wire import new_guid
+from ..stimuli.callbacks import Stimulus, Storage, completed_return, stale_order_status
+from ..system import ProbeAnswer, SystemUnderVerification
 
 __all__ = [
     "NO_LETTERS",

@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from .checks.round_trip import acknowledged
-from .scenarios import place_order
-from .stimuli.features import enum_form_features, forward_compat_features, timestamp_features
-from .stimuli.fuzz_stimuli import (
+from ..checks.round_trip import acknowledged
+from .sender import place_order
+from ..stimuli.features import enum_form_features, forward_compat_features, timestamp_features
+from ..stimuli.fuzz_stimuli import (
     enum_form_examples,
     enum_form_stimuli,
     forward_compat_examples,
@@ -25,8 +25,8 @@ from .stimuli.fuzz_stimuli import (
     timestamp_examples,
     timestamp_stimuli,
 )
-from .stimuli.fuzzing import FuzzRun, StoredCounts, fuzz_callbacks
-from .stimuli.strategies import BASIC_C1_MEANINGS, REQUIRED_C1_MEANINGS, C1Meaning, Stimulus
+from ..stimuli.fuzzing import FuzzRun, StoredCounts, fuzz_callbacks
+from ..stimuli.strategies import BASIC_C1_MEANINGS, REQUIRED_C1_MEANINGS, C1Meaning, Stimulus
 
 __all__ = ["FuzzPlan", "FUZZ_PLANS", "MEANINGS_OF", "OrderPair", "ORDERS_OF", "run_fuzz_plan", "order_pairs",
            "orders_needed", "status_orders_needed", "placed_orders"]

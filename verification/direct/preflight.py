@@ -43,12 +43,12 @@ from typing import Any, Literal
 
 import httpx
 
-from .checks.eprom import expected_text
-from .config import MASK, FormSpec, Target
-from .direct import FORM_ORDER_PATH, DirectClient, SafetyError, guard_request, redacted_body
-from .recorder.store import Exchange, SessionStore
-from .spec.hosts import is_loopback_url
-from .spec.national_id import synthetic_national_ids
+from ..checks.eprom import expected_text
+from ..config import MASK, FormSpec, Target
+from .client import FORM_ORDER_PATH, DirectClient, SafetyError, guard_request, redacted_body
+from ..recorder.store import Exchange, SessionStore
+from ..spec.hosts import is_loopback_url
+from ..spec.national_id import synthetic_national_ids
 
 __all__ = [
     "P_CHECKS",

@@ -34,14 +34,14 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .checks.drift import answer_drift
-from .config import MASK, Secret, Target, mask_national_id, production_reason
-from .errors import UsageError
-from .recorder.transport import KIT_HEADERS, REDIRECT_STATUSES, RecordingClient, RecordingTransport
-from .recorder.store import Exchange, SessionStore
-from .spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
-from .spec.hosts import is_loopback_host, is_loopback_url
-from .spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
+from ..checks.drift import answer_drift
+from ..config import MASK, Secret, Target, mask_national_id, production_reason
+from ..errors import UsageError
+from ..recorder.transport import KIT_HEADERS, REDIRECT_STATUSES, RecordingClient, RecordingTransport
+from ..recorder.store import Exchange, SessionStore
+from ..spec.enums import PAPER_RULES, DistributionRule, EnumValueError, parse_enum, wire_name
+from ..spec.hosts import is_loopback_host, is_loopback_url
+from ..spec.national_id import SAMPLE_ID_NEVER_USE, looks_like_national_id
 
 __all__ = [
     "DirectClient",

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from .checks.environment import check_test_environment
-from .checks.failure import CheckFailure, Deviations, NotVerifiable, Waiting
-from .checks.outbound import of_endpoint, outbound
-from .checks.receiver_session import check_latency, check_no_leak, check_response_shape
-from .checks.round_trip import RecordedOrder, acknowledged, check_recorded_round_trips
-from .checks.sender import (
+from ..checks.environment import check_test_environment
+from ..checks.failure import CheckFailure, Deviations, NotVerifiable, Waiting
+from ..checks.outbound import of_endpoint, outbound
+from ..checks.receiver_session import check_latency, check_no_leak, check_response_shape
+from ..checks.round_trip import RecordedOrder, acknowledged, check_recorded_round_trips
+from ..checks.sender import (
     check_auth_header,
     check_content_type,
     check_no_duplicate_orders_recorded,
@@ -36,13 +36,13 @@ from .checks.sender import (
     check_test_data,
     created_order_id,
 )
-from .checks.sender_body import check_order_body
-from .checks.sender_errors import check_retry_behaviour
-from .checks.sender_messages import check_message, check_personvern, check_sms_email
-from .recorder.relay import describe_to_system
-from .recorder.store import Exchange, SessionStore
-from .spec.checklist import item
-from .spec.payloads import is_zero_guid, member
+from ..checks.sender_body import check_order_body
+from ..checks.sender_errors import check_retry_behaviour
+from ..checks.sender_messages import check_message, check_nonsensitive, check_personvern, check_sms_email
+from ..recorder.relay import describe_to_system
+from ..recorder.store import Exchange, SessionStore
+from ..spec.checklist import item
+from ..spec.payloads import is_zero_guid, member
 
 __all__ = [
     "Verdict",
@@ -230,6 +230,8 @@ RECORDED_CHECKS: dict[str, RecordedCheck] = {
     "S-MESSAGE": RecordedCheck(lambda r: r.endpoint("E3"), lambda r: check_message(r.calls), "letter (E3)"),
     "S-SMS-EMAIL": RecordedCheck(lambda r: r.endpoint("E4", "E5"), lambda r: check_sms_email(r.calls, r.api_key),
                                  "SMS or e-mail (E4/E5)"),
+    "S-NONSENSITIVE": RecordedCheck(lambda r: r.endpoint("E4", "E5"), lambda r: check_nonsensitive(r.calls),
+                                    "SMS or e-mail (E4/E5)"),
     "S-PERSONVERN": RecordedCheck(lambda r: r.endpoint("E6", "E7"), lambda r: check_personvern(r.calls, r.api_key),
                                   "privacy-setting call (E6/E7)"),
     "S-TEST-DATA": RecordedCheck(lambda r: r.calls, lambda r: check_test_data(r.calls, r.target.test_persons),
@@ -325,7 +327,7 @@ def _age_s(exchange: Exchange, now: datetime | None) -> float:
 
 def recorded_outcomes(store: SessionStore, target: Any, **options: Any) -> list[Any]:
     """The verdicts as the evidence bundle's case outcomes (one per check, node id ``recorded::<ID>``)."""
-    from .evidence.results import CaseOutcome, failure_record
+    from ..evidence.results import CaseOutcome, failure_record
 
     outcomes = []
     for verdict in judge_recorded(store, target, **options):

@@ -38,8 +38,8 @@ from typing import Any, TextIO
 
 import yaml
 
-from .checks.failure import STRICT_VARIABLE
-from .errors import ExitCode
+from ..checks.failure import STRICT_VARIABLE
+from ..errors import ExitCode
 
 __all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix",
            "summary"]
@@ -121,7 +121,7 @@ def focus(name: str) -> tuple[str, ...]:
 
 @functools.cache
 def _check_areas() -> tuple[tuple[str, str], ...]:
-    from .spec.checklist import load_checklist
+    from ..spec.checklist import load_checklist
 
     return tuple((entry.id, entry.area) for entry in load_checklist() if entry.kind == "check")
 
@@ -131,7 +131,7 @@ def whole_session_checks() -> frozenset[str]:
     """The check IDs of the cases marked ``@pytest.mark.eprom(..., whole_session=True)``, read from the cases."""
     import ast
 
-    from .runner import CASES_DIR
+    from ..runner import CASES_DIR
 
     found: set[str] = set()
     for path in sorted(CASES_DIR.glob("test_*.py")):
@@ -146,10 +146,10 @@ def whole_session_checks() -> frozenset[str]:
 def run_variant(name: str, session_dir: Path, *, focused: bool = False) -> int:
     """One full session against the reference system in variant ``name`` (or a deployment variant);
     ``focused``: a faulty variant runs only the cases of the checks in its :func:`focus`."""
-    from .config import TargetError, load_target
+    from ..config import TargetError, load_target
     from .demo import DEMO_KEY_VARIABLE, free_port
-    from .reference import run_reference_system
-    from .runner import run_session
+    from ..reference import run_reference_system
+    from ..runner import run_session
 
     deployment = DEPLOYMENTS.get(name)
     os.environ.setdefault(DEMO_KEY_VARIABLE, f"selftest-{secrets.token_urlsafe(18)}")
@@ -176,14 +176,14 @@ def run_variant(name: str, session_dir: Path, *, focused: bool = False) -> int:
 
 
 def _check_ids() -> frozenset[str]:
-    from .spec.checklist import load_checklist
+    from ..spec.checklist import load_checklist
 
     return frozenset(entry.id for entry in load_checklist() if entry.kind == "check")
 
 
 def read_run(name: str, exit_code: int, session_dir: Path, seconds: float) -> VariantRun:
     """The failed and the run check IDs of a finished session, from its ``outcomes.json``."""
-    from .evidence.bundle import load_outcomes
+    from ..evidence.bundle import load_outcomes
 
     run = VariantRun(name, exit_code, seconds=round(seconds, 1), session_dir=session_dir)
     outcomes, _ = load_outcomes(session_dir)
@@ -205,7 +205,7 @@ def read_run(name: str, exit_code: int, session_dir: Path, seconds: float) -> Va
 
 def _run_child(name: str, root: Path, *, focused: bool = False) -> VariantRun:
     session_dir = root / name
-    command = [sys.executable, "-m", "verification.selftest", "--one", name, "--session-dir", str(session_dir),
+    command = [sys.executable, "-m", "verification.commands.selftest", "--one", name, "--session-dir", str(session_dir),
                *(["--focused"] if focused else [])]
     root_of_package = str(Path(__file__).resolve().parent.parent)  # importable even when not installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root_of_package, os.environ.get("PYTHONPATH"))))}
@@ -230,7 +230,7 @@ def _run_child(name: str, root: Path, *, focused: bool = False) -> VariantRun:
 
 
 def _strict(name: str) -> bool:
-    from .reference.behaviour import VARIANTS
+    from ..reference.behaviour import VARIANTS
 
     record = VARIANTS.get(name)
     return bool(record and record.strict)
@@ -238,7 +238,7 @@ def _strict(name: str) -> bool:
 
 def expectations(name: str) -> tuple[set[str], set[str]] | None:
     """(catches, collateral) of a variant (both empty for a correct design); None for an unknown name."""
-    from .reference.behaviour import VARIANTS
+    from ..reference.behaviour import VARIANTS
 
     if name in DEPLOYMENTS:
         return set(DEPLOYMENTS[name].catches), set()
@@ -286,7 +286,7 @@ def matrix(runs: Sequence[VariantRun]) -> str:
 
 
 def _correct(name: str) -> bool:
-    from .reference.behaviour import VARIANTS
+    from ..reference.behaviour import VARIANTS
 
     return name in VARIANTS and VARIANTS[name].must_pass
 
@@ -319,7 +319,7 @@ def selftest(
     ``focused`` (the kit's own test suite, for time): each faulty variant runs only the cases of its
     catches (:func:`focus`), so a false alarm it would raise elsewhere goes unseen; the
     correct system and designs still run every case. ``eprom-verify selftest`` runs everything."""
-    from .reference.behaviour import correct_designs, faulty_variants
+    from ..reference.behaviour import correct_designs, faulty_variants
 
     everything = [*correct_designs(), *faulty_variants(), *DEPLOYMENTS]
     names = list(variants) if variants else everything
@@ -358,9 +358,18 @@ def _progress_line(run: VariantRun) -> str:
     return f"  {run.name:<32} {run.seconds:5.1f} s  {run.problem or failed}{retried}"
 
 
+def command(args: argparse.Namespace) -> int:
+    """``eprom-verify selftest [--variant NAME …]``."""
+    from .arguments import check_report_dir
+
+    if args.report_dir is not None:
+        check_report_dir(args.report_dir)
+    return selftest(variants=args.variant, report_root=args.report_dir, jobs=args.jobs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m verification.selftest --one NAME --session-dir DIR``: one session (the child)."""
-    parser = argparse.ArgumentParser(prog="python -m verification.selftest")
+    """``python -m verification.commands.selftest --one NAME --session-dir DIR``: one session (the child)."""
+    parser = argparse.ArgumentParser(prog="python -m verification.commands.selftest")
     parser.add_argument("--one", required=True, metavar="VARIANT")
     parser.add_argument("--session-dir", required=True, type=Path)
     parser.add_argument("--focused", action="store_true", help="a faulty variant runs only its catches' cases")

@@ -3,6 +3,7 @@ full run against the embedded simulator, through exactly the path a user's targe
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 from collections.abc import Sequence
@@ -10,17 +11,18 @@ from pathlib import Path
 
 import yaml
 
-from .runner import new_session_dir, run_session
-from .serving import free_port  # noqa: F401 - tests and benches import it from here
+from ..runner import new_session_dir, run_session
+from ..serving import free_port  # noqa: F401 - tests and benches import it from here
+from .arguments import check_report_dir, resolve_only
 
-__all__ = ["run_demo", "DEMO_KEY_VARIABLE"]
+__all__ = ["command", "run_demo", "DEMO_KEY_VARIABLE"]
 
 DEMO_KEY_VARIABLE = "EPROM_DEMO_API_KEY"
 
 
 def write_demo_target(path: Path, *, eprom_port: int, reference: object) -> None:
     """The demo target as a user would write it; the key stays a ``${VAR}`` reference, never on disk."""
-    from .config import DEMO_PAPER_FORM_ID
+    from ..config import DEMO_PAPER_FORM_ID
 
     # The bundled system declares every capability: the demo shows the whole checklist.
     document = {
@@ -46,8 +48,8 @@ def run_demo(
     variant: str = "correct",
 ) -> int:
     """Start the reference system, write its target file, and run the session; returns the exit code."""
-    from .config import load_target
-    from .reference import run_reference_system
+    from ..config import load_target
+    from ..reference import run_reference_system
 
     api_key = os.environ.get(DEMO_KEY_VARIABLE) or f"demo-{secrets.token_urlsafe(18)}"
     os.environ[DEMO_KEY_VARIABLE] = api_key
@@ -64,3 +66,10 @@ def run_demo(
             target, target_path, report_root=report_root, only=only, profile=profile, quiet=quiet,
             session_dir=session_dir,
         )
+
+
+def command(args: argparse.Namespace) -> int:
+    """``eprom-verify demo``: the bundled reference system, verified by a full run."""
+    only = resolve_only(args.only)
+    check_report_dir(args.report_dir)
+    return run_demo(report_root=args.report_dir, only=only, profile=args.profile, quiet=args.quiet)

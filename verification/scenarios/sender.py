@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks.outbound import endpoint_of
-from .checks.sender_trigger import describe_trigger, trigger_ok
-from .recorder.store import Exchange, SessionStore
-from .spec.enums import FormOrderStatus, NotificationChannel
-from .spec.payloads import PayloadError, member, read_form_order_request, read_form_order_response
-from .spec.wire import ZERO_GUID, order_status_callback
-from .system import SystemUnderVerification
+from ..checks.outbound import endpoint_of
+from ..checks.sender_trigger import describe_trigger, trigger_ok
+from ..recorder.store import Exchange, SessionStore
+from ..spec.enums import FormOrderStatus, NotificationChannel
+from ..spec.payloads import PayloadError, member, read_form_order_request, read_form_order_response
+from ..spec.wire import ZERO_GUID, order_status_callback
+from ..system import SystemUnderVerification
 
 __all__ = [
     "OrderPlacement",
