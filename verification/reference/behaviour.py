@@ -127,7 +127,7 @@ class Behaviour:
         design_flags = {name for record in VARIANTS.values() if record.must_pass
                         for name, value in vars(record.behaviour).items() if value is True}
         return tuple(name for name, value in vars(self).items() if value is True and name not in design_flags) + \
-            tuple(f"edits {target}" for target, _ in self.edits)
+            ((f"edits {', '.join(target for target, _ in self.edits)}",) if self.edits else ())  # one fault
 
 
 CORRECT = Behaviour()
