@@ -23,21 +23,24 @@ from verification.stimuli.callbacks import completed_return, expired_return, pap
 from .conftest import first_form, require_capability
 
 
-# C2 ``Completed`` and C2 ``Expired`` (the order's C1, the simulator's, then its C2: one status update more,
-# by the probe contract), each to an order of its own: (the stored requirement's ID, stimulus, check).
+# C2 ``Completed`` (after the order's C1, the simulator's) and C2 ``Expired``, each to an order of its own:
+# (the stored requirement's ID, stimulus, check, whether the C2 comes ahead of the order's C1).
+# The Expired overtakes its C1 (reordering; the kit withholds the simulator's C1): from no status at all, a
+# system keeping a history and one keeping only the latest status both count one more, so a count-only status
+# probe tells "stored" from "dropped" too (after a C1, a latest-only count stays 1 either way).
 STATUS_RETURNS = [
-    pytest.param(("R-RETURN-COMPLETED.2", completed_return, check_return_completed), id="completed",
+    pytest.param(("R-RETURN-COMPLETED.2", completed_return, check_return_completed, False), id="completed",
                  marks=pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")),
-    pytest.param(("R-RETURN-EXPIRED.2", expired_return, check_return_expired), id="expired",
+    pytest.param(("R-RETURN-EXPIRED.2", expired_return, check_return_expired, True), id="expired",
                  marks=pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")),
 ]
 
 
 @pytest.fixture(scope="module", params=STATUS_RETURNS)
 def status_return(request: Any, eprom_target: Any, order_source: Any) -> tuple[str, Delivered, Any]:
-    stored_id, stimulus, check = request.param
+    stored_id, stimulus, check, ahead_of_c1 = request.param
     require_capability(eprom_target, "formorder")
-    order = order_source.order()
+    order = order_source.order(kit_c1=ahead_of_c1)
     return stored_id, deliver(order_source.system, [stimulus(order.form_order_id, order_source.api_key)]), check
 
 

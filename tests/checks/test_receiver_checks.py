@@ -192,6 +192,21 @@ def test_an_unchanged_count_without_latest_is_not_verifiable_naming_the_field(re
         check_stored("R-RETURN-EXPIRED.2", Delivered(tallies=[expired_tally(record, 1, 1)]))
 
 
+@pytest.mark.parametrize(("before", "after", "latest"), [
+    pytest.param(0, 1, None, id="history-or-latest-only-count-only"),
+    pytest.param(0, 1, "Expired", id="with-latest"),
+])
+def test_an_expired_return_ahead_of_its_c1_is_counted_by_every_design(record, before, after, latest):
+    check_stored("R-RETURN-EXPIRED.2", Delivered(tallies=[expired_tally(record, before, after, latest)]))
+
+
+def test_an_expired_return_ahead_of_its_c1_never_stored_fails_on_a_count_only_probe(record):
+    """No status before the Expired: an unchanged count is no latest-only design, it is nothing stored."""
+    with pytest.raises(CheckFailure) as failure:
+        check_stored("R-RETURN-EXPIRED.2", Delivered(tallies=[expired_tally(record, 0, 0)]))
+    assert deviation(failure).rule == "R-RETURN-EXPIRED.2" and deviation(failure).received == "0 → 0"
+
+
 @pytest.mark.parametrize(("after", "latest"), [(1, "Ordered"), (3, "Expired")])
 def test_an_expired_return_dropped_or_stored_twice_fails_when_latest_shows_it(record, after, latest):
     with pytest.raises(CheckFailure) as failure:

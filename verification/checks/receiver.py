@@ -146,7 +146,10 @@ def check_stored(requirement: str, delivered: Any) -> None:
         wanted = tally.storage.increase
         where = f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}"
         exchange_id = tally.after.exchange.id if tally.after.exchange else None
-        if tally.storage.latest is not None and (tally.after.latest is not None or increase == 0):
+        # An unchanged count is ambiguous only once the order had a status: a latest-only system counts 1 either
+        # way. From no status at all (the Expired ahead of its C1), every design that stores it counts one more.
+        if tally.storage.latest is not None and (tally.after.latest is not None
+                                                 or (increase == 0 and tally.before.count > 0)):
             _judge_latest(found, requirement, tally, where, exchange_id=exchange_id, unverified=unverified)
             continue
         what = "stored once (one more)" if wanted == 1 else "nothing stored (no change)"
