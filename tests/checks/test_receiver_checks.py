@@ -13,6 +13,7 @@ from verification.checks.failure import STRICT_VARIABLE, Advice, CheckFailure, N
 from verification.checks.receiver import (
     check_idempotent,
     check_c1_before_answer,
+    check_failed_download_not_kept,
     check_ordering,
     check_return_signed,
     check_status_ordered,
@@ -215,6 +216,37 @@ def test_an_expired_return_dropped_or_stored_twice_fails_when_latest_shows_it(re
 
 
 # -- signed returns, ordering -------------------------------------------------------------------------
+
+
+def failed_downloads(record: Recorder, count: int = 3) -> list[Exchange]:
+    return [record(503, "Service Unavailable", method="GET", path=f"/api/ExternalDocument/{SIGNED}",
+                   direction="to_eprom", actor="system", stimulus="") for _ in range(count)]
+
+
+def signed_count(record: Recorder, count: int) -> ProbeAnswer:
+    return ProbeAnswer(count, record(200, {"count": count}, method="GET", path=f"/_probe/signed/{ORDER}",
+                                     purpose="probe"))
+
+
+def test_a_failed_download_not_counted_as_a_document_passes(record):
+    check_failed_download_not_kept(failed_downloads(record), signed_count(record, 0), signed_count(record, 0),
+                                   budget_s=4)
+
+
+def test_a_failed_download_kept_as_the_document_fails(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_failed_download_not_kept(failed_downloads(record, 1), signed_count(record, 0), signed_count(record, 1),
+                                       budget_s=4)
+    found = deviation(failure)
+    assert found.rule == "R-RETURN-SIGNED.6" and found.received == "0 → 1" and "HTTP 503" in found.field
+    assert requirement(found.rule).severity == "MUST"
+
+
+def test_no_download_in_the_window_or_no_probe_is_not_verifiable(record):
+    with pytest.raises(NotVerifiable, match="signed_download_s"):
+        check_failed_download_not_kept([], signed_count(record, 0), signed_count(record, 0), budget_s=4)
+    with pytest.raises(NotVerifiable, match="no signed probe"):
+        check_failed_download_not_kept(failed_downloads(record), None, None, budget_s=4)
 
 
 SIGNED = "9a1b2c3d-0000-4000-8000-00000000000a"

@@ -90,6 +90,7 @@ class Behaviour:
     stores_zero_id_order: bool = False
     stores_refused_order: bool = False
     eprom_base_without_prefix: bool = False
+    keeps_failed_download: bool = False
     # Correct alternative designs (not faults): their records below must pass.
     downloads_signed_in_batch: bool = False
     omits_defaults: bool = False
@@ -461,6 +462,13 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         catches={"S-SMS-EMAIL"},
         collateral={"S-AUTH-HEADER"},
         why="the key in the header of an SMS is also S-AUTH-HEADER's finding",
+    ),
+    faulty(
+        "keeps_failed_download",
+        "takes whatever the E2 answers as the signed document (no status check): a 503 page is stored as the PDF, "
+        "and the real document is never downloaded",
+        Behaviour(keeps_failed_download=True),
+        catches={"R-RETURN-SIGNED"},
     ),
     faulty(
         "letter_as_html",
