@@ -68,7 +68,8 @@ class MutantRun:
 def executed_lines(work: Path) -> dict[str, set[int]]:
     """Lines of each reference module that one session against the correct design executes."""
     rc = work / ".coveragerc"
-    rc.write_text(f"[run]\npatch = subprocess\nparallel = True\nsource = verification.reference\n"
+    # sigterm: a child stopped with SIGTERM (the reference system when its graceful stop runs long) still saves.
+    rc.write_text(f"[run]\npatch = subprocess\nparallel = True\nsigterm = True\nsource = verification.reference\n"
                   f"data_file = {work / '.coverage'}\n", encoding="utf-8")
     command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "verification.selftest",
                "--one", "correct", "--session-dir", str(work / "session")]

@@ -152,8 +152,9 @@ class EpromClient:
                 response = await self._http.get(url, headers=headers, timeout=behaviour.e2_timeout_s)
             except httpx.TransportError:
                 response = None
-            if response is not None and (behaviour.keeps_failed_download or response.status_code == 200
-                                         and response.content):  # the fault: any answer is the document
+            if response is not None and behaviour.keeps_failed_download:  # the fault: any answer is the document
+                return SignedDocument(response.content, response.headers.get("content-type"))
+            if response is not None and response.status_code == 200 and response.content:
                 return SignedDocument(response.content, response.headers.get("content-type"))
             if response is not None and response.status_code < 500:
                 return None  # 4xx (or an empty 200): asking again will not help
