@@ -66,9 +66,14 @@ class MutantRun:
 
 
 def executed_lines(work: Path) -> dict[str, set[int]]:
-    """Lines of each reference module that one session against the correct design executes."""
+    """Lines of each reference module that one session against the correct design executes (measured
+    again unless ``work`` already holds them: ``--reuse``, for a re-run on unchanged code)."""
+    if (work / "coverage.json").exists():
+        files = json.loads((work / "coverage.json").read_text(encoding="utf-8"))["files"]
+        return {Path(name).stem: set(data["executed_lines"]) for name, data in files.items()}
     rc = work / ".coveragerc"
-    rc.write_text(f"[run]\npatch = subprocess\nparallel = True\nsource = verification.reference\n"
+    # sigterm: a child stopped with SIGTERM (the reference system when its graceful stop runs long) still saves.
+    rc.write_text(f"[run]\npatch = subprocess\nparallel = True\nsigterm = True\nsource = verification.reference\n"
                   f"data_file = {work / '.coverage'}\n", encoding="utf-8")
     command = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "verification.commands.selftest",
                "--one", "correct", "--session-dir", str(work / "session")]
@@ -213,12 +218,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--jobs", type=int, default=1, help="sessions at a time")
     parser.add_argument("--list", action="store_true", help="only list the mutants")
     parser.add_argument("--only", nargs="*", default=(), help="run these mutant ids")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="the work folder of an earlier run on the same code: its coverage and baseline session")
     parser.add_argument("--rejudge", action="store_true",
                         help="no sessions: rebuild the table from results/mutation.json and the verdicts file")
     args = parser.parse_args(argv or [])
     if args.rejudge:
         return rejudge()
-    work = Path(tempfile.mkdtemp(prefix="eprom-mutation-"))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="eprom-mutation-"))
     lines = executed_lines(work)
     baseline = passed_cases(work / "session")
     found = every_mutant(lines)

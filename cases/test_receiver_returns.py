@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from verification.checks.receiver import (
+    check_failed_download_not_kept,
     check_patient_initiated,
     check_return_completed,
     check_return_expired,
@@ -23,21 +24,24 @@ from verification.stimuli.callbacks import completed_return, expired_return, pap
 from .conftest import first_form, require_capability
 
 
-# C2 ``Completed`` and C2 ``Expired`` (the order's C1, the simulator's, then its C2: one status update more,
-# by the probe contract), each to an order of its own: (the stored requirement's ID, stimulus, check).
+# C2 ``Completed`` (after the order's C1, the simulator's) and C2 ``Expired``, each to an order of its own:
+# (the stored requirement's ID, stimulus, check, whether the C2 comes ahead of the order's C1).
+# The Expired overtakes its C1 (reordering; the kit withholds the simulator's C1): from no status at all, a
+# system keeping a history and one keeping only the latest status both count one more, so a count-only status
+# probe tells "stored" from "dropped" too (after a C1, a latest-only count stays 1 either way).
 STATUS_RETURNS = [
-    pytest.param(("R-RETURN-COMPLETED.2", completed_return, check_return_completed), id="completed",
+    pytest.param(("R-RETURN-COMPLETED.2", completed_return, check_return_completed, False), id="completed",
                  marks=pytest.mark.eprom("R-RETURN-COMPLETED", "V3.1")),
-    pytest.param(("R-RETURN-EXPIRED.2", expired_return, check_return_expired), id="expired",
+    pytest.param(("R-RETURN-EXPIRED.2", expired_return, check_return_expired, True), id="expired",
                  marks=pytest.mark.eprom("R-RETURN-EXPIRED", "V3.1")),
 ]
 
 
 @pytest.fixture(scope="module", params=STATUS_RETURNS)
 def status_return(request: Any, eprom_target: Any, order_source: Any) -> tuple[str, Delivered, Any]:
-    stored_id, stimulus, check = request.param
+    stored_id, stimulus, check, ahead_of_c1 = request.param
     require_capability(eprom_target, "formorder")
-    order = order_source.order()
+    order = order_source.order(kit_c1=ahead_of_c1)
     return stored_id, deliver(order_source.system, [stimulus(order.form_order_id, order_source.api_key)]), check
 
 
@@ -68,6 +72,43 @@ def test_signed_return_leads_to_the_download(eprom_target, order_source):
     check_return_signed(trip.c2, trip.e2, signed_form_id=trip.signed_form_id,
                         api_key=eprom_target.api_key.reveal(), budget_s=eprom_target.budgets.signed_download_s,
                         redelivery=trip.redelivery, e2_after_redelivery=trip.e2_after_redelivery)
+
+
+# Every E2 for the document is answered 503 while the fault is pending; the case reads the signed probe after at
+# most this many attempts (a system retrying faster never exhausts the fault) or once no new attempt came for
+# QUIET_S, before the fault is cleared.
+FAILED_DOWNLOADS = 50
+MAX_ATTEMPTS_WATCHED = 10
+QUIET_S = 1.0
+
+
+@pytest.mark.eprom("R-RETURN-SIGNED", "S-SIGN.3")
+def test_a_failed_download_is_not_kept_as_the_signed_document(eprom_target, eprom_system, order_source):
+    """ePROM answers every download of one signed document 503 (an outage): the system must not hold the
+    error answer as the document, or it never fetches the real one (SkjemaSomKreverSignatur.md:31)."""
+    require_capability(eprom_target, "formorder", "signing")
+    if not order_source.places_orders:
+        pytest.skip("not run: a signed document exists only for an order the system placed (no trigger)")
+    simulator = order_source.simulator
+    order = order_source.order(form=first_form(eprom_target, signing=True), must_be_signed=True)
+    probed = eprom_system.has_probe("signed")
+    before = eprom_system.probe("signed", order.form_order_id) if probed else None
+    simulator.inject_fault("E2", "503", count=FAILED_DOWNLOADS)
+    try:
+        completed = simulator.complete(order.form_order_id, answers={"HealthGeneral": 2}, sign=True)
+        path = f"/api/ExternalDocument/{(completed.get('sent') or {}).get('signedFormId')}"
+        budget = eprom_target.budgets.signed_download_s
+        attempts = simulator.wait(after=0, timeout=budget, direction="to_eprom", path=path)
+        while attempts and len(attempts) < MAX_ATTEMPTS_WATCHED:
+            more = simulator.wait(after=attempts[-1]["id"], timeout=QUIET_S, direction="to_eprom", path=path)
+            if not more:
+                break
+            attempts += more
+        after = eprom_system.probe("signed", order.form_order_id) if probed and attempts else None
+    finally:
+        simulator.clear_faults()
+    e2 = [eprom_system.store.get(found["id"]) for found in attempts]
+    check_failed_download_not_kept(e2, before, after, budget_s=budget)
 
 
 @pytest.fixture(scope="module")

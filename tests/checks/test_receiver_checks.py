@@ -13,6 +13,7 @@ from verification.checks.failure import STRICT_VARIABLE, Advice, CheckFailure, N
 from verification.checks.receiver import (
     check_idempotent,
     check_c1_before_answer,
+    check_failed_download_not_kept,
     check_ordering,
     check_return_signed,
     check_status_ordered,
@@ -192,6 +193,21 @@ def test_an_unchanged_count_without_latest_is_not_verifiable_naming_the_field(re
         check_stored("R-RETURN-EXPIRED.2", Delivered(tallies=[expired_tally(record, 1, 1)]))
 
 
+@pytest.mark.parametrize(("before", "after", "latest"), [
+    pytest.param(0, 1, None, id="history-or-latest-only-count-only"),
+    pytest.param(0, 1, "Expired", id="with-latest"),
+])
+def test_an_expired_return_ahead_of_its_c1_is_counted_by_every_design(record, before, after, latest):
+    check_stored("R-RETURN-EXPIRED.2", Delivered(tallies=[expired_tally(record, before, after, latest)]))
+
+
+def test_an_expired_return_ahead_of_its_c1_never_stored_fails_on_a_count_only_probe(record):
+    """No status before the Expired: an unchanged count is no latest-only design, it is nothing stored."""
+    with pytest.raises(CheckFailure) as failure:
+        check_stored("R-RETURN-EXPIRED.2", Delivered(tallies=[expired_tally(record, 0, 0)]))
+    assert deviation(failure).rule == "R-RETURN-EXPIRED.2" and deviation(failure).received == "0 → 0"
+
+
 @pytest.mark.parametrize(("after", "latest"), [(1, "Ordered"), (3, "Expired")])
 def test_an_expired_return_dropped_or_stored_twice_fails_when_latest_shows_it(record, after, latest):
     with pytest.raises(CheckFailure) as failure:
@@ -200,6 +216,37 @@ def test_an_expired_return_dropped_or_stored_twice_fails_when_latest_shows_it(re
 
 
 # -- signed returns, ordering -------------------------------------------------------------------------
+
+
+def failed_downloads(record: Recorder, count: int = 3) -> list[Exchange]:
+    return [record(503, "Service Unavailable", method="GET", path=f"/api/ExternalDocument/{SIGNED}",
+                   direction="to_eprom", actor="system", stimulus="") for _ in range(count)]
+
+
+def signed_count(record: Recorder, count: int) -> ProbeAnswer:
+    return ProbeAnswer(count, record(200, {"count": count}, method="GET", path=f"/_probe/signed/{ORDER}",
+                                     purpose="probe"))
+
+
+def test_a_failed_download_not_counted_as_a_document_passes(record):
+    check_failed_download_not_kept(failed_downloads(record), signed_count(record, 0), signed_count(record, 0),
+                                   budget_s=4)
+
+
+def test_a_failed_download_kept_as_the_document_fails(record):
+    with pytest.raises(CheckFailure) as failure:
+        check_failed_download_not_kept(failed_downloads(record, 1), signed_count(record, 0), signed_count(record, 1),
+                                       budget_s=4)
+    found = deviation(failure)
+    assert found.rule == "R-RETURN-SIGNED.6" and found.received == "0 → 1" and "HTTP 503" in found.field
+    assert requirement(found.rule).severity == "MUST"
+
+
+def test_no_download_in_the_window_or_no_probe_is_not_verifiable(record):
+    with pytest.raises(NotVerifiable, match="signed_download_s"):
+        check_failed_download_not_kept([], signed_count(record, 0), signed_count(record, 0), budget_s=4)
+    with pytest.raises(NotVerifiable, match="no signed probe"):
+        check_failed_download_not_kept(failed_downloads(record), None, None, budget_s=4)
 
 
 SIGNED = "9a1b2c3d-0000-4000-8000-00000000000a"

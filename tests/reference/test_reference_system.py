@@ -330,6 +330,7 @@ def _inbound_outcomes(fake_eprom: FakeEprom, http: httpx.Client, behaviour: Beha
         named_return = put(http, base_url, completed(form_order_id)).status_code
         put(http, base_url, completed(form_order_id))
         unknown_member = put(http, base_url, status(form_order_id) | {"futureMember": 1}).status_code
+        unknown_order = put(http, base_url, status(new_guid())).status_code
         return {
             "authorization": e1.headers["authorization"],
             "wrong_key": wrong_key,
@@ -337,6 +338,7 @@ def _inbound_outcomes(fake_eprom: FakeEprom, http: httpx.Client, behaviour: Beha
             "completed": named_return,
             "answers": count(http, base_url, "answers", form_order_id),
             "unknown_member": unknown_member,
+            "unknown_order": unknown_order,
         }
 
 
@@ -347,6 +349,7 @@ CORRECT_OUTCOMES = {
     "completed": 200,
     "answers": 1,
     "unknown_member": 200,
+    "unknown_order": 404,
 }
 DEVIATIONS = {
     "missing_auth_check": {"wrong_key": 200},
@@ -354,6 +357,7 @@ DEVIATIONS = {
     "falsy_completed": {"completed": 400, "answers": 0},
     "names_only_enums": {"int_status": 400},
     "crashes_on_unknown_fields": {"unknown_member": 500},
+    "crashes_on_unknown_order": {"unknown_order": 500},
     "rfc_basic_auth": {"authorization": "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode()},
 }
 

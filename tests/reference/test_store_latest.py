@@ -35,3 +35,18 @@ def test_the_latest_status_after_an_expired_return(name, counts, latest):
     deliver(store, form_return_callback(form_order_id=order_id, status=FormOrderStatus.Expired, api_key="k"), name)
     assert (first, count(order_id)) == counts
     assert store.latest_status(order_id) == latest
+
+
+@pytest.mark.parametrize(("name", "count_after"), [
+    ("correct", 1), ("one_status_per_order", 1), ("latest_status_only", 1), ("drops_expired", 0),
+])
+def test_an_expired_return_ahead_of_its_c1_counts_one_in_every_correct_design(name, count_after):
+    """The case R-RETURN-EXPIRED sends: the Expired overtakes the order's C1, so every design that stores it
+    counts one more from 0, and the fault shows on a count-only probe."""
+    store = ReferenceStore()
+    order_id = new_guid()
+    store.add_order(order_id, form_id=new_guid(), national_id=VERIFICATION_PERSON, rule="Basic", signed=False)
+    count = store.latest_count if name == "latest_status_only" else store.status_count
+    assert count(order_id) == 0
+    deliver(store, form_return_callback(form_order_id=order_id, status=FormOrderStatus.Expired, api_key="k"), name)
+    assert count(order_id) == count_after

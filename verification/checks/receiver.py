@@ -146,7 +146,10 @@ def check_stored(requirement: str, delivered: Any) -> None:
         wanted = tally.storage.increase
         where = f"{tally.label}: {tally.storage.probe} count of {tally.storage.form_order_id}"
         exchange_id = tally.after.exchange.id if tally.after.exchange else None
-        if tally.storage.latest is not None and (tally.after.latest is not None or increase == 0):
+        # An unchanged count is ambiguous only once the order had a status: a latest-only system counts 1 either
+        # way. From no status at all (the Expired ahead of its C1), every design that stores it counts one more.
+        if tally.storage.latest is not None and (tally.after.latest is not None
+                                                 or (increase == 0 and tally.before.count > 0)):
             _judge_latest(found, requirement, tally, where, exchange_id=exchange_id, unverified=unverified)
             continue
         what = "stored once (one more)" if wanted == 1 else "nothing stored (no change)"
@@ -270,6 +273,27 @@ def check_return_signed(
                     exchange_id=e2_after_redelivery[0].id if e2_after_redelivery else None)
     found.raise_if_any()
 
+
+
+def check_failed_download_not_kept(e2: Sequence[Exchange], before: Any, after: Any, *, budget_s: float,
+                                   check_id: str = "R-RETURN-SIGNED") -> None:
+    """While ePROM answers every download of a signed document with an error (``e2``: the attempts, all
+    refused), the system holds no signed document for the order: the ``signed`` probe (``before``/``after``:
+    its answers around the return) counts none more. A system that keeps the error answer as the document
+    believes it has it and never fetches it again (SkjemaSomKreverSignatur.md:31)."""
+    if not e2:
+        raise NotVerifiable(check_id, f"no download of the signed document within {budget_s:g} s "
+                            "(budgets.signed_download_s): what the system keeps of a failed download is not verified")
+    if before is None or after is None or before.count is None or after.count is None:
+        problem = next((a.problem for a in (before, after) if a is not None and a.problem), "no signed probe")
+        raise NotVerifiable(check_id, f"the stored part of a failed download: {problem}")
+    found = deviations_for(check_id, "failed download (probe)")
+    answers = ", ".join(reply(exchange) for exchange in e2[:3]) + (" …" if len(e2) > 3 else "")
+    found.check("R-RETURN-SIGNED.6", after.count == before.count,
+                f"signed count after {len(e2)} download(s) answered {answers}", f"{before.count} → {after.count}",
+                "no signed document more: an error answer is no document, and the system still has to download it",
+                exchange_id=after.exchange.id if after.exchange else None)
+    found.raise_if_any()
 
 # -- redelivery, bursts, ordering ------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ class Behaviour:
     accepts_boolean_enums: bool = False
     leaks_exception_repr: bool = False
     refuses_early_c1: bool = False
+    crashes_on_unknown_order: bool = False
     # Correct alternative designs (not faults: each must pass every check).
     one_status_per_order: bool = False
     names_and_integers_only: bool = False
@@ -91,6 +92,7 @@ class Behaviour:
     stores_zero_id_order: bool = False
     stores_refused_order: bool = False
     eprom_base_without_prefix: bool = False
+    keeps_failed_download: bool = False
     # Correct alternative designs (not faults): their records below must pass.
     downloads_signed_in_batch: bool = False
     omits_defaults: bool = False
@@ -368,6 +370,13 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
             "too",
     ),
     faulty(
+        "crashes_on_unknown_order",
+        "reads the order row it looked up unguarded (orders[formOrderId].status): a C1 or C2 for an order it never "
+        "placed, not patient-initiated, raises in the handler (HTTP 500)",
+        Behaviour(crashes_on_unknown_order=True),
+        catches={"R-UNKNOWN-ORDER"},
+    ),
+    faulty(
         "rfc_basic_auth",
         "uses an HTTP library's Basic auth helper: Basic base64(key:) instead of the raw key",
         Behaviour(rfc_basic_auth=True),
@@ -472,6 +481,13 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         catches={"S-SMS-EMAIL"},
         collateral={"S-AUTH-HEADER"},
         why="the key in the header of an SMS is also S-AUTH-HEADER's finding",
+    ),
+    faulty(
+        "keeps_failed_download",
+        "takes whatever the E2 answers as the signed document (no status check): a 503 page is stored as the PDF, "
+        "and the real document is never downloaded",
+        Behaviour(keeps_failed_download=True),
+        catches={"R-RETURN-SIGNED"},
     ),
     faulty(
         "letter_as_html",
@@ -585,13 +601,21 @@ VARIANTS: dict[str, Variant] = {record.name: record for record in (
         "{\"success\": true}; the all-zero id is still refused (it is no order)",
         Behaviour(creates_unknown_orders=True),
     ),
-    # One status per order with no tally of changes (blind check alt1): its status probe counts 1 before and after
-    # a C2 Expired and answers no "latest", so the Expired's stored part is not verifiable there, never failed.
+    # One status per order with no tally of changes (blind check alt1): its status probe answers no "latest" and
+    # counts 1 once the order has any status. R-RETURN-EXPIRED sends the Expired ahead of the order's C1, so the
+    # count moves 0 → 1 here as in a history (an Expired after the C1 would leave it at 1, stored or not).
     correct_design(
         "latest_status_only",
         "keeps only the latest status per order, no history and no tally: the status probe answers "
         "{\"count\": 1} once the order has a status, without \"latest\"",
         Behaviour(latest_status_only=True),
+    ),
+    faulty(
+        "drops_expired_latest_only",
+        "keeps only the latest status (count-only status probe, no \"latest\") and acknowledges a C2 Expired "
+        "without storing it",
+        Behaviour(latest_status_only=True, drops_expired=True),
+        catches={"R-RETURN-EXPIRED"},
     ),
     correct_design(
         "omits_defaults",

@@ -149,6 +149,8 @@ async def proms_form_order(request: Request) -> Response:
     except Rejection as rejection:
         return _refused(runtime, rejection.status, rejection)
     except UnknownOrder as unknown:
+        if runtime.behaviour.crashes_on_unknown_order:
+            raise LookupError("no order row") from unknown  # the fault: the missing row is dereferenced → 500
         return _unknown(runtime, unknown)
     if applied.download is not None and update.signed_form_id is not None:
         await _fetch_signed(runtime, applied.download, update.signed_form_id)

@@ -192,7 +192,8 @@ def completed_return(order_id: str, api_key: str, *, answers: Mapping[str, Any] 
 
 
 def expired_return(order_id: str, api_key: str) -> Stimulus:
-    """R-RETURN-EXPIRED: C2 ``Expired`` (no ``formData``): a status update the probe contract counts."""
+    """R-RETURN-EXPIRED: C2 ``Expired`` (no ``formData``): a status update the probe contract counts (the case
+    sends it ahead of the order's C1, so a latest-only count moves from 0 to 1 too)."""
     body = form_return_callback(form_order_id=order_id, status=FormOrderStatus.Expired, api_key=api_key)
     return Stimulus("C2 Expired", "C2", body, stores=Storage("status", order_id, 1, latest=FormOrderStatus.Expired))
 
