@@ -358,8 +358,9 @@ class _Recording:
         self.record = record
 
     def _begin(self, request: httpx.Request, timeout: float | None, direction: Direction | None,
-               meta: dict[str, Any] | None) -> tuple[Exchange, float, float]:
-        """The exchange for ``request`` (``error`` set when it is not sent), its total deadline, its start."""
+               meta: dict[str, Any] | None) -> tuple[Exchange, float, float, str | None]:
+        """The exchange for ``request`` (``error`` set when it is not sent), its total deadline, its start,
+        and its route when there is a breaker to count on it (the URL parsed once, by httpx, not again)."""
         started = time.perf_counter()
         exchange = Exchange(direction=direction or self.direction, actor=self.actor, method=request.method,
                             url=str(request.url), request_headers=dict(request.headers),
@@ -367,20 +368,20 @@ class _Recording:
         if timeout is None:
             timeout = request.extensions.get("eprom", {}).get("timeout", self.timeout)
         total_s = _limit(timeout)
-        refusal = self.breaker.refusal(self._route(exchange)) if self.breaker is not None else None
+        route = refusal = None
+        if self.breaker is not None:
+            route = route_of(request.method, request.url.path)
+            refusal = self.breaker.refusal(route)
         if total_s <= 0:
             exchange.error = deadline_passed_problem()
         elif refusal:
             exchange.error, exchange.meta["not_sent"] = refusal, "circuit open"
         request.extensions = {**request.extensions, "timeout": httpx.Timeout(max(total_s, 0.001)).as_dict()}
-        return exchange, total_s, started
+        return exchange, total_s, started, route
 
-    def _route(self, exchange: Exchange) -> str:
-        return route_of(exchange.method, exchange.url)
-
-    def _end(self, exchange: Exchange, answer: _Answer, started: float) -> Exchange:
-        if self.breaker is not None:
-            self.breaker.record(self._route(exchange), timed_out=answer.timed_out)
+    def _end(self, exchange: Exchange, answer: _Answer, started: float, route: str | None) -> Exchange:
+        if self.breaker is not None and route is not None:  # route is set exactly when there is a breaker
+            self.breaker.record(route, timed_out=answer.timed_out)
         exchange.status = answer.status
         exchange.response_headers = answer.headers
         exchange.response_body = text_of(answer.body)
@@ -435,7 +436,7 @@ class RecordingTransport(_Recording, httpx.BaseTransport):
 
     def _exchange(self, request: httpx.Request, timeout: float | None, direction: Direction | None,
                   meta: dict[str, Any] | None) -> tuple[Exchange, bytes]:
-        exchange, total_s, started = self._begin(request, timeout, direction, meta)
+        exchange, total_s, started, route = self._begin(request, timeout, direction, meta)
         if exchange.error:  # refused before sending
             return self.recorded(exchange, started), b""
         answer = _Answer()
@@ -451,7 +452,7 @@ class RecordingTransport(_Recording, httpx.BaseTransport):
             _failure(answer, exc, total_s, self.max_body)
         finally:
             _exchange_deadline.reset(token)
-        return self._end(exchange, answer, started), answer.body
+        return self._end(exchange, answer, started, route), answer.body
 
     def close(self) -> None:
         self.inner.close()
@@ -480,7 +481,7 @@ class AsyncRecordingTransport(_Recording, httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request, timeout: float | None, direction: Direction | None,
                         meta: dict[str, Any] | None) -> tuple[Exchange, bytes]:
-        exchange, total_s, started = self._begin(request, timeout, direction, meta)
+        exchange, total_s, started, route = self._begin(request, timeout, direction, meta)
         if exchange.error:  # refused before sending
             return self.recorded(exchange, started), b""
         answer = _Answer()
@@ -497,7 +498,7 @@ class AsyncRecordingTransport(_Recording, httpx.AsyncBaseTransport):
             await asyncio.wait_for(send(), total_s)
         except _TROUBLE as exc:
             _failure(answer, exc, total_s, self.max_body)
-        return self._end(exchange, answer, started), answer.body
+        return self._end(exchange, answer, started, route), answer.body
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -50,11 +50,13 @@ __all__ = [
 
 E1_PATH = "/api/v2/formorder"
 SETTLE_S = 0.2  # how long to wait for a duplicate after the last matching request
-UNMATCHED_GRACE_S = 0.5
+UNMATCHED_GRACE_S = 0.5  # how long to wait on once the system sent something else than what was asked
 # A synthetic (Tenor, month +80) fødselsnummer with valid check digits that no register holds: the
 # simulator is told so, and ePROM answers an order for it with the all-zero id. Simulator mode only.
 UNKNOWN_PERSON = "01889900128"
-HELD_BACK_MARGIN_S = 1.0  # past a held-back (slow) answer: it is recorded only once the simulator sends it  # how long to wait on once the system sent something else than what was asked
+# Past a held-back (slow) answer, at most: it is recorded only once the simulator sends it, and the
+# duplicate window then ends SETTLE_S after that record (the margin bounds a record that never shows).
+HELD_BACK_MARGIN_S = 1.0
 # Trigger kind → (path suffix the simulator filters on, endpoints it may reach).
 OUTBOUND_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "message": ("/api/v2/messagetocitizen", ("E3",)),
@@ -218,7 +220,9 @@ def _collect(
         unmatched += [ex for ex, hit in zip(batch, hits) if not hit]
         if new:
             found += new
-            wait_more = settle_s if settle_until is None else max(settle_s, settle_until - time.monotonic())
+            held_answered = any((ex.get("meta") or {}).get("fault") == "delay" for ex in found)
+            wait_more = (settle_s if settle_until is None or held_answered
+                         else max(settle_s, settle_until - time.monotonic()))
             deadline = time.monotonic() + wait_more  # a duplicate may still follow
         elif not found:
             deadline = min(deadline, time.monotonic() + UNMATCHED_GRACE_S)

@@ -9,6 +9,7 @@ other processes in the same store), otherwise from a local counter.
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,7 @@ class ExchangeLog:
     def __init__(self, store: SessionStore | None = None):
         self._store = store
         self._exchanges: list[Exchange] = []
+        self._ids: list[int] = []  # the exchanges' ids, ascending: a waiter looks only past ``after``
         self._next_local_id = 1
         self._changed = asyncio.Condition()
         self.on_record: Callable[[Exchange], None] | None = None  # e.g. simulate's live request log
@@ -67,7 +69,9 @@ class ExchangeLog:
         if on_id is not None:
             on_id(exchange.id or 0)
         async with self._changed:
-            self._exchanges.append(exchange)
+            at = bisect.bisect_right(self._ids, exchange.id or 0)  # the end, unless records raced
+            self._ids.insert(at, exchange.id or 0)
+            self._exchanges.insert(at, exchange)
             self._changed.notify_all()
         if self.on_record is not None:
             self.on_record(exchange)
@@ -77,7 +81,8 @@ class ExchangeLog:
         return (self._exchanges[-1].id or 0) if self._exchanges else 0
 
     def matching(self, wanted: ExchangeFilter, *, after: int = 0) -> list[Exchange]:
-        return [ex for ex in self._exchanges if (ex.id or 0) > after and wanted.matches(ex)]
+        start = bisect.bisect_right(self._ids, after)
+        return [ex for ex in self._exchanges[start:] if wanted.matches(ex)]
 
     async def wait(self, wanted: ExchangeFilter, *, after: int = 0, timeout: float = 10.0) -> list[Exchange]:
         """The matching exchanges after ``after``, as soon as there is one; ``[]`` at the timeout."""
