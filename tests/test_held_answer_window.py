@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from verification.scenarios import E1_PATH, _collect
+from verification.scenarios.sender import E1_PATH, _collect
 
 
 class RecordedBatches:
