@@ -8,13 +8,39 @@ base temporary folder is checked; a test that corrupts a store on purpose names 
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
 
 _CORRUPT_ON_PURPOSE: set[Path] = set()
+_NO_BYTECODE = "PYTHONDONTWRITEBYTECODE"
+_saved_no_bytecode = pytest.StashKey[str | None]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
+    """``-n auto``: two xdist workers per core. A session (the selftest's, a whole run's) spends about half
+    its time waiting on its simulator and reference system, so one worker per core leaves the cores half idle.
+    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still sets the number as it is."""
+    count = yield
+    return count if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else 2 * count
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Bytecode for every process the suite starts (xdist workers; each session's simulator, reference system
+    and pytest): with ``PYTHONDONTWRITEBYTECODE`` set (as on this machine), each of them compiled the kit anew,
+    and each pytest assertion-rewrote the kit (a pytest11 plugin's package) and the tests or cases: 12 s of CPU
+    to collect the suite instead of 6. The pyc files land in the gitignored ``__pycache__`` folders."""
+    if not hasattr(config, "workerinput"):  # the controller: the workers inherit the environment
+        config.stash[_saved_no_bytecode] = os.environ.pop(_NO_BYTECODE, None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (saved := config.stash.get(_saved_no_bytecode, None)) is not None:
+        os.environ[_NO_BYTECODE] = saved
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -160,7 +160,8 @@ def test_the_focus_reaches_the_session_as_its_only_ids(tmp_path: Path, monkeypat
     assert seen["only"] == ("R-CONCURRENT", "R-IDEMPOTENT")
 
 
-MATRIX = [*VARIANTS, *DEPLOYMENTS]
+# Correct designs first: their sessions run every case, the longest of the suite (see tests/conftest.py).
+MATRIX = [*correct_designs(), *faulty_variants(), *DEPLOYMENTS]
 
 
 @pytest.mark.slow
