@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from .checklist import yaml_loader
+
 __all__ = ["CONTRACT_PATH", "system_contract"]
 
 CONTRACT_PATH = Path(__file__).with_name("bestillersystem.openapi.yaml")
@@ -17,7 +19,7 @@ CONTRACT_PATH = Path(__file__).with_name("bestillersystem.openapi.yaml")
 
 @functools.cache
 def _cached() -> dict[str, Any]:
-    return yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
+    return yaml.load(CONTRACT_PATH.read_text(encoding="utf-8"), Loader=yaml_loader())  # noqa: S506 - safe
 
 
 def system_contract() -> dict[str, Any]:
