@@ -179,6 +179,8 @@ def _collect_orders(
     if not trigger_ok(trigger):
         placement.problems.append(f"trigger failed: {describe_trigger(trigger)}")
     timeout = _first_wait(system, trigger, settle_s)
+    if settle_until is not None:  # a held-back E1 is recorded when its answer goes out, maybe after the trigger
+        timeout = max(timeout, round(settle_until - time.monotonic(), 1))  # gave up waiting for it
     found, unmatched = _collect(simulator, after=after, timeout=timeout, path=E1_PATH,
                                 matches=lambda ex: _matches_parameters(ex, parameters), settle_s=settle_s,
                                 settle_until=settle_until)
