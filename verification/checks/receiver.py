@@ -274,7 +274,6 @@ def check_return_signed(
     found.raise_if_any()
 
 
-
 def check_failed_download_not_kept(e2: Sequence[Exchange], before: Any, after: Any, *, budget_s: float,
                                    check_id: str = "R-RETURN-SIGNED") -> None:
     """While ePROM answers every download of a signed document with an error (``e2``: the attempts, all
@@ -294,6 +293,7 @@ def check_failed_download_not_kept(e2: Sequence[Exchange], before: Any, after: A
                 "no signed document more: an error answer is no document, and the system still has to download it",
                 exchange_id=after.exchange.id if after.exchange else None)
     found.raise_if_any()
+
 
 # -- redelivery, bursts, ordering ------------------------------------------------------------------
 
