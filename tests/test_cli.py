@@ -64,6 +64,22 @@ def test_production_target_is_refused_with_4_before_anything(tmp_path, monkeypat
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.parametrize("flag", [[], ["--strict"]])
+def test_run_strict_reaches_the_cases_as_eprom_strict(flag, tmp_path, monkeypatch):
+    """``run --strict`` makes advice fail its check: the run's pytest gets ``--eprom-strict`` (and nothing
+    else of this process's environment decides it)."""
+    from verification.checks.failure import STRICT_VARIABLE
+
+    monkeypatch.setenv("EPROM_CLI_TEST_KEY", "k-123")
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+    seen: list[list[str]] = []
+    monkeypatch.setattr("verification.runner._doctor_allows", lambda target, quiet: True)
+    monkeypatch.setattr("verification.runner._run_pytest", lambda args, env, **_: seen.append(args) or 0)
+    target = write_target(tmp_path, VALID)
+    assert main(["run", str(target), "--report-dir", str(tmp_path / "reports"), *flag]) == 0
+    assert [("--eprom-strict" in args) for args in seen] == [bool(flag)]
+
+
 def test_help_exits_0():
     result = run_cli("--help")
     assert result.returncode == 0 and "demo" in result.stdout and "checklist" in result.stdout

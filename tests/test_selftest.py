@@ -111,7 +111,7 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
             return VariantRun(name, 3, problem="the session ended with exit code 3: cannot listen")
         return VariantRun(name, 0, ran={"R-AUTH"})
 
-    monkeypatch.setattr("verification.commands.selftest._run_child", child)
+    monkeypatch.setattr("verification.commands.selftest._run_one", child)
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 0
     assert attempts == ["correct", "correct"]
@@ -119,7 +119,7 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
 
 
 def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr("verification.commands.selftest._run_child",
+    monkeypatch.setattr("verification.commands.selftest._run_one",
                         lambda name, root, **_: VariantRun(name, 3, problem="the session ended with exit code 3"))
     out = io.StringIO()
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 1
@@ -170,11 +170,28 @@ def test_the_selftest_catches_every_variant_and_nothing_else(name: str, tmp_path
     """The whole matrix, one session per test: the xdist workers share the sessions out between them.
 
     Focused, for time: a faulty variant runs only the cases of its catches (each must still fail), the
-    correct system every case (nothing may fail). ``eprom-verify selftest`` runs every case on every variant."""
+    correct system every case (nothing may fail). ``eprom-verify selftest`` runs every case on every variant.
+    In the worker's process, for time too (a session's child process is the test below)."""
     out = io.StringIO()
-    code = selftest(variants=[name], report_root=tmp_path, out=out, jobs=1, focused=True)
+    code = selftest(variants=[name], report_root=tmp_path, out=out, jobs=1, focused=True, in_process=True)
     assert code == 0, out.getvalue()
     assert "eprom-verify selftest: passed (1 sessions)" in out.getvalue()
+
+
+@pytest.mark.slow
+def test_a_session_in_its_own_process_judges_alike(tmp_path: Path):
+    """``eprom-verify selftest`` runs each session in a child process (``--one``): caught there too, strict
+    variant included (the child hands ``--eprom-strict`` on to its run)."""
+    strict = next(name for name, record in faulty_variants().items() if record.strict)
+    out = io.StringIO()
+    assert selftest(variants=["stores_duplicates", strict], report_root=tmp_path, out=out, jobs=2,
+                    focused=True) == 0, out.getvalue()
+    assert "eprom-verify selftest: passed (2 sessions)" in out.getvalue()
+
+
+def test_sessions_in_this_process_run_one_at_a_time():
+    with pytest.raises(ValueError, match="one at a time"):
+        selftest(variants=["correct"], jobs=2, in_process=True, out=io.StringIO())
 
 
 def test_any_failure_on_a_correct_design_is_a_false_alarm():

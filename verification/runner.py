@@ -151,12 +151,14 @@ def run_session(
     nodeids: Sequence[str] = (),
     require: str | None = None,
     verbose: bool = False,
+    strict: bool = False,
 ) -> int:
     """Run every applicable case against ``target``; returns the exit code (pytest's convention).
 
     ``dry_run_only`` prints the plan and sends nothing (:func:`dry_run`). ``doctor`` first tries once
     everything the target names (:mod:`verification.doctor`): a system that cannot be reached stops the
-    run with exit 4, before any case and before a session folder exists."""
+    run with exit 4, before any case and before a session folder exists. ``strict``: advice (eprom-verify
+    recommends) fails its check (``--eprom-strict``)."""
     if dry_run_only:
         return dry_run(target, only=only)
     refusal = safety_refusal(target, only=only)
@@ -203,6 +205,8 @@ def run_session(
     ]
     if profile:
         args.append(f"--eprom-profile={profile}")
+    if strict:
+        args.append("--eprom-strict")
     if only:
         args += ["--eprom-only", *only]
     # -v: pytest's own tracebacks and a line per case; otherwise the kit's failed-checks section says it all

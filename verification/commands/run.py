@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from ..errors import ExitCode, UsageError
 from .arguments import check_report_dir, load_target_or_exit, resolve_only
@@ -19,10 +18,6 @@ def command(args: argparse.Namespace) -> int:
     target = load_target_or_exit(args.target)
     if not args.dry_run:
         check_report_dir(args.report_dir)
-    if args.strict:
-        from ..checks.failure import STRICT_VARIABLE
-
-        os.environ[STRICT_VARIABLE] = "1"  # read where each check decides, also in a child pytest
     nodeids: list[str] = []
     if args.last_failed:
         from ..selection import SelectionError, last_failed_nodeids
@@ -39,4 +34,5 @@ def command(args: argparse.Namespace) -> int:
     return run_session(
         target, args.target, report_root=args.report_dir, only=only, profile=args.profile, quiet=args.quiet,
         dry_run_only=args.dry_run, nodeids=nodeids, require=args.require, verbose=args.verbose,
+        strict=args.strict,
     )

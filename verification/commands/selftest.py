@@ -2,7 +2,7 @@
 faulty variant, with the detection matrix.
 
 Each variant is one full verification session, exactly as ``eprom-verify demo`` runs it, in its own
-process (two at a time): the reference system with that :class:`~verification.reference.Behaviour`, the
+process (two at a time; the kit's own suite runs one per test, in the test's process): the reference system with that :class:`~verification.reference.Behaviour`, the
 simulator, every case. The failed check IDs are read from the session's ``outcomes.json``. The selftest
 fails (exit 1) when
 
@@ -22,7 +22,9 @@ run, because nothing else may be sent to such a deployment.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import secrets
 import shutil
@@ -38,7 +40,6 @@ from typing import Any, TextIO
 
 import yaml
 
-from ..checks.failure import STRICT_VARIABLE
 from ..errors import ExitCode
 
 __all__ = ["VariantRun", "Deployment", "DEPLOYMENTS", "BUDGET_S", "selftest", "run_variant", "judge_runs", "matrix",
@@ -169,7 +170,7 @@ def run_variant(name: str, session_dir: Path, *, focused: bool = False) -> int:
             return ExitCode.USAGE
         only = deployment.only if deployment else focus(name) if focused else ()
         return run_session(target, target_path, report_root=session_dir.parent, only=only, quiet=True,
-                           session_dir=session_dir)
+                           session_dir=session_dir, strict=_strict(name))
 
 
 # -- many variants, from the parent -----------------------------------------------------------------------
@@ -203,30 +204,47 @@ def read_run(name: str, exit_code: int, session_dir: Path, seconds: float) -> Va
     return run
 
 
-def _run_child(name: str, root: Path, *, focused: bool = False) -> VariantRun:
+def _run_one(name: str, root: Path, *, focused: bool = False, in_process: bool = False) -> VariantRun:
+    """One session, in a child process of its own or (``in_process``) in this one, and what it came to."""
     session_dir = root / name
-    command = [sys.executable, "-m", "verification.commands.selftest", "--one", name, "--session-dir", str(session_dir),
-               *(["--focused"] if focused else [])]
-    root_of_package = str(Path(__file__).resolve().parent.parent)  # importable even when not installed
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root_of_package, os.environ.get("PYTHONPATH"))))}
-    if _strict(name):  # caught by the kit's advice: run as `eprom-verify run --strict`
-        env[STRICT_VARIABLE] = "1"
     started = time.monotonic()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=_VARIANT_TIMEOUT_S, check=False,
-                              env=env)
-        code = done.returncode
-    except subprocess.TimeoutExpired:
-        return VariantRun(name, 3, problem=f"did not finish within {_VARIANT_TIMEOUT_S:.0f} s")
+    if in_process:
+        code, errors = _session_here(name, session_dir, focused=focused)
+    else:
+        try:
+            code, errors = _session_in_child(name, session_dir, focused=focused)
+        except subprocess.TimeoutExpired:
+            return VariantRun(name, 3, problem=f"did not finish within {_VARIANT_TIMEOUT_S:.0f} s")
     deployment = DEPLOYMENTS.get(name)
-    if deployment and deployment.refused_field and code == 4 and f"{deployment.refused_field}:" in done.stderr:
+    if deployment and deployment.refused_field and code == 4 and f"{deployment.refused_field}:" in errors:
         # refused at the target file, before any request: caught, by the rule its checks stand for
         return VariantRun(name, code, failed=set(deployment.catches), ran=set(deployment.catches),
                           seconds=round(time.monotonic() - started, 1), session_dir=session_dir)
     run = read_run(name, code, session_dir, time.monotonic() - started)
     if run.problem:
-        run.problem += ": " + (done.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        run.problem += ": " + (errors.strip().splitlines() or ["no output"])[-1][:300]
     return run
+
+
+def _session_in_child(name: str, session_dir: Path, *, focused: bool) -> tuple[int, str]:
+    """The session in ``python -m verification.commands.selftest --one``: its exit code and its stderr."""
+    command = [sys.executable, "-m", "verification.commands.selftest", "--one", name, "--session-dir", str(session_dir),
+               *(["--focused"] if focused else [])]
+    root_of_package = str(Path(__file__).resolve().parent.parent)  # importable even when not installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root_of_package, os.environ.get("PYTHONPATH"))))}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=_VARIANT_TIMEOUT_S, check=False, env=env)
+    return done.returncode, done.stderr
+
+
+def _session_here(name: str, session_dir: Path, *, focused: bool) -> tuple[int, str]:
+    """The session in this process, as ``eprom-verify demo`` runs its own; its stderr is captured, its pytest
+    writes where this process does. Bounded as every run is: by the run's deadline and the runner's backstop."""
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(errors):
+            return run_variant(name, session_dir, focused=focused), errors.getvalue()
+    except Exception as exc:  # noqa: BLE001 - e.g. the reference system could not listen: no verdict, try again
+        return _SETUP_FAILED, f"{errors.getvalue()}\n{type(exc).__name__}: {exc}"
 
 
 def _strict(name: str) -> bool:
@@ -313,14 +331,21 @@ def _cell(check: str, run: VariantRun, catches: set[str], collateral: set[str]) 
 def selftest(
     *, variants: Sequence[str] | None = None, report_root: Path | None = None, jobs: int = 2,
     out: TextIO = sys.stdout, progress: Callable[[VariantRun], None] | None = None, focused: bool = False,
+    in_process: bool = False,
 ) -> int:
     """Run the matrix; print it and every problem; 0 when every fault is caught and nothing else fails.
 
     ``focused`` (the kit's own test suite, for time): each faulty variant runs only the cases of its
     catches (:func:`focus`), so a false alarm it would raise elsewhere goes unseen; the
-    correct system and designs still run every case. ``eprom-verify selftest`` runs everything."""
+    correct system and designs still run every case. ``eprom-verify selftest`` runs everything.
+
+    Each session runs in a child process of its own (a run's clock and environment belong to its process, so
+    two sessions at a time need two), or, with ``in_process`` (``jobs`` must be 1), in this one: the kit's
+    own suite, one session per xdist worker test, saves a Python start-up and the kit's imports per session."""
     from ..reference.behaviour import correct_designs, faulty_variants
 
+    if in_process and jobs != 1:
+        raise ValueError("sessions in this process run one at a time (jobs=1)")
     everything = [*correct_designs(), *faulty_variants(), *DEPLOYMENTS]
     names = list(variants) if variants else everything
     unknown = [n for n in names if n not in everything]
@@ -331,10 +356,10 @@ def selftest(
     print(f"eprom-verify selftest: {len(names)} sessions, {jobs} at a time, in {root}", file=out, flush=True)
 
     def one(name: str) -> VariantRun:
-        run = _run_child(name, root, focused=focused)
+        run = _run_one(name, root, focused=focused, in_process=in_process)
         if run.exit_code == _SETUP_FAILED:  # e.g. a port taken meanwhile: no verdict yet, so once more
             first = run.problem
-            run = _run_child(name, root, focused=focused)
+            run = _run_one(name, root, focused=focused, in_process=in_process)
             run.retried = first
         (progress or (lambda r: print(_progress_line(r), file=out, flush=True)))(run)
         return run
