@@ -1,6 +1,7 @@
 """Run every benchmark of ``bench/`` (or those named): ``python3 bench/run.py [startup simulator …]``.
 
-The campaigns (``mutation_bench``, about an hour; ``hostile_table``, about 8 minutes) run only when named.
+The campaigns (``mutation_bench``, about an hour; ``hostile_table``, about 8 minutes; ``suite_bench``, about
+12 minutes) run only when named.
 
 Each bench module exposes ``main()``, prints its own table, and writes ``bench/results/<name>.json``.
 """
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CAMPAIGNS = {"mutation_bench", "hostile_table"}
+CAMPAIGNS = {"mutation_bench", "hostile_table", "suite_bench"}
 
 
 def bench_names() -> list[str]:
