@@ -25,8 +25,8 @@ def run_suite(workers: int) -> dict[str, float | int | str]:
     env = {**os.environ, "CI": "true", "PYTEST_XDIST_AUTO_NUM_WORKERS": str(workers)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"]  # -rfE: what failed, listed
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -2,9 +2,9 @@
 faulty variant, with the detection matrix.
 
 Each variant is one full verification session, exactly as ``eprom-verify demo`` runs it, in its own
-process (two at a time; the kit's own suite runs one per test, in the test's process): the reference system with that :class:`~verification.reference.Behaviour`, the
-simulator, every case. The failed check IDs are read from the session's ``outcomes.json``. The selftest
-fails (exit 1) when
+process (two at a time; the kit's own suite runs one per test, in the test's process): the reference
+system with that :class:`~verification.reference.Behaviour`, the simulator, every case. The failed check
+IDs are read from the session's ``outcomes.json``. The selftest fails (exit 1) when
 
 - the correct system, or one of the correct alternative designs (a variant record that must pass: one
   status per order, enum names and integers only, …), fails any check (a false alarm of the kit), or a
