@@ -32,7 +32,7 @@ def run_suite(workers: int) -> dict[str, float | int | str]:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     lines = done.stdout.strip().splitlines() or ["no output"]
     return {"workers": workers, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "exit": done.returncode,
-            "outcome": lines[-1].strip("= "), "failed": [line for line in lines if line.startswith(("FAILED", "ERROR"))]}
+            "outcome": lines[-1].strip("= "), "failed": [ln for ln in lines if ln.startswith(("FAILED", "ERROR"))]}
 
 
 def main() -> list[dict[str, float | int | str]]:
