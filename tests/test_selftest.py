@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,24 @@ def test_a_session_that_could_not_start_runs_once_more_and_says_so(tmp_path: Pat
     assert selftest(variants=["correct"], report_root=tmp_path, out=out) == 0
     assert attempts == ["correct", "correct"]
     assert "(second attempt; the first: the session ended with exit code 3: cannot listen)" in out.getvalue()
+
+
+def test_a_session_in_this_process_that_raises_is_tried_again_then_named(tmp_path: Path, monkeypatch):
+    """In the test's process, a session that cannot start (the reference system cannot listen) raises: tried once
+    more, as a child's internal error is, then a selftest failure that names the error, never a traceback."""
+    calls: list[str] = []
+
+    def cannot_listen(name: str, session_dir: Path, **_: object) -> int:
+        calls.append(name)
+        print("eprom-verify: starting the reference system", file=sys.stderr)
+        raise OSError("[Errno 98] Address already in use")
+
+    monkeypatch.setattr("verification.commands.selftest.run_variant", cannot_listen)
+    out = io.StringIO()
+    assert selftest(variants=["correct"], report_root=tmp_path, out=out, jobs=1, in_process=True) == 1
+    assert calls == ["correct", "correct"]
+    assert "SELFTEST FAILED correct: the session ended with exit code 3 and no outcomes: OSError: [Errno 98] " \
+           "Address already in use" in out.getvalue()
 
 
 def test_a_session_that_fails_to_start_twice_is_a_selftest_failure(tmp_path: Path, monkeypatch):
