@@ -380,7 +380,7 @@ class _Recording:
         return exchange, total_s, started, route
 
     def _end(self, exchange: Exchange, answer: _Answer, started: float, route: str | None) -> Exchange:
-        if self.breaker is not None and route is not None:  # route is set exactly when there is a breaker
+        if route is not None:  # set exactly when there is a breaker to count on
             self.breaker.record(route, timed_out=answer.timed_out)
         exchange.status = answer.status
         exchange.response_headers = answer.headers

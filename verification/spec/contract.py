@@ -8,9 +8,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .checklist import yaml_loader
+from .checklist import safe_load
 
 __all__ = ["CONTRACT_PATH", "system_contract"]
 
@@ -19,7 +17,7 @@ CONTRACT_PATH = Path(__file__).with_name("bestillersystem.openapi.yaml")
 
 @functools.cache
 def _cached() -> dict[str, Any]:
-    return yaml.load(CONTRACT_PATH.read_text(encoding="utf-8"), Loader=yaml_loader())  # noqa: S506 - safe
+    return safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
 
 
 def system_contract() -> dict[str, Any]:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ContractError
-from .checklist import CHECKLIST_PATH, yaml_loader
+from .checklist import CHECKLIST_PATH, safe_load
 
 __all__ = [
     "SEVERITIES",
@@ -109,7 +109,7 @@ def read_requirements(path: Path | str) -> dict[str, Requirement]:
     import yaml  # deferred: keeps importing this module cheap
 
     try:  # the C loader, as the checklist's reader: the pure-Python one costs 0.3 s in every kit process
-        document = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml_loader())  # noqa: S506 - safe
+        document = safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RequirementError("(file)", "(yaml)", f"not valid YAML: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
